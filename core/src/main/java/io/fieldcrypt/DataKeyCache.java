@@ -1,0 +1,192 @@
+package io.fieldcrypt;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.LoadingCache;
+import com.github.benmanes.caffeine.cache.RemovalListener;
+import com.github.benmanes.caffeine.cache.Scheduler;
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.fieldcrypt.spi.DataKeyMaterial;
+import io.fieldcrypt.spi.DataKeyStore;
+import io.fieldcrypt.spi.DecryptedDataKey;
+import io.fieldcrypt.spi.GeneratedDataKey;
+import io.fieldcrypt.spi.StoredDataKey;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The two bounded caches of plaintext data keys (Caffeine).
+ *
+ * <ul>
+ *   <li>Encryption: the current data key of each scope, reused until it reaches its maximum age or maximum number
+ *       of uses. Then exactly one new key is made, however many threads ask at once: Caffeine computes a missing
+ *       entry once, and a used-up entry is removed only if it is still the one that was used up.</li>
+ *   <li>Decryption: unwrapped data keys by id, bounded in age and count; concurrent misses for one id unwrap it
+ *       once. A new key is put here too, so values just written are read back without a key provider call.</li>
+ * </ul>
+ *
+ * <p>Each cache holds its own copy of a key and destroys it when the entry is evicted. A thread that was handed a
+ * key just before its eviction notices ({@link AesGcm.KeyDestroyedException}) and asks again.
+ */
+final class DataKeyCache implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DataKeyCache.class);
+    static final String SCOPE_CONTEXT_KEY = "fieldcrypt:scope";
+
+    /** The current data key of a scope and how often it was used. */
+    static final class ActiveKey {
+        final long id;
+        final DataKeyMaterial material;
+        final AtomicLong uses = new AtomicLong();
+
+        ActiveKey(long id, DataKeyMaterial material) {
+            this.id = id;
+            this.material = material;
+        }
+
+        @Override
+        public String toString() {
+            return "ActiveKey[id=" + id + ", uses=" + uses + "]";
+        }
+    }
+
+    private final CountingKeyProvider provider;
+    private final String masterKeyId;
+    private final DataKeyStore store;
+    private final Clock clock;
+    private final long maxUses;
+    private final Cache<String, ActiveKey> encryptionKeys;
+    private final LoadingCache<Long, DataKeyMaterial> decryptionKeys;
+    private final LongAdder encryptionHits = new LongAdder();
+    private final LongAdder encryptionMisses = new LongAdder();
+
+    DataKeyCache(CountingKeyProvider provider, String masterKeyId, DataKeyStore store, FieldEncryptor.Builder settings) {
+        this.provider = provider;
+        this.masterKeyId = masterKeyId;
+        this.store = store;
+        this.clock = settings.clock;
+        this.maxUses = settings.maxUses;
+        Ticker ticker = settings.customClock
+                ? () -> TimeUnit.MILLISECONDS.toNanos(settings.clock.millis())
+                : Ticker.systemTicker();
+        this.encryptionKeys = newBuilder(ticker, settings.customClock)
+                .expireAfterWrite(settings.maxAge)
+                .removalListener((RemovalListener<String, ActiveKey>) (scope, key, cause) -> {
+                    if (key != null) {
+                        key.material.destroy();
+                        LOG.debug("data key {} of scope {} no longer used for encryption ({}, {} uses)",
+                                key.id, scope, cause, key.uses);
+                    }
+                })
+                .build();
+        this.decryptionKeys = newBuilder(ticker, settings.customClock)
+                .expireAfterWrite(settings.decryptionKeyMaxAge)
+                .maximumSize(settings.decryptionKeyCacheSize)
+                .recordStats()
+                .removalListener((RemovalListener<Long, DataKeyMaterial>) (id, key, cause) -> {
+                    if (key != null) {
+                        key.destroy();
+                    }
+                })
+                .build(this::unwrap);
+    }
+
+    private static Caffeine<Object, Object> newBuilder(Ticker ticker, boolean customClock) {
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run);
+        // With real time, a scheduler evicts (and wipes) expired keys even when no one touches the cache.
+        return customClock ? builder : builder.scheduler(Scheduler.systemScheduler());
+    }
+
+    /** Returns the current data key of {@code scope}, counting one use of it. */
+    ActiveKey encryptionKey(String scope) {
+        while (true) {
+            boolean[] created = new boolean[1];
+            ActiveKey key = encryptionKeys.get(scope, s -> {
+                created[0] = true;
+                return newDataKey(s);
+            });
+            if (key.uses.incrementAndGet() <= maxUses) {
+                (created[0] ? encryptionMisses : encryptionHits).increment();
+                return key;
+            }
+            // Used up: remove it only if no other thread has replaced it already, then ask again.
+            encryptionKeys.asMap().remove(scope, key);
+        }
+    }
+
+    /** Returns the unwrapped data key {@code id}. */
+    DataKeyMaterial decryptionKey(long id) {
+        return decryptionKeys.get(id);
+    }
+
+    FieldCryptStats stats() {
+        var decryption = decryptionKeys.stats();
+        return new FieldCryptStats(provider.generateCalls.sum(), provider.decryptCalls.sum(),
+                provider.reEncryptCalls.sum(), encryptionHits.sum(), encryptionMisses.sum(),
+                decryption.hitCount(), decryption.missCount());
+    }
+
+    static Map<String, String> encryptionContext(String scope) {
+        return Map.of(SCOPE_CONTEXT_KEY, scope);
+    }
+
+    private ActiveKey newDataKey(String scope) {
+        Map<String, String> context = encryptionContext(scope);
+        GeneratedDataKey generated = provider.generateDataKey(masterKeyId, context);
+        try {
+            if (generated.plaintext().lengthBytes() != 32) {
+                throw new KeyProviderException(KeyProviderException.Reason.REJECTED,
+                        "key provider returned a " + generated.plaintext().lengthBytes()
+                                + "-byte data key; AES-256 needs 32 bytes");
+            }
+            // Durability first: the row is committed before any value can be encrypted under the key.
+            StoredDataKey stored = store.insert(scope, generated.wrapped(), context, clock.instant());
+            decryptionKeys.put(stored.id(), generated.plaintext().copy());
+            LOG.info("new data key {} for scope {} under master key {}", stored.id(), scope,
+                    stored.wrapped().masterKeyId());
+            return new ActiveKey(stored.id(), generated.plaintext());
+        } catch (RuntimeException e) {
+            generated.plaintext().destroy();
+            throw e;
+        }
+    }
+
+    private DataKeyMaterial unwrap(Long id) {
+        StoredDataKey row = store.find(id).orElseThrow(() -> new DataKeyNotFoundException(id, store.describe()));
+        DecryptedDataKey decrypted;
+        try {
+            decrypted = provider.decryptDataKey(row.wrapped(), row.encryptionContext());
+        } catch (KeyProviderException e) {
+            if (e.reason() == KeyProviderException.Reason.INVALID_CIPHERTEXT) {
+                throw new DecryptionException("data key " + id
+                        + " could not be unwrapped: its stored form or encryption context was altered", e);
+            }
+            throw e;
+        }
+        String expected = row.wrapped().masterKeyId();
+        if (!decrypted.masterKeyId().equals(expected)) {
+            decrypted.plaintext().destroy();
+            throw new KeyProviderException(KeyProviderException.Reason.WRONG_KEY, "key provider unwrapped data key "
+                    + id + " with master key " + decrypted.masterKeyId() + ", but it is recorded under " + expected);
+        }
+        if (decrypted.plaintext().lengthBytes() != 32) {
+            decrypted.plaintext().destroy();
+            throw new DecryptionException("data key " + id + " is not a 256-bit key");
+        }
+        LOG.debug("unwrapped data key {} of scope {}", id, row.scope());
+        return decrypted.plaintext();
+    }
+
+    @Override
+    public void close() {
+        encryptionKeys.invalidateAll();
+        encryptionKeys.cleanUp();
+        decryptionKeys.invalidateAll();
+        decryptionKeys.cleanUp();
+    }
+}

@@ -1,0 +1,28 @@
+package io.fieldcrypt;
+
+/**
+ * A value could not be opened: it was tampered with, moved to another row, column or entity (its associated data
+ * differs), truncated, or the data key it names is unknown.
+ *
+ * <p>This is a property of the stored value, not a transient fault: retrying does not help. Transient failures of
+ * the key provider are reported as {@link KeyProviderException} instead.
+ */
+public class DecryptionException extends FieldCryptException {
+
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * @param message a short, fixed description; never a value or a key
+     */
+    public DecryptionException(String message) {
+        super(message);
+    }
+
+    /**
+     * @param message a short, fixed description; never a value or a key
+     * @param cause the low-level failure (for example {@code AEADBadTagException})
+     */
+    public DecryptionException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,63 @@
+package io.fieldcrypt;
+
+import io.fieldcrypt.spi.DataKeyMaterial;
+import java.util.Objects;
+
+/** The {@link FieldEncryptor}: the cache hands out keys, {@link AesGcm} does the cryptography. */
+final class DefaultFieldEncryptor implements FieldEncryptor {
+
+    /** How often an operation asks again for a key that was evicted while it was being used. */
+    private static final int EVICTION_RETRIES = 3;
+
+    private final DataKeyCache cache;
+
+    DefaultFieldEncryptor(FieldEncryptor.Builder settings) {
+        this.cache = new DataKeyCache(new CountingKeyProvider(settings.keyProvider), settings.masterKeyId,
+                settings.dataKeyStore, settings);
+    }
+
+    @Override
+    public byte[] seal(String scope, FieldContext context, byte[] plaintext) {
+        Objects.requireNonNull(scope, "scope");
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(plaintext, "plaintext");
+        for (int attempt = 0; ; attempt++) {
+            DataKeyCache.ActiveKey key = cache.encryptionKey(scope);
+            try {
+                return AesGcm.seal(key.id, key.material, context, plaintext);
+            } catch (AesGcm.KeyDestroyedException e) {
+                if (attempt == EVICTION_RETRIES) {
+                    throw new FieldCryptException("encryption failed: data keys of scope " + scope
+                            + " were evicted while in use " + (attempt + 1) + " times; raise the maximum age", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public byte[] open(FieldContext context, byte[] envelope) {
+        Objects.requireNonNull(context, "context");
+        Envelope parsed = Envelope.wrapChecked(envelope);
+        for (int attempt = 0; ; attempt++) {
+            DataKeyMaterial key = cache.decryptionKey(parsed.dataKeyId());
+            try {
+                return AesGcm.open(parsed, key, context);
+            } catch (AesGcm.KeyDestroyedException e) {
+                if (attempt == EVICTION_RETRIES) {
+                    throw new FieldCryptException("decryption failed: data key " + parsed.dataKeyId()
+                            + " was evicted while in use " + (attempt + 1) + " times; raise the cache size", e);
+                }
+            }
+        }
+    }
+
+    @Override
+    public FieldCryptStats stats() {
+        return cache.stats();
+    }
+
+    @Override
+    public void close() {
+        cache.close();
+    }
+}

@@ -1,0 +1,201 @@
+package io.fieldcrypt;
+
+import io.fieldcrypt.spi.DataKeyStore;
+import io.fieldcrypt.spi.KeyProvider;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Seals values into {@link Envelope}s bound to their {@link FieldContext}, and opens them again: envelope encryption
+ * with AES-256-GCM under data keys that come from a {@link KeyProvider}, are stored wrapped in a
+ * {@link DataKeyStore}, and are cached in memory within bounds.
+ *
+ * <p>Thread-safe. Build one per application (per key provider and data key table) and share it; {@link #close()}
+ * wipes the cached keys.
+ *
+ * <pre>{@code
+ * FieldEncryptor encryptor = FieldEncryptor.builder()
+ *         .keyProvider(KeyProviders.local(LocalMasterKeys.parse("dev:...")))
+ *         .masterKeyId("dev")
+ *         .dataKeyStore(DataKeyStores.postgres(ConnectionSource.of(dataSource), "fieldcrypt_data_key", SchemaMode.CREATE))
+ *         .build();
+ * byte[] sealed = encryptor.seal("customer.ssn", FieldContext.of("Customer", "ssn", "42"), plaintext);
+ * }</pre>
+ */
+public interface FieldEncryptor extends AutoCloseable {
+
+    /**
+     * Encrypts a value under the current data key of {@code scope}, binding it to {@code context}. Makes and stores
+     * a new data key first when the scope has none, or its current one reached its maximum age or uses.
+     *
+     * @param scope what the data key serves, by default {@code <table>.<column>}
+     * @param context the entity, column and id the value belongs to
+     * @param plaintext the value's bytes; not modified
+     * @return the binary envelope
+     * @throws KeyProviderException if a new data key was needed and the key provider failed
+     * @throws DataKeyStoreException if a new data key was needed and could not be stored; nothing was encrypted
+     */
+    byte[] seal(String scope, FieldContext context, byte[] plaintext);
+
+    /**
+     * Decrypts an envelope, checking that it was sealed for exactly {@code context}.
+     *
+     * @param context the entity, column and id the value is read from
+     * @param envelope the binary envelope
+     * @return the plaintext bytes
+     * @throws EnvelopeFormatException if the bytes are not an envelope
+     * @throws DataKeyNotFoundException if the envelope's data key is not in the table
+     * @throws DecryptionException if the value was tampered with or sealed for another context
+     * @throws KeyProviderException if the data key had to be unwrapped and the key provider failed
+     */
+    byte[] open(FieldContext context, byte[] envelope);
+
+    /**
+     * @return the counters since this encryptor was built
+     */
+    FieldCryptStats stats();
+
+    /** Drops and wipes every cached data key. The encryptor must not be used afterwards. */
+    @Override
+    void close();
+
+    /**
+     * @return a builder with the defaults documented on its setters
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /** Configures a {@link FieldEncryptor}. Not thread-safe; build once. */
+    final class Builder {
+
+        /** The default maximum age of a data key used for encryption: 5 minutes. */
+        public static final Duration DEFAULT_MAX_AGE = Duration.ofMinutes(5);
+        /**
+         * The default maximum number of encryptions under one data key in one process: 2^24, far below the 2^32
+         * that NIST SP 800-38D allows for random 96-bit nonces.
+         */
+        public static final long DEFAULT_MAX_USES = 1L << 24;
+        /** The largest accepted maximum number of uses: 2^31, half the NIST limit. */
+        public static final long MAX_MAX_USES = 1L << 31;
+        /** The default maximum age of an unwrapped data key kept for decryption: 5 minutes. */
+        public static final Duration DEFAULT_DECRYPTION_KEY_MAX_AGE = Duration.ofMinutes(5);
+        /** The default maximum number of unwrapped data keys kept for decryption: 1000. */
+        public static final long DEFAULT_DECRYPTION_KEY_CACHE_SIZE = 1000;
+
+        KeyProvider keyProvider;
+        String masterKeyId;
+        DataKeyStore dataKeyStore;
+        Duration maxAge = DEFAULT_MAX_AGE;
+        long maxUses = DEFAULT_MAX_USES;
+        Duration decryptionKeyMaxAge = DEFAULT_DECRYPTION_KEY_MAX_AGE;
+        long decryptionKeyCacheSize = DEFAULT_DECRYPTION_KEY_CACHE_SIZE;
+        Clock clock = Clock.systemUTC();
+        boolean customClock;
+
+        Builder() {
+        }
+
+        /**
+         * @param keyProvider makes and unwraps data keys; required. The caller keeps ownership (and closes it).
+         * @return this builder
+         */
+        public Builder keyProvider(KeyProvider keyProvider) {
+            this.keyProvider = Objects.requireNonNull(keyProvider, "keyProvider");
+            return this;
+        }
+
+        /**
+         * @param masterKeyId the master key new data keys are wrapped under; required
+         * @return this builder
+         */
+        public Builder masterKeyId(String masterKeyId) {
+            this.masterKeyId = Objects.requireNonNull(masterKeyId, "masterKeyId");
+            return this;
+        }
+
+        /**
+         * @param dataKeyStore where wrapped data keys are stored; required
+         * @return this builder
+         */
+        public Builder dataKeyStore(DataKeyStore dataKeyStore) {
+            this.dataKeyStore = Objects.requireNonNull(dataKeyStore, "dataKeyStore");
+            return this;
+        }
+
+        /**
+         * @param maxAge how long a data key is used for new encryptions; default {@link #DEFAULT_MAX_AGE}
+         * @return this builder
+         */
+        public Builder maxAge(Duration maxAge) {
+            this.maxAge = Objects.requireNonNull(maxAge, "maxAge");
+            return this;
+        }
+
+        /**
+         * @param maxUses how many values one data key encrypts in this process before a new one is made; default
+         *     {@link #DEFAULT_MAX_USES}, at most {@link #MAX_MAX_USES}
+         * @return this builder
+         */
+        public Builder maxUses(long maxUses) {
+            this.maxUses = maxUses;
+            return this;
+        }
+
+        /**
+         * @param maxAge how long an unwrapped data key stays in memory for decryption; default
+         *     {@link #DEFAULT_DECRYPTION_KEY_MAX_AGE}
+         * @return this builder
+         */
+        public Builder decryptionKeyMaxAge(Duration maxAge) {
+            this.decryptionKeyMaxAge = Objects.requireNonNull(maxAge, "maxAge");
+            return this;
+        }
+
+        /**
+         * @param size how many unwrapped data keys stay in memory for decryption at most; default
+         *     {@link #DEFAULT_DECRYPTION_KEY_CACHE_SIZE}
+         * @return this builder
+         */
+        public Builder decryptionKeyCacheSize(long size) {
+            this.decryptionKeyCacheSize = size;
+            return this;
+        }
+
+        /**
+         * @param clock the time source for creation timestamps and cache expiry; by default the system clock, with
+         *     expiry measured by {@link System#nanoTime()}. Tests pass a clock they advance.
+         * @return this builder
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            this.customClock = true;
+            return this;
+        }
+
+        /**
+         * @return a new encryptor
+         * @throws ConfigurationException if a required part is missing or a bound is out of range
+         */
+        public FieldEncryptor build() {
+            require(keyProvider != null, "a key provider is required");
+            require(masterKeyId != null && !masterKeyId.isBlank(), "a master key id is required");
+            require(dataKeyStore != null, "a data key store is required");
+            require(!maxAge.isNegative() && !maxAge.isZero(), "maxAge must be positive, got " + maxAge);
+            require(maxUses >= 1 && maxUses <= MAX_MAX_USES,
+                    "maxUses must be between 1 and " + MAX_MAX_USES + ", got " + maxUses);
+            require(!decryptionKeyMaxAge.isNegative() && !decryptionKeyMaxAge.isZero(),
+                    "decryptionKeyMaxAge must be positive, got " + decryptionKeyMaxAge);
+            require(decryptionKeyCacheSize >= 1,
+                    "decryptionKeyCacheSize must be at least 1, got " + decryptionKeyCacheSize);
+            return new DefaultFieldEncryptor(this);
+        }
+
+        private static void require(boolean condition, String message) {
+            if (!condition) {
+                throw new ConfigurationException(message);
+            }
+        }
+    }
+}

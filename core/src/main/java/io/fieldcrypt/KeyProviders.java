@@ -1,0 +1,124 @@
+package io.fieldcrypt;
+
+import io.fieldcrypt.internal.kms.AwsKmsKeyProvider;
+import io.fieldcrypt.internal.kms.LocalKeyProvider;
+import io.fieldcrypt.spi.KeyProvider;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsClient;
+import software.amazon.awssdk.services.kms.KmsClientBuilder;
+
+/** Factories of the built-in {@link KeyProvider}s. */
+public final class KeyProviders {
+
+    private static final Pattern LOCAL_KEY_ID = Pattern.compile("[A-Za-z0-9._/-]{1,128}");
+    private static final int MASTER_KEY_BYTES = 32;
+
+    private KeyProviders() {
+    }
+
+    /**
+     * A provider on AWS KMS through a client the caller built and owns: its region, credentials, endpoint, retry
+     * strategy and timeouts are used as they are, and closing the provider does not close it.
+     *
+     * @param kms the client
+     * @return the provider
+     */
+    public static KeyProvider awsKms(KmsClient kms) {
+        return new AwsKmsKeyProvider(Objects.requireNonNull(kms, "kms"), false);
+    }
+
+    /**
+     * A provider on AWS KMS through a client built from {@code options}, with credentials from the SDK's default
+     * chain and the SDK's standard retry strategy. Closing the provider closes the client.
+     *
+     * @param options region, endpoint, attempts and timeouts
+     * @return the provider
+     */
+    public static KeyProvider awsKms(AwsKmsOptions options) {
+        ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
+                .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
+                        .maxAttempts(options.maxAttempts()).build())
+                .apiCallAttemptTimeout(options.attemptTimeout())
+                .apiCallTimeout(options.callTimeout())
+                .build();
+        KmsClientBuilder builder = KmsClient.builder().overrideConfiguration(overrides);
+        if (options.region() != null) {
+            builder.region(Region.of(options.region()));
+        }
+        if (options.endpoint() != null) {
+            builder.endpointOverride(options.endpoint());
+        }
+        try {
+            return new AwsKmsKeyProvider(builder.build(), true);
+        } catch (RuntimeException e) {
+            throw new ConfigurationException("could not build a KMS client: " + e.getMessage()
+                    + " (set fieldcrypt.kms.region, or AWS_REGION)", e);
+        }
+    }
+
+    /**
+     * A provider whose master keys live in memory, for development and tests only.
+     *
+     * @param masterKeys master key ids and their 32-byte AES-256 keys; copied, so the caller may wipe its arrays
+     * @return the provider
+     * @throws ConfigurationException if there is no key, an id is malformed or a key is not 32 bytes
+     */
+    public static KeyProvider local(Map<String, byte[]> masterKeys) {
+        if (masterKeys.isEmpty()) {
+            throw new ConfigurationException("the local key provider needs at least one master key");
+        }
+        masterKeys.forEach((id, key) -> {
+            if (!LOCAL_KEY_ID.matcher(id).matches()) {
+                throw new ConfigurationException("local master key id '" + id
+                        + "' is malformed: use 1 to 128 letters, digits, '.', '_', '/' or '-'");
+            }
+            if (key.length != MASTER_KEY_BYTES) {
+                throw new ConfigurationException("local master key '" + id + "' is " + key.length
+                        + " bytes; AES-256 needs exactly 32 (for example: openssl rand -base64 32)");
+            }
+        });
+        return new LocalKeyProvider(masterKeys);
+    }
+
+    /**
+     * A local provider from its text form {@code id:base64[,id:base64...]}, as in the setting
+     * {@code fieldcrypt.local.master-keys}.
+     *
+     * @param spec the master keys; whitespace around entries is ignored
+     * @return the provider
+     * @throws ConfigurationException if the text is malformed (the message never repeats a key)
+     */
+    public static KeyProvider local(String spec) {
+        Map<String, byte[]> keys = new LinkedHashMap<>();
+        for (String entry : Objects.requireNonNull(spec, "spec").split(",")) {
+            String trimmed = entry.trim();
+            int colon = trimmed.indexOf(':');
+            if (colon <= 0) {
+                throw new ConfigurationException("local master keys must be written id:base64[,id:base64...];"
+                        + " entry " + (keys.size() + 1) + " has no id before ':'");
+            }
+            String id = trimmed.substring(0, colon);
+            byte[] key;
+            try {
+                key = Base64.getDecoder().decode(trimmed.substring(colon + 1).trim());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("local master key '" + id + "' is not valid base64");
+            }
+            if (keys.put(id, key) != null) {
+                throw new ConfigurationException("local master key id '" + id + "' is given twice");
+            }
+        }
+        try {
+            return local(keys);
+        } finally {
+            keys.values().forEach(key -> java.util.Arrays.fill(key, (byte) 0));
+        }
+    }
+}

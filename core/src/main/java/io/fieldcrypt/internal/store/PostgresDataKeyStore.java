@@ -1,0 +1,255 @@
+package io.fieldcrypt.internal.store;
+
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.DataKeyStoreException;
+import io.fieldcrypt.SchemaMode;
+import io.fieldcrypt.spi.ConnectionSource;
+import io.fieldcrypt.spi.DataKeyState;
+import io.fieldcrypt.spi.DataKeyStore;
+import io.fieldcrypt.spi.StoredDataKey;
+import io.fieldcrypt.spi.WrappedDataKey;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data key table in PostgreSQL. Every statement runs on a connection of its own, in a transaction of its own, so
+ * a new key is committed before anyone can use it, whatever the caller's transaction does later.
+ */
+public final class PostgresDataKeyStore implements DataKeyStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresDataKeyStore.class);
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
+    private static final String DDL_RESOURCE = "/io/fieldcrypt/schema/postgresql.sql";
+    /** The columns the store needs, with their types as PostgreSQL's {@code format_type} spells them. */
+    private static final Map<String, String> COLUMNS = Map.of(
+            "id", "bigint",
+            "scope", "character varying",
+            "master_key_id", "character varying",
+            "encrypted_key", "bytea",
+            "encryption_context", "jsonb",
+            "state", "character varying",
+            "created_at", "timestamp with time zone",
+            "retired_at", "timestamp with time zone",
+            "rewrapped_at", "timestamp with time zone");
+
+    private final ConnectionSource connections;
+    private final String table;
+    private final String insertSql;
+    private final String findSql;
+
+    private PostgresDataKeyStore(ConnectionSource connections, String table) {
+        this.connections = connections;
+        this.table = table;
+        this.insertSql = "insert into " + table + " (scope, master_key_id, encrypted_key, encryption_context, state,"
+                + " created_at) values (?, ?, ?, cast(? as jsonb), 'ACTIVE', ?) returning id";
+        this.findSql = "select id, scope, master_key_id, encrypted_key, encryption_context::text, state, created_at"
+                + " from " + table + " where id = ?";
+    }
+
+    /**
+     * @param connections where connections come from
+     * @param table the table name, optionally schema-qualified
+     * @param mode what to do with the table now
+     * @return the store, its table created or validated as {@code mode} says
+     * @throws ConfigurationException if the name is not a plain identifier or the table fails validation
+     * @throws DataKeyStoreException if the database cannot be reached
+     */
+    public static PostgresDataKeyStore open(ConnectionSource connections, String table, SchemaMode mode) {
+        PostgresDataKeyStore store = new PostgresDataKeyStore(connections, checkedName(table));
+        switch (mode) {
+            case CREATE -> {
+                store.create();
+                store.validate();
+            }
+            case VALIDATE -> store.validate();
+            case NONE -> { }
+        }
+        return store;
+    }
+
+    /**
+     * @param table a table name, optionally schema-qualified
+     * @return the DDL that creates it, as shipped in the jar
+     */
+    public static String ddl(String table) {
+        String name = checkedName(table);
+        String bare = name.substring(name.indexOf('.') + 1);
+        try (InputStream in = PostgresDataKeyStore.class.getResourceAsStream(DDL_RESOURCE)) {
+            String template = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return template.replace("${table}", name).replace("${index}", bare + "_state_idx");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + DDL_RESOURCE, e);
+        }
+    }
+
+    @Override
+    public StoredDataKey insert(String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
+            Instant createdAt) {
+        return inTransaction("store a new data key in", connection -> {
+            try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
+                insert.setString(1, scope);
+                insert.setString(2, wrapped.masterKeyId());
+                insert.setBytes(3, wrapped.encryptedKey());
+                insert.setString(4, Json.write(encryptionContext));
+                insert.setTimestamp(5, Timestamp.from(createdAt));
+                try (ResultSet rs = insert.executeQuery()) {
+                    rs.next();
+                    return new StoredDataKey(rs.getLong(1), scope, wrapped, encryptionContext, DataKeyState.ACTIVE,
+                            createdAt);
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<StoredDataKey> find(long id) {
+        return inTransaction("read a data key from", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(findSql)) {
+                select.setLong(1, id);
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? Optional.of(row(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public String describe() {
+        return table;
+    }
+
+    private static StoredDataKey row(ResultSet rs) throws SQLException {
+        return new StoredDataKey(rs.getLong(1), rs.getString(2),
+                new WrappedDataKey(rs.getString(3), rs.getBytes(4)), Json.readStringMap(rs.getString(5)),
+                DataKeyState.valueOf(rs.getString(6)), rs.getTimestamp(7).toInstant());
+    }
+
+    private void create() {
+        inTransaction("create", connection -> {
+            try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+                // Two instances starting at once must not race on "create table if not exists".
+                lock.setString(1, "fieldcrypt:" + table);
+                lock.execute();
+            }
+            try (Statement ddl = connection.createStatement()) {
+                ddl.execute(ddl(table));
+            }
+            return null;
+        });
+        LOG.debug("data key table {} is present", table);
+    }
+
+    private void validate() {
+        Map<String, String> actual = inTransaction("validate", connection -> {
+            Map<String, String> columns = new HashMap<>();
+            try (PreparedStatement select = connection.prepareStatement("select a.attname,"
+                    + " format_type(a.atttypid, null) from pg_attribute a where a.attrelid = to_regclass(?)"
+                    + " and a.attnum > 0 and not a.attisdropped")) {
+                select.setString(1, table);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        columns.put(rs.getString(1), rs.getString(2));
+                    }
+                }
+            }
+            return columns;
+        });
+        if (actual.isEmpty()) {
+            throw new ConfigurationException("data key table " + table + " does not exist: create it with the DDL in"
+                    + " docs/SCHEMA.md, or let fieldcrypt create it (schema mode CREATE, setting fieldcrypt.schema=create)");
+        }
+        TreeSet<String> problems = new TreeSet<>();
+        COLUMNS.forEach((column, type) -> {
+            String found = actual.get(column);
+            if (found == null) {
+                problems.add(column + " is missing");
+            } else if (!found.equals(type)) {
+                problems.add(column + " is " + found + ", expected " + type);
+            }
+        });
+        if (!problems.isEmpty()) {
+            throw new ConfigurationException("data key table " + table + " does not match what fieldcrypt needs: "
+                    + String.join("; ", problems) + ". Compare it with the DDL in docs/SCHEMA.md");
+        }
+    }
+
+    /** A unit of work on one connection, committed at the end. */
+    private interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T inTransaction(String what, Work<T> work) {
+        Connection connection;
+        try {
+            connection = connections.acquire();
+        } catch (SQLException e) {
+            throw new DataKeyStoreException("cannot " + what + " data key table " + table
+                    + ": no database connection (" + e.getSQLState() + ")", e);
+        }
+        try {
+            boolean autoCommit = connection.getAutoCommit();
+            connection.setAutoCommit(false);
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackQuietly(connection, e);
+                throw e;
+            } finally {
+                connection.setAutoCommit(autoCommit);
+            }
+        } catch (SQLException e) {
+            throw new DataKeyStoreException("cannot " + what + " data key table " + table + " (SQL state "
+                    + e.getSQLState() + ")", e);
+        } finally {
+            try {
+                connections.release(connection);
+            } catch (SQLException e) {
+                LOG.warn("could not release a connection of data key table {}", table, e);
+            }
+        }
+    }
+
+    private static void rollbackQuietly(Connection connection, Exception failure) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    private static String checkedName(String table) {
+        String[] parts = table.split("\\.", -1);
+        boolean valid = parts.length <= 2;
+        for (String part : parts) {
+            valid &= IDENTIFIER.matcher(part).matches();
+        }
+        if (!valid) {
+            throw new ConfigurationException("data key table name '" + table + "' is not a plain identifier:"
+                    + " use letters, digits and '_', optionally schema-qualified (schema.table)");
+        }
+        return table;
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresDataKeyStore[" + table + "]";
+    }
+}
