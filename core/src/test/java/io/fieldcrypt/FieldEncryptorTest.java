@@ -1,0 +1,256 @@
+package io.fieldcrypt;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fieldcrypt.spi.KeyProvider;
+import io.fieldcrypt.spi.StoredDataKey;
+import io.fieldcrypt.spi.WrappedDataKey;
+import io.fieldcrypt.testing.InMemoryDataKeyStore;
+import io.fieldcrypt.testing.TestKeys;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class FieldEncryptorTest {
+
+    private static final String SCOPE = "customer.ssn";
+    private static final FieldContext ROW_1 = FieldContext.of("Customer", "ssn", "1");
+    private static final byte[] SSN = "123-45-6789".getBytes(UTF_8);
+
+    private final KeyProvider provider = TestKeys.localProvider("k1");
+    private final InMemoryDataKeyStore store = new InMemoryDataKeyStore();
+    private final FieldEncryptor encryptor = FieldEncryptor.builder()
+            .keyProvider(provider).masterKeyId("k1").dataKeyStore(store).build();
+
+    @AfterEach
+    void close() {
+        encryptor.close();
+    }
+
+    @Test
+    void seal_thenOpen_givesPlaintextBack() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+
+        assertThat(encryptor.open(ROW_1, sealed)).isEqualTo(SSN);
+    }
+
+    @Test
+    void seal_output_isEnvelopeWithoutPlaintext() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+
+        assertThat(Envelope.isWellFormed(sealed)).isTrue();
+        assertThat(sealed).hasSize(SSN.length + Envelope.OVERHEAD_BYTES);
+        assertThat(new String(sealed, UTF_8)).doesNotContain("123-45-6789");
+    }
+
+    @Test
+    void seal_samePlaintextTwice_givesDifferentEnvelopes() {
+        assertThat(encryptor.seal(SCOPE, ROW_1, SSN)).isNotEqualTo(encryptor.seal(SCOPE, ROW_1, SSN));
+    }
+
+    @Test
+    void seal_twoScopes_useTwoDataKeys() {
+        long first = Envelope.parse(encryptor.seal("customer.ssn", ROW_1, SSN)).dataKeyId();
+        long second = Envelope.parse(encryptor.seal("customer.email", ROW_1, SSN)).dataKeyId();
+
+        assertThat(first).isNotEqualTo(second);
+        assertThat(store.find(first).orElseThrow().encryptionContext())
+                .isEqualTo(Map.of("fieldcrypt:scope", "customer.ssn"));
+    }
+
+    @Test
+    void open_otherRowId_failsAuthentication() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+
+        assertThatThrownBy(() -> encryptor.open(FieldContext.of("Customer", "ssn", "2"), sealed))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("decryption failed: authentication tag mismatch");
+    }
+
+    @Test
+    void open_otherColumn_failsAuthentication() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+
+        assertThatThrownBy(() -> encryptor.open(FieldContext.of("Customer", "email", "1"), sealed))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("decryption failed: authentication tag mismatch");
+    }
+
+    @Test
+    void open_otherEntity_failsAuthentication() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+
+        assertThatThrownBy(() -> encryptor.open(FieldContext.of("Supplier", "ssn", "1"), sealed))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("decryption failed: authentication tag mismatch");
+    }
+
+    @Test
+    void open_flippedCiphertextByte_failsAuthentication() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+        sealed[Envelope.CIPHERTEXT_OFFSET + 2] ^= 0x01;
+
+        assertThatThrownBy(() -> encryptor.open(ROW_1, sealed))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("decryption failed: authentication tag mismatch");
+    }
+
+    @Test
+    void open_truncated_failsWithoutPartialPlaintext() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+
+        assertThatThrownBy(() -> encryptor.open(ROW_1, Arrays.copyOf(sealed, sealed.length - 1)))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("decryption failed: authentication tag mismatch");
+    }
+
+    @Test
+    void open_dataKeyIdRewrittenToAnotherKey_failsAuthentication() {
+        byte[] first = encryptor.seal("customer.ssn", ROW_1, SSN);
+        byte[] second = encryptor.seal("customer.email", ROW_1, SSN);
+        System.arraycopy(second, 3, first, 3, 8);
+
+        assertThatThrownBy(() -> encryptor.open(ROW_1, first))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("decryption failed: authentication tag mismatch");
+    }
+
+    @Test
+    void open_unknownDataKey_namesTheId() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+        Arrays.fill(sealed, 3, 11, (byte) 0);
+        sealed[10] = 99;
+
+        assertThatThrownBy(() -> encryptor.open(ROW_1, sealed))
+                .isInstanceOf(DataKeyNotFoundException.class)
+                .hasMessage("data key 99 not found in table in-memory: it was destroyed, or the table does not"
+                        + " belong to the data being read")
+                .extracting(e -> ((DataKeyNotFoundException) e).dataKeyId()).isEqualTo(99L);
+    }
+
+    @Test
+    void open_notAnEnvelope_formatException() {
+        assertThatThrownBy(() -> encryptor.open(ROW_1, SSN))
+                .isInstanceOf(EnvelopeFormatException.class)
+                .hasMessage("not an envelope: too short (11 bytes, at least 39 needed)");
+    }
+
+    @Test
+    void open_storedKeyRewrappedForAnotherScope_refusedAsDecryptionFailure() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+        long id = Envelope.parse(sealed).dataKeyId();
+        StoredDataKey row = store.find(id).orElseThrow();
+        store.overwrite(new StoredDataKey(id, "customer.email", row.wrapped(),
+                Map.of("fieldcrypt:scope", "customer.email"), row.state(), row.createdAt()));
+
+        try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
+                .dataKeyStore(store).build()) {
+            assertThatThrownBy(() -> cold.open(ROW_1, sealed))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessage("data key " + id
+                            + " could not be unwrapped: its stored form or encryption context was altered")
+                    .hasCauseInstanceOf(KeyProviderException.class);
+        }
+    }
+
+    @Test
+    void open_byColdEncryptor_unwrapsOnceAndReads() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+
+        try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
+                .dataKeyStore(store).build()) {
+            assertThat(cold.open(ROW_1, sealed)).isEqualTo(SSN);
+            assertThat(cold.open(ROW_1, sealed)).isEqualTo(SSN);
+            assertThat(cold.stats().decryptDataKeyCalls()).isEqualTo(1);
+            assertThat(cold.stats().decryptionKeyMisses()).isEqualTo(1);
+            assertThat(cold.stats().decryptionKeyHits()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void open_providerAnswersForAnotherMasterKey_refused() {
+        KeyProvider lying = new KeyProvider() {
+            @Override
+            public String canonicalMasterKeyId(String masterKeyId) {
+                return provider.canonicalMasterKeyId(masterKeyId);
+            }
+
+            @Override
+            public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(String masterKeyId, Map<String, String> c) {
+                return provider.generateDataKey(masterKeyId, c);
+            }
+
+            @Override
+            public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(WrappedDataKey wrapped, Map<String, String> c) {
+                var real = provider.decryptDataKey(wrapped, c);
+                return new io.fieldcrypt.spi.DecryptedDataKey("k-other", real.plaintext());
+            }
+
+            @Override
+            public WrappedDataKey reEncryptDataKey(WrappedDataKey w, Map<String, String> c, String d) {
+                return provider.reEncryptDataKey(w, c, d);
+            }
+        };
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+        long id = Envelope.parse(sealed).dataKeyId();
+
+        try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(lying).masterKeyId("k1")
+                .dataKeyStore(store).build()) {
+            assertThatThrownBy(() -> cold.open(ROW_1, sealed))
+                    .isInstanceOf(KeyProviderException.class)
+                    .hasMessage("key provider unwrapped data key " + id + " with master key k-other,"
+                            + " but it is recorded under k1")
+                    .extracting(e -> ((KeyProviderException) e).reason())
+                    .isEqualTo(KeyProviderException.Reason.WRONG_KEY);
+        }
+    }
+
+    @Test
+    void seal_unknownMasterKey_failsWithNothingStored() {
+        try (FieldEncryptor misconfigured = FieldEncryptor.builder().keyProvider(provider).masterKeyId("nope")
+                .dataKeyStore(store).build()) {
+            assertThatThrownBy(() -> misconfigured.seal(SCOPE, ROW_1, SSN))
+                    .isInstanceOf(KeyProviderException.class)
+                    .hasMessage("local master key 'nope' is not configured; configured ids: [k1]");
+            assertThat(store.size()).isZero();
+        }
+    }
+
+    @Test
+    void build_missingParts_configurationErrors() {
+        assertThatThrownBy(() -> FieldEncryptor.builder().masterKeyId("k1").dataKeyStore(store).build())
+                .isInstanceOf(ConfigurationException.class).hasMessage("a key provider is required");
+        assertThatThrownBy(() -> FieldEncryptor.builder().keyProvider(provider).dataKeyStore(store).build())
+                .isInstanceOf(ConfigurationException.class).hasMessage("a master key id is required");
+        assertThatThrownBy(() -> FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1").build())
+                .isInstanceOf(ConfigurationException.class).hasMessage("a data key store is required");
+    }
+
+    @Test
+    void build_boundsOutOfRange_configurationErrors() {
+        FieldEncryptor.Builder base = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
+                .dataKeyStore(store);
+
+        assertThatThrownBy(() -> base.maxUses(0).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("maxUses must be between 1 and 2147483648, got 0");
+        assertThatThrownBy(() -> base.maxUses(1L << 32).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("maxUses must be between 1 and 2147483648, got 4294967296");
+        assertThatThrownBy(() -> base.maxUses(10).maxAge(Duration.ZERO).build())
+                .isInstanceOf(ConfigurationException.class).hasMessage("maxAge must be positive, got PT0S");
+        assertThatThrownBy(() -> base.maxAge(Duration.ofMinutes(1)).decryptionKeyCacheSize(0).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("decryptionKeyCacheSize must be at least 1, got 0");
+    }
+
+    @Test
+    void defaults_keepEncryptionsPerKeyFarBelowNistLimit() {
+        assertThat(FieldEncryptor.Builder.DEFAULT_MAX_USES).isLessThanOrEqualTo(1L << 24);
+        assertThat(FieldEncryptor.Builder.DEFAULT_MAX_AGE).isEqualTo(Duration.ofMinutes(5));
+    }
+}
