@@ -1,0 +1,218 @@
+package io.fieldcrypt.internal.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.DataKeyStoreException;
+import io.fieldcrypt.SchemaMode;
+import io.fieldcrypt.spi.ConnectionSource;
+import io.fieldcrypt.spi.DataKeyState;
+import io.fieldcrypt.spi.StoredDataKey;
+import io.fieldcrypt.spi.WrappedDataKey;
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(TestPostgres.class)
+class PostgresDataKeyStoreTest {
+
+    private static final Map<String, String> CONTEXT = Map.of("fieldcrypt:scope", "customer.ssn");
+    private static final Instant CREATED = Instant.parse("2026-11-28T12:00:00Z");
+
+    private final TestDatabase db;
+
+    PostgresDataKeyStoreTest(TestDatabase db) {
+        this.db = db;
+    }
+
+    @Test
+    void insert_thenFind_roundTripsEveryField() {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_roundtrip",
+                SchemaMode.CREATE);
+        WrappedDataKey wrapped = new WrappedDataKey("arn:aws:kms:us-east-1:1:key/a", new byte[] {1, 2, 3, 4});
+
+        StoredDataKey inserted = store.insert("customer.ssn", wrapped, CONTEXT, CREATED);
+
+        assertThat(inserted.id()).isPositive();
+        assertThat(store.find(inserted.id())).contains(new StoredDataKey(inserted.id(), "customer.ssn", wrapped,
+                CONTEXT, DataKeyState.ACTIVE, CREATED));
+        assertThat(store.find(inserted.id() + 1000)).isEmpty();
+    }
+
+    @Test
+    void insert_contextWithAwkwardCharacters_roundTrips() {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_json", SchemaMode.CREATE);
+        Map<String, String> context = Map.of("fieldcrypt:scope", "a\"b\\c\u0001d\u00e9", "other", "");
+
+        StoredDataKey inserted = store.insert("s", new WrappedDataKey("k", new byte[] {9}), context, CREATED);
+
+        assertThat(store.find(inserted.id()).orElseThrow().encryptionContext()).isEqualTo(context);
+    }
+
+    @Test
+    void insert_isCommittedOnItsOwnConnection_visibleToOthersAtOnce() throws SQLException {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_commit", SchemaMode.CREATE);
+
+        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+
+        try (Connection other = db.connect(); Statement st = other.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from keys_commit where id = " + id)) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void create_existingTable_keepsRows() {
+        var source = ConnectionSource.of(db.dataSource());
+        long id = PostgresDataKeyStore.open(source, "keys_twice", SchemaMode.CREATE)
+                .insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+
+        var again = PostgresDataKeyStore.open(source, "keys_twice", SchemaMode.CREATE);
+
+        assertThat(again.find(id)).isPresent();
+    }
+
+    @Test
+    void create_manyInstancesAtOnce_allSucceed() throws Exception {
+        var source = ConnectionSource.of(db.dataSource());
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<PostgresDataKeyStore>> opened = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                opened.add(pool.submit(() -> {
+                    start.await();
+                    return PostgresDataKeyStore.open(source, "keys_race", SchemaMode.CREATE);
+                }));
+            }
+            start.countDown();
+            for (Future<PostgresDataKeyStore> future : opened) {
+                assertThat(future.get(30, TimeUnit.SECONDS).describe()).isEqualTo("keys_race");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void validate_missingTable_namesTableAndFix() {
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_absent",
+                SchemaMode.VALIDATE))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("data key table keys_absent does not exist: create it with the DDL in docs/SCHEMA.md,"
+                        + " or let fieldcrypt create it (schema mode CREATE, setting fieldcrypt.schema=create)");
+    }
+
+    @Test
+    void validate_wrongColumns_namesEachProblem() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("create table keys_wrong (id bigint primary key, scope text, master_key_id varchar(10),"
+                    + " encrypted_key text, encryption_context jsonb, state varchar(16), created_at timestamptz,"
+                    + " retired_at timestamptz)");
+        }
+
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_wrong",
+                SchemaMode.VALIDATE))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("data key table keys_wrong does not match what fieldcrypt needs: encrypted_key is text,"
+                        + " expected bytea; rewrapped_at is missing; scope is text, expected character varying."
+                        + " Compare it with the DDL in docs/SCHEMA.md");
+    }
+
+    @Test
+    void validate_tableMadeFromShippedDdl_passes() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute(PostgresDataKeyStore.ddl("keys_ddl"));
+        }
+
+        assertThat(PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_ddl", SchemaMode.VALIDATE)
+                .describe()).isEqualTo("keys_ddl");
+    }
+
+    @Test
+    void none_touchesNothing() throws SQLException {
+        PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_none", SchemaMode.NONE);
+
+        try (Connection c = db.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select to_regclass('keys_none') is null")) {
+            rs.next();
+            assertThat(rs.getBoolean(1)).isTrue();
+        }
+    }
+
+    @Test
+    void schemaQualifiedName_createsInThatSchema() throws SQLException {
+        TestDatabase other = db.newSchema("keys_elsewhere");
+
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()),
+                other.schema() + ".fieldcrypt_data_key", SchemaMode.CREATE);
+        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+
+        try (Connection c = other.connect(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select count(*) from fieldcrypt_data_key where id = " + id)) {
+            rs.next();
+            assertThat(rs.getInt(1)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void open_nameThatIsNotAnIdentifier_refusedBeforeAnySql() {
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()),
+                "keys; drop table x", SchemaMode.CREATE))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("data key table name 'keys; drop table x' is not a plain identifier: use letters, digits"
+                        + " and '_', optionally schema-qualified (schema.table)");
+        assertThatThrownBy(() -> PostgresDataKeyStore.ddl("a.b.c")).isInstanceOf(ConfigurationException.class);
+    }
+
+    @Test
+    void insert_noConnection_typedErrorAndNothingStored() {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_down", SchemaMode.CREATE);
+        ConnectionSource broken = new ConnectionSource() {
+            @Override
+            public Connection acquire() throws SQLException {
+                throw new SQLException("connection refused", "08001");
+            }
+
+            @Override
+            public void release(Connection connection) {
+            }
+        };
+        var down = PostgresDataKeyStore.open(broken, "keys_down", SchemaMode.NONE);
+
+        assertThatThrownBy(() -> down.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED))
+                .isInstanceOf(DataKeyStoreException.class)
+                .hasMessage("cannot store a new data key in data key table keys_down: no database connection (08001)");
+        assertThat(store.find(1)).isEmpty();
+    }
+
+    @Test
+    void insert_failingStatement_rolledBackAndConnectionRestored() throws SQLException {
+        var source = ConnectionSource.of(db.dataSource());
+        var store = PostgresDataKeyStore.open(source, "keys_fail", SchemaMode.CREATE);
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("alter table keys_fail add constraint no_scope_x check (scope <> 'x')");
+        }
+
+        assertThatThrownBy(() -> store.insert("x", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED))
+                .isInstanceOf(DataKeyStoreException.class)
+                .hasMessage("cannot store a new data key in data key table keys_fail (SQL state 23514)");
+        assertThat(store.insert("y", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id()).isPositive();
+    }
+}
