@@ -1,0 +1,68 @@
+package io.fieldcrypt.hibernate;
+
+/**
+ * The names of fieldcrypt's settings, read from the JPA or Hibernate properties ({@code persistence.xml}, the
+ * properties map of {@code Persistence.createEntityManagerFactory}, or Spring's {@code spring.jpa.properties.*}).
+ * A setting that is wrong fails the session factory's build with a message naming it and the expected form.
+ */
+public final class FieldCryptSettings {
+
+    /** {@code fieldcrypt.enabled}: {@code false} turns the integration off. Default {@code true}. */
+    public static final String ENABLED = "fieldcrypt.enabled";
+
+    /** {@code fieldcrypt.kms.provider}: {@code aws} or {@code local}. Default {@code aws}. */
+    public static final String KMS_PROVIDER = "fieldcrypt.kms.provider";
+
+    /**
+     * {@code fieldcrypt.kms.key-id}: the master key new data keys are made under. For {@code aws} a key id, key ARN,
+     * alias name ({@code alias/...}) or alias ARN; for {@code local} the id of one of the local master keys.
+     * Required.
+     */
+    public static final String KMS_KEY_ID = "fieldcrypt.kms.key-id";
+
+    /** {@code fieldcrypt.kms.region}: the AWS region. Default: the AWS SDK's region chain ({@code AWS_REGION}). */
+    public static final String KMS_REGION = "fieldcrypt.kms.region";
+
+    /**
+     * {@code fieldcrypt.kms.endpoint}: a KMS-compatible endpoint URL (LocalStack, a VPC endpoint). Default: the
+     * region's AWS KMS endpoint.
+     */
+    public static final String KMS_ENDPOINT = "fieldcrypt.kms.endpoint";
+
+    /**
+     * {@code fieldcrypt.local.master-keys}: for the {@code local} provider, {@code id:base64[,id:base64...]} with
+     * 32-byte AES keys (for example from {@code openssl rand -base64 32}). For development and tests only.
+     */
+    public static final String LOCAL_MASTER_KEYS = "fieldcrypt.local.master-keys";
+
+    /** {@code fieldcrypt.data-key.max-age}: ISO-8601 duration a data key encrypts new values for. Default {@code PT5M}. */
+    public static final String DATA_KEY_MAX_AGE = "fieldcrypt.data-key.max-age";
+
+    /**
+     * {@code fieldcrypt.data-key.max-uses}: values one data key encrypts in one process before a new one is made.
+     * Default 16777216 (2^24); at most 2^31.
+     */
+    public static final String DATA_KEY_MAX_USES = "fieldcrypt.data-key.max-uses";
+
+    /** {@code fieldcrypt.data-key.table}: the data key table, optionally schema-qualified. Default {@code fieldcrypt_data_key}. */
+    public static final String DATA_KEY_TABLE = "fieldcrypt.data-key.table";
+
+    /** {@code fieldcrypt.schema}: {@code create}, {@code validate} or {@code none}. Default {@code create}. */
+    public static final String SCHEMA = "fieldcrypt.schema";
+
+    /**
+     * {@code fieldcrypt.kms.client}: a ready {@code software.amazon.awssdk.services.kms.KmsClient} object, passed in
+     * the properties map, used instead of building one from the region and endpoint. The application keeps owning
+     * it (credentials, retries, closing).
+     */
+    public static final String KMS_CLIENT = "fieldcrypt.kms.client";
+
+    /**
+     * {@code fieldcrypt.key-provider}: a ready {@link io.fieldcrypt.spi.KeyProvider} object, passed in the
+     * properties map, used instead of {@link #KMS_PROVIDER}. The application keeps owning it.
+     */
+    public static final String KEY_PROVIDER = "fieldcrypt.key-provider";
+
+    private FieldCryptSettings() {
+    }
+}

@@ -1,0 +1,59 @@
+package io.fieldcrypt.hibernate.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.metamodel.mapping.BasicEntityIdentifierMapping;
+import org.hibernate.persister.entity.EntityPersister;
+
+/**
+ * The canonical text of an entity id, bound into the associated data of every encrypted value of its row. It must
+ * be the same in every process and version, so it is spelled out here rather than left to {@code toString()}:
+ *
+ * <ul>
+ *   <li>a single-column id: the id's text ({@code 42}, {@code 3f2504e0-4f89-11d3-9a0c-0305e82c3301}, or the string
+ *       itself);</li>
+ *   <li>a composite id ({@code @EmbeddedId}, {@code @IdClass}): a JSON array of its column values in the mapping's
+ *       column order, strings quoted and numbers and booleans bare, e.g. {@code ["clinic-7",1024]}.</li>
+ * </ul>
+ */
+final class CanonicalId {
+
+    private CanonicalId() {
+    }
+
+    static String of(EntityPersister persister, Object id, SharedSessionContractImplementor session) {
+        if (persister.getIdentifierMapping() instanceof BasicEntityIdentifierMapping) {
+            return String.valueOf(id);
+        }
+        List<Object> parts = new ArrayList<>();
+        persister.getIdentifierMapping().breakDownJdbcValues(id, (index, value, mapping) -> parts.add(value), session);
+        StringBuilder json = new StringBuilder("[");
+        for (Object part : parts) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            if (part == null || part instanceof Number || part instanceof Boolean) {
+                json.append(part);
+            } else {
+                quote(json, part.toString());
+            }
+        }
+        return json.append(']').toString();
+    }
+
+    private static void quote(StringBuilder out, String text) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                out.append('\\').append(c);
+            } else if (c < 0x20) {
+                out.append(String.format("\\u%04x", (int) c));
+            } else {
+                out.append(c);
+            }
+        }
+        out.append('"');
+    }
+}

@@ -1,0 +1,23 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.hibernate.Encrypted;
+
+/**
+ * What the binder learned about one {@code @Encrypted} attribute at boot, attached to its mapping through the
+ * converter descriptor so that the integrator finds it again. Immutable.
+ *
+ * @param label {@code Entity.attribute}, for messages
+ * @param javaType the attribute's Java type
+ * @param storage how the column stores envelopes
+ * @param scope the scope named in the annotation, or empty for the default {@code <table>.<column>}
+ * @param codec how values become plaintext bytes
+ * @param guard the attribute's converter
+ * @param plan the attribute's mutability plan
+ */
+record EncryptedAttribute(String label, Class<?> javaType, Encrypted.Storage storage, String scope, ValueCodec codec,
+        GuardConverter guard, SealedMutabilityPlan plan) {
+
+    boolean text() {
+        return storage == Encrypted.Storage.TEXT;
+    }
+}

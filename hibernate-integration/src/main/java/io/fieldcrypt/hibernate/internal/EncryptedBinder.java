@@ -1,0 +1,83 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.hibernate.Encrypted;
+import java.lang.reflect.Type;
+import org.hibernate.binder.AttributeBinder;
+import org.hibernate.boot.spi.MetadataBuildingContext;
+import org.hibernate.mapping.BasicValue;
+import org.hibernate.mapping.PersistentClass;
+import org.hibernate.mapping.Property;
+import org.hibernate.type.descriptor.java.MutabilityPlan;
+
+/**
+ * Called by Hibernate for every {@code @Encrypted} attribute while the mapping is built: refuses what cannot be
+ * encrypted safely, with a message that says what to change, and attaches the attribute's guard converter and
+ * mutability plan.
+ */
+public final class EncryptedBinder implements AttributeBinder<Encrypted> {
+
+    @Override
+    public void bind(Encrypted annotation, MetadataBuildingContext context, PersistentClass entity, Property property) {
+        String label = label(entity, property);
+        if (entity.getIdentifierProperty() == property || entity.getIdentifier() == property.getValue()) {
+            throw refuse(label, "is the id; an id cannot be encrypted because every encrypted value is bound to it");
+        }
+        if (entity.getVersion() == property) {
+            throw refuse(label, "is the version attribute, which the database compares in plain");
+        }
+        if (!(property.getValue() instanceof BasicValue value)) {
+            throw refuse(label, "is an association or a collection; only basic attributes can be encrypted"
+                    + " (for an @ElementCollection, encrypt the attributes of the element entity instead)");
+        }
+        if (!isDirectAttributeOf(entity, property)) {
+            throw refuse(label, "is inside an @Embeddable; fieldcrypt encrypts attributes of entities only:"
+                    + " move the attribute to the entity");
+        }
+        if (property.isLazy()) {
+            throw refuse(label, "is lazily fetched; fetch it eagerly (remove fetch = LAZY) to encrypt it");
+        }
+        if (property.isNaturalIdentifier()) {
+            throw refuse(label, "is a natural id, which is looked up by its plain value");
+        }
+        if (value.getJpaAttributeConverterDescriptor() != null) {
+            throw refuse(label, "already has an AttributeConverter (@Convert); remove it");
+        }
+        var typeConfiguration = context.getBootstrapContext().getTypeConfiguration();
+        Type type = value.getImplicitJavaTypeAccess() == null ? null
+                : value.getImplicitJavaTypeAccess().apply(typeConfiguration);
+        ValueCodec codec = type instanceof Class<?> javaType ? ValueCodec.forType(javaType) : null;
+        if (codec == null) {
+            throw refuse(label, "is of type " + (type == null ? "unknown" : type.getTypeName())
+                    + ", which cannot be encrypted; supported types: " + ValueCodec.supportedTypes());
+        }
+        Class<?> javaType = (Class<?>) type;
+        @SuppressWarnings("unchecked")
+        MutabilityPlan<Object> plaintextPlan = (MutabilityPlan<Object>) typeConfiguration.getJavaTypeRegistry()
+                .resolveDescriptor(javaType).getMutabilityPlan();
+        boolean text = annotation.storage() == Encrypted.Storage.TEXT;
+        EncryptedAttribute attribute = new EncryptedAttribute(label, javaType, annotation.storage(),
+                annotation.scope().trim(), codec, new GuardConverter(label, text),
+                new SealedMutabilityPlan(label, plaintextPlan));
+        value.setJpaAttributeConverterDescriptor(new EncryptedConverterDescriptor(attribute));
+        value.setExplicitMutabilityPlanAccess(ignored -> attribute.plan());
+    }
+
+    private static boolean isDirectAttributeOf(PersistentClass entity, Property property) {
+        for (Property candidate : entity.getPropertyClosure()) {
+            if (candidate == property) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String label(PersistentClass entity, Property property) {
+        String name = entity.getJpaEntityName() != null ? entity.getJpaEntityName() : entity.getEntityName();
+        return name + "." + property.getName();
+    }
+
+    private static ConfigurationException refuse(String label, String why) {
+        return new ConfigurationException("@Encrypted on " + label + " is not supported: " + label + " " + why);
+    }
+}

@@ -1,0 +1,174 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.DataKeyStores;
+import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.hibernate.FieldCryptSettings;
+import io.fieldcrypt.spi.ConnectionSource;
+import io.fieldcrypt.spi.DataKeyStore;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.boot.Metadata;
+import org.hibernate.boot.spi.BootstrapContext;
+import org.hibernate.engine.config.spi.ConfigurationService;
+import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.event.service.spi.DuplicationStrategy;
+import org.hibernate.event.service.spi.EventListenerRegistry;
+import org.hibernate.event.spi.EventType;
+import org.hibernate.integrator.spi.Integrator;
+import org.hibernate.mapping.BasicValue;
+import org.hibernate.mapping.Column;
+import org.hibernate.mapping.PersistentClass;
+import org.hibernate.mapping.Property;
+
+/**
+ * Registers fieldcrypt with every session factory that has {@code @Encrypted} attributes (found through
+ * {@code META-INF/services}): reads the settings, opens the data key table, and registers the listeners once.
+ * A factory without encrypted attributes is left exactly as it was.
+ */
+public final class FieldCryptIntegrator implements Integrator {
+
+    private static final String ENVERS_AUDITED = "org.hibernate.envers.Audited";
+    private static final String ENVERS_NOT_AUDITED = "org.hibernate.envers.NotAudited";
+
+    @Override
+    public void integrate(Metadata metadata, BootstrapContext bootstrapContext,
+            SessionFactoryImplementor sessionFactory) {
+        List<FieldCryptRuntime.BootEntity> entities = encryptedEntities(metadata);
+        Map<String, Object> values = bootstrapContext.getServiceRegistry()
+                .requireService(ConfigurationService.class).getSettings();
+        if (!Settings.enabled(values)) {
+            if (!entities.isEmpty()) {
+                throw new ConfigurationException(FieldCryptSettings.ENABLED + " is false, but "
+                        + entities.get(0).attributes().get(0).attribute().label() + " is @Encrypted: remove the"
+                        + " annotations or enable fieldcrypt; encrypted attributes are never written in plain");
+            }
+            return;
+        }
+        if (entities.isEmpty()) {
+            return;
+        }
+        Settings settings = Settings.parse(values);
+        Settings.Provider provider = Settings.keyProvider(values, settings.masterKeyId());
+        try {
+            DataKeyStore store = DataKeyStores.postgres(connections(sessionFactory), settings.table(),
+                    settings.schemaMode());
+            FieldEncryptor encryptor = FieldEncryptor.builder().keyProvider(provider.provider())
+                    .masterKeyId(settings.masterKeyId()).dataKeyStore(store)
+                    .maxAge(settings.maxAge()).maxUses(settings.maxUses()).build();
+            FieldCryptRuntime runtime = new FieldCryptRuntime(encryptor, provider.provider(), provider.owned(),
+                    settings.masterKeyId(), entities);
+            register(sessionFactory.getEventListenerRegistry(), new EncryptionListener(runtime));
+            sessionFactory.addObserver(runtime);
+        } catch (RuntimeException e) {
+            if (provider.owned()) {
+                provider.provider().close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Adds the listeners, unless this factory already has fieldcrypt's: appended to the write events (so values
+     * other listeners put into the state are sealed too, and the plaintext comes back only after the post-write
+     * listeners ran), prepended to the load event (so every other listener sees plaintext).
+     */
+    private static void register(EventListenerRegistry registry, EncryptionListener listener) {
+        registry.addDuplicationStrategy(new DuplicationStrategy() {
+            @Override
+            public boolean areMatch(Object added, Object existing) {
+                return added instanceof EncryptionListener && existing instanceof EncryptionListener;
+            }
+
+            @Override
+            public Action getAction() {
+                return Action.KEEP_ORIGINAL;
+            }
+        });
+        registry.appendListeners(EventType.PRE_INSERT, listener);
+        registry.appendListeners(EventType.PRE_UPDATE, listener);
+        registry.appendListeners(EventType.POST_INSERT, listener);
+        registry.appendListeners(EventType.POST_UPDATE, listener);
+        registry.prependListeners(EventType.PRE_LOAD, listener);
+        registry.appendListeners(EventType.POST_LOAD, listener);
+    }
+
+    private static ConnectionSource connections(SessionFactoryImplementor sessionFactory) {
+        ConnectionProvider provider = sessionFactory.getServiceRegistry().requireService(ConnectionProvider.class);
+        return new ConnectionSource() {
+            @Override
+            public Connection acquire() throws SQLException {
+                return provider.getConnection();
+            }
+
+            @Override
+            public void release(Connection connection) throws SQLException {
+                provider.closeConnection(connection);
+            }
+        };
+    }
+
+    private static List<FieldCryptRuntime.BootEntity> encryptedEntities(Metadata metadata) {
+        List<FieldCryptRuntime.BootEntity> entities = new ArrayList<>();
+        for (PersistentClass entity : metadata.getEntityBindings()) {
+            List<FieldCryptRuntime.BootAttribute> attributes = new ArrayList<>();
+            for (Property property : entity.getPropertyClosure()) {
+                if (property.getValue() instanceof BasicValue value
+                        && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
+                    refuseAudited(entity, property, d.attribute());
+                    Column column = (Column) value.getColumns().get(0);
+                    attributes.add(new FieldCryptRuntime.BootAttribute(property.getName(), d.attribute(),
+                            value.getTable().getName(), column.getName()));
+                }
+            }
+            if (!attributes.isEmpty()) {
+                PersistentClass root = entity.getRootClass();
+                String aadEntity = root.getJpaEntityName() != null ? root.getJpaEntityName() : root.getEntityName();
+                entities.add(new FieldCryptRuntime.BootEntity(entity.getEntityName(), aadEntity, attributes));
+            }
+        }
+        return entities;
+    }
+
+    /** Envers copies the state it sees into audit tables; refuse rather than risk plaintext there. */
+    private static void refuseAudited(PersistentClass entity, Property property, EncryptedAttribute attribute) {
+        boolean classAudited = false;
+        AnnotatedElement field = null;
+        for (Class<?> c = entity.getMappedClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            classAudited |= hasAnnotation(c, ENVERS_AUDITED);
+            field = field != null ? field : field(c, property.getName());
+        }
+        boolean audited = hasAnnotation(field, ENVERS_AUDITED)
+                || classAudited && !hasAnnotation(field, ENVERS_NOT_AUDITED);
+        if (audited) {
+            throw new ConfigurationException("@Encrypted on " + attribute.label() + " cannot be audited by Envers,"
+                    + " which would copy its values into the audit table; mark the attribute @NotAudited");
+        }
+    }
+
+    private static AnnotatedElement field(Class<?> type, String name) {
+        try {
+            return type.getDeclaredField(name);
+        } catch (NoSuchFieldException e) {
+            return null;
+        }
+    }
+
+    private static boolean hasAnnotation(AnnotatedElement element, String annotationName) {
+        if (element == null) {
+            return false;
+        }
+        for (Annotation annotation : element.getAnnotations()) {
+            if (annotation.annotationType().getName().equals(annotationName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
