@@ -28,6 +28,9 @@ public class Patient {
     @Encrypted
     public String nationalId;
 
+    @Encrypted
+    public String insuranceNumber;
+
     @Encrypted(storage = Encrypted.Storage.TEXT)
     @Column(length = 400)
     public String email;
