@@ -1,0 +1,254 @@
+package io.fieldcrypt.hibernate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.hibernate.model.Patient;
+import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestKeys;
+import io.fieldcrypt.testing.TestPostgres;
+import jakarta.persistence.Basic;
+import jakarta.persistence.Convert;
+import jakarta.persistence.Converter;
+import jakarta.persistence.AttributeConverter;
+import jakarta.persistence.ElementCollection;
+import jakarta.persistence.Embeddable;
+import jakarta.persistence.Embedded;
+import jakarta.persistence.Entity;
+import jakarta.persistence.FetchType;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Version;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.annotations.NaturalId;
+import org.hibernate.annotations.OptimisticLockType;
+import org.hibernate.annotations.OptimisticLocking;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** What cannot be encrypted safely is refused when the factory is built, with a message that says what to do. */
+@ExtendWith(TestPostgres.class)
+class BootRefusalTest {
+
+    private static final String KEYS = TestKeys.localSpec("k1");
+
+    private final TestDatabase db;
+
+    BootRefusalTest(TestDatabase db) {
+        this.db = db;
+    }
+
+    private ConfigurationException bootFailure(Map<String, Object> settings, Class<?>... entities) {
+        Throwable thrown = null;
+        try {
+            Factories.build(db, settings, entities).close();
+        } catch (RuntimeException e) {
+            thrown = e;
+        }
+        assertThat(thrown).as("the factory must not boot").isNotNull();
+        for (Throwable t = thrown; t != null; t = t.getCause()) {
+            if (t instanceof ConfigurationException configuration) {
+                return configuration;
+            }
+        }
+        throw new AssertionError("no ConfigurationException in the cause chain", thrown);
+    }
+
+    private ConfigurationException bootFailure(Class<?>... entities) {
+        return bootFailure(Factories.local(KEYS, "k1"), entities);
+    }
+
+    @Entity(name = "IdentityPatient")
+    static class IdentityPatient {
+        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
+        @Encrypted String secret;
+    }
+
+    @Test
+    void identityId_refusedWithSequenceAdvice() {
+        assertThat(bootFailure(IdentityPatient.class)).hasMessage("@Encrypted on IdentityPatient.secret needs the id"
+                + " before the INSERT, but IdentityPatient gets its id from the database (GenerationType.IDENTITY)."
+                + " Use a sequence instead: a bigserial column already has one, so map the id with"
+                + " @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = \"IdentityPatient_id\") and"
+                + " @SequenceGenerator(name = \"IdentityPatient_id\", sequenceName = \"IdentityPatient_id_seq\","
+                + " allocationSize = 1)");
+    }
+
+    @Entity(name = "EncryptedId")
+    static class EncryptedId {
+        @Id @Encrypted String id;
+    }
+
+    @Test
+    void encryptedId_refused() {
+        assertThat(bootFailure(EncryptedId.class)).hasMessage("@Encrypted on EncryptedId.id is not supported:"
+                + " EncryptedId.id is the id; an id cannot be encrypted because every encrypted value is bound to it");
+    }
+
+    @Entity(name = "EncryptedVersion")
+    static class EncryptedVersion {
+        @Id Long id;
+        @Version @Encrypted Integer version;
+    }
+
+    @Test
+    void encryptedVersion_refused() {
+        assertThat(bootFailure(EncryptedVersion.class)).hasMessage("@Encrypted on EncryptedVersion.version is not"
+                + " supported: EncryptedVersion.version is the version attribute, which the database compares in"
+                + " plain");
+    }
+
+    @Entity(name = "EncryptedAssociation")
+    static class EncryptedAssociation {
+        @Id Long id;
+        @ManyToOne @Encrypted Patient patient;
+    }
+
+    @Test
+    void encryptedAssociation_refused() {
+        assertThat(bootFailure(EncryptedAssociation.class, Patient.class)).hasMessage("@Encrypted on"
+                + " EncryptedAssociation.patient is not supported: EncryptedAssociation.patient is an association or"
+                + " a collection; only basic attributes can be encrypted (for an @ElementCollection, encrypt the"
+                + " attributes of the element entity instead)");
+    }
+
+    @Entity(name = "EncryptedCollection")
+    static class EncryptedCollection {
+        @Id Long id;
+        @ElementCollection @Encrypted List<String> phones;
+    }
+
+    @Test
+    void encryptedElementCollection_refused() {
+        assertThat(bootFailure(EncryptedCollection.class)).hasMessageStartingWith("@Encrypted on"
+                + " EncryptedCollection.phones is not supported: EncryptedCollection.phones is an association or a"
+                + " collection");
+    }
+
+    @Entity(name = "LazySecret")
+    static class LazySecret {
+        @Id Long id;
+        @Basic(fetch = FetchType.LAZY) @Encrypted String secret;
+    }
+
+    @Test
+    void lazyBasic_refused() {
+        assertThat(bootFailure(LazySecret.class)).hasMessage("@Encrypted on LazySecret.secret is not supported:"
+                + " LazySecret.secret is lazily fetched; fetch it eagerly (remove fetch = LAZY) to encrypt it");
+    }
+
+    @Embeddable
+    static class Address {
+        @Encrypted String street;
+    }
+
+    @Entity(name = "WithAddress")
+    static class WithAddress {
+        @Id Long id;
+        @Embedded Address address;
+    }
+
+    @Test
+    void insideEmbeddable_refused() {
+        assertThat(bootFailure(WithAddress.class)).hasMessage("@Encrypted on WithAddress.street is not supported:"
+                + " WithAddress.street is inside an @Embeddable; fieldcrypt encrypts attributes of entities only:"
+                + " move the attribute to the entity");
+    }
+
+    @Entity(name = "NaturalSecret")
+    static class NaturalSecret {
+        @Id Long id;
+        @NaturalId @Encrypted String code;
+    }
+
+    @Test
+    void naturalId_refused() {
+        assertThat(bootFailure(NaturalSecret.class)).hasMessage("@Encrypted on NaturalSecret.code is not supported:"
+                + " NaturalSecret.code is a natural id, which is looked up by its plain value");
+    }
+
+    @Converter
+    static class Upper implements AttributeConverter<String, String> {
+        @Override
+        public String convertToDatabaseColumn(String value) {
+            return value;
+        }
+
+        @Override
+        public String convertToEntityAttribute(String value) {
+            return value;
+        }
+    }
+
+    @Entity(name = "ConvertedSecret")
+    static class ConvertedSecret {
+        @Id Long id;
+        @Convert(converter = Upper.class) @Encrypted String secret;
+    }
+
+    @Test
+    void withOwnConverter_refused() {
+        assertThat(bootFailure(ConvertedSecret.class)).hasMessage("@Encrypted on ConvertedSecret.secret is not"
+                + " supported: ConvertedSecret.secret already has an AttributeConverter (@Convert); remove it");
+    }
+
+    @Entity(name = "UnsupportedType")
+    static class UnsupportedType {
+        @Id Long id;
+        @Encrypted Double ratio;
+    }
+
+    @Test
+    void unsupportedType_refusedListingSupportedOnes() {
+        assertThat(bootFailure(UnsupportedType.class)).hasMessage("@Encrypted on UnsupportedType.ratio is not"
+                + " supported: UnsupportedType.ratio is of type java.lang.Double, which cannot be encrypted;"
+                + " supported types: String, byte[], Integer, Long, Short, Boolean, BigDecimal, BigInteger, UUID,"
+                + " LocalDate, LocalDateTime, LocalTime, Instant, OffsetDateTime and enums");
+    }
+
+    @Entity(name = "LockAll")
+    @OptimisticLocking(type = OptimisticLockType.ALL)
+    @org.hibernate.annotations.DynamicUpdate
+    static class LockAll {
+        @Id Long id;
+        @Encrypted String secret;
+    }
+
+    @Test
+    void optimisticLockAll_refused() {
+        assertThat(bootFailure(LockAll.class)).hasMessage("@Encrypted on LockAll.secret cannot be used with"
+                + " OptimisticLockType.ALL on LockAll, which compares old values in the UPDATE's WHERE clause; use a"
+                + " @Version attribute instead");
+    }
+
+    @Entity(name = "Plain")
+    static class Plain {
+        @Id Long id;
+        String name;
+    }
+
+    @Test
+    void noEncryptedAttribute_bootsWithoutFieldcrypt() {
+        try (var emf = Factories.build(db, Map.of(), Plain.class)) {
+            assertThatThrownBy(() -> FieldCrypt.of(emf))
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessage("fieldcrypt is not active in this EntityManagerFactory: it has no @Encrypted"
+                            + " attribute, or fieldcrypt.enabled is false");
+        }
+    }
+
+    @Test
+    void disabledWithEncryptedAttributes_refused() {
+        Map<String, Object> settings = Factories.local(KEYS, "k1");
+        settings.put(FieldCryptSettings.ENABLED, "false");
+
+        assertThat(bootFailure(settings, Patient.class)).hasMessage("fieldcrypt.enabled is false, but Patient.balance"
+                + " is @Encrypted: remove the annotations or enable fieldcrypt; encrypted attributes are never written"
+                + " in plain");
+    }
+}
