@@ -29,7 +29,7 @@ public final class Factories {
     }
 
     /**
-     * @param db the test database; tables are created in its schema if missing
+     * @param db the test database; tables are created in its schema if missing (existing ones are kept)
      * @param settings extra properties
      * @param entities the managed classes
      * @return a new factory; the caller closes it
@@ -39,7 +39,7 @@ public final class Factories {
                 .managedClasses(entities)
                 .jdbcUrl(db.jdbcUrl())
                 .jdbcCredentials(db.user(), db.password())
-                .schemaToolingAction(Action.UPDATE)
+                .schemaToolingAction(Action.CREATE_ONLY)
                 .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
                 .property("hibernate.generate_statistics", "true");
         settings.forEach(configuration::property);
