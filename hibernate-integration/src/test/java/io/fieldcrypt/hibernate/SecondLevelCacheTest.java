@@ -1,0 +1,151 @@
+package io.fieldcrypt.hibernate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestKeys;
+import io.fieldcrypt.testing.TestPostgres;
+import jakarta.persistence.Cacheable;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalDate;
+import java.util.Map;
+import javax.cache.Cache;
+import javax.cache.CacheManager;
+import javax.cache.Caching;
+import org.hibernate.SessionFactory;
+import org.hibernate.annotations.CacheConcurrencyStrategy;
+import org.hibernate.stat.Statistics;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * With the second-level cache on, its entries hold only envelopes (checked on their serialized bytes), and a cache
+ * hit still gives the application plaintext without a spurious update.
+ */
+@ExtendWith(TestPostgres.class)
+class SecondLevelCacheTest {
+
+    private static final String PROVIDER = "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider";
+    private static SessionFactory sf;
+
+    @Entity(name = "CachedRecord")
+    @Cacheable
+    @org.hibernate.annotations.Cache(usage = CacheConcurrencyStrategy.READ_WRITE)
+    static class CachedRecord {
+        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
+        @Encrypted String secret;
+        @Encrypted LocalDate since;
+        String label;
+    }
+
+    @BeforeAll
+    static void start(TestDatabase db) {
+        Map<String, Object> settings = Factories.local(TestKeys.localSpec("k1"), "k1");
+        settings.put("hibernate.cache.use_second_level_cache", "true");
+        settings.put("hibernate.cache.region.factory_class", "jcache");
+        settings.put("hibernate.javax.cache.provider", PROVIDER);
+        settings.put("hibernate.javax.cache.missing_cache_strategy", "create");
+        sf = Factories.build(db, settings, CachedRecord.class).unwrap(SessionFactory.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        sf.close();
+    }
+
+    @BeforeEach
+    void reset() {
+        sf.getStatistics().clear();
+        sf.getCache().evictAllRegions();
+    }
+
+    private static Long persist(String secret) {
+        return sf.fromTransaction(s -> {
+            CachedRecord record = new CachedRecord();
+            record.secret = secret;
+            record.since = LocalDate.of(2020, 2, 29);
+            record.label = "visible";
+            s.persist(record);
+            return record.id;
+        });
+    }
+
+    @Test
+    void afterInsert_cacheHoldsEnvelopesAndHitGivesPlaintext() {
+        Long id = persist("cached-secret-1");
+
+        assertThat(cachedBytes()).contains("visible").doesNotContain("cached-secret-1").doesNotContain("2020-02-29");
+        CachedRecord loaded = sf.fromTransaction(s -> s.find(CachedRecord.class, id));
+
+        Statistics statistics = sf.getStatistics();
+        assertThat(statistics.getSecondLevelCacheHitCount()).isEqualTo(1);
+        assertThat(loaded.secret).isEqualTo("cached-secret-1");
+        assertThat(loaded.since).isEqualTo(LocalDate.of(2020, 2, 29));
+        assertThat(statistics.getEntityUpdateCount()).isZero();
+    }
+
+    @Test
+    void afterLoadFromDatabase_cacheHoldsEnvelopes() {
+        Long id = persist("cached-secret-2");
+        sf.getCache().evictAllRegions();
+        sf.getStatistics().clear();
+
+        String fromDatabase = sf.fromTransaction(s -> s.find(CachedRecord.class, id).secret);
+
+        assertThat(fromDatabase).isEqualTo("cached-secret-2");
+        assertThat(sf.getStatistics().getSecondLevelCachePutCount()).isEqualTo(1);
+        assertThat(cachedBytes()).contains("visible").doesNotContain("cached-secret-2");
+        String fromCache = sf.fromTransaction(s -> s.find(CachedRecord.class, id).secret);
+        assertThat(fromCache).isEqualTo("cached-secret-2");
+        assertThat(sf.getStatistics().getSecondLevelCacheHitCount()).isEqualTo(1);
+    }
+
+    @Test
+    void afterUpdate_cacheHoldsNewEnvelope() {
+        Long id = persist("cached-secret-3");
+
+        sf.inTransaction(s -> s.find(CachedRecord.class, id).secret = "cached-secret-4");
+
+        assertThat(cachedBytes()).doesNotContain("cached-secret-3").doesNotContain("cached-secret-4");
+        String fromCache = sf.fromTransaction(s -> s.find(CachedRecord.class, id).secret);
+        assertThat(fromCache).isEqualTo("cached-secret-4");
+    }
+
+    /** Every entry of every cache region, Java-serialized, as one ISO-8859-1 string to search in. */
+    private static String cachedBytes() {
+        CacheManager manager = Caching.getCachingProvider(PROVIDER).getCacheManager();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        int entries = 0;
+        for (String name : manager.getCacheNames()) {
+            Cache<Object, Object> cache = manager.getCache(name);
+            for (Cache.Entry<Object, Object> entry : cache) {
+                all.writeBytes(serialize(entry.getValue()));
+                entries++;
+            }
+        }
+        assertThat(entries).as("cache entries").isPositive();
+        return all.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    private static byte[] serialize(Object value) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}
