@@ -18,7 +18,6 @@ import org.hibernate.boot.spi.BootstrapContext;
 import org.hibernate.engine.config.spi.ConfigurationService;
 import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
-import org.hibernate.event.service.spi.DuplicationStrategy;
 import org.hibernate.event.service.spi.EventListenerRegistry;
 import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
@@ -51,7 +50,8 @@ public final class FieldCryptIntegrator implements Integrator {
             }
             return;
         }
-        if (entities.isEmpty()) {
+        EventListenerRegistry registry = sessionFactory.getEventListenerRegistry();
+        if (entities.isEmpty() || alreadyRegistered(registry)) {
             return;
         }
         Settings settings = Settings.parse(values);
@@ -64,7 +64,7 @@ public final class FieldCryptIntegrator implements Integrator {
                     .maxAge(settings.maxAge()).maxUses(settings.maxUses()).build();
             FieldCryptRuntime runtime = new FieldCryptRuntime(encryptor, provider.provider(), provider.owned(),
                     settings.masterKeyId(), entities);
-            register(sessionFactory.getEventListenerRegistry(), new EncryptionListener(runtime));
+            register(registry, new EncryptionListener(runtime));
             sessionFactory.addObserver(runtime);
         } catch (RuntimeException e) {
             if (provider.owned()) {
@@ -74,23 +74,22 @@ public final class FieldCryptIntegrator implements Integrator {
         }
     }
 
+    /** Whether this factory already has fieldcrypt's listeners (the integrator was applied twice). */
+    private static boolean alreadyRegistered(EventListenerRegistry registry) {
+        for (Object listener : registry.getEventListenerGroup(EventType.PRE_INSERT).listeners()) {
+            if (listener instanceof EncryptionListener) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * Adds the listeners, unless this factory already has fieldcrypt's: appended to the write events (so values
-     * other listeners put into the state are sealed too, and the plaintext comes back only after the post-write
-     * listeners ran), prepended to the load event (so every other listener sees plaintext).
+     * Adds the listeners: appended to the write events (so values other listeners put into the state are sealed
+     * too, and the plaintext comes back only after the post-write listeners ran), prepended to the load event (so
+     * every other listener sees plaintext).
      */
     private static void register(EventListenerRegistry registry, EncryptionListener listener) {
-        registry.addDuplicationStrategy(new DuplicationStrategy() {
-            @Override
-            public boolean areMatch(Object added, Object existing) {
-                return added instanceof EncryptionListener && existing instanceof EncryptionListener;
-            }
-
-            @Override
-            public Action getAction() {
-                return Action.KEEP_ORIGINAL;
-            }
-        });
         registry.appendListeners(EventType.PRE_INSERT, listener);
         registry.appendListeners(EventType.PRE_UPDATE, listener);
         registry.appendListeners(EventType.POST_INSERT, listener);
