@@ -182,10 +182,15 @@ final class DataKeyCache implements AutoCloseable {
         return decrypted.plaintext();
     }
 
-    @Override
-    public void close() {
+    /** Forgets the current encryption key of every scope (wiping it); the next encryption makes a new one. */
+    void discardEncryptionKeys() {
         encryptionKeys.invalidateAll();
         encryptionKeys.cleanUp();
+    }
+
+    @Override
+    public void close() {
+        discardEncryptionKeys();
         decryptionKeys.invalidateAll();
         decryptionKeys.cleanUp();
     }

@@ -10,10 +10,13 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
     private static final int EVICTION_RETRIES = 3;
 
     private final DataKeyCache cache;
+    private final DataKeyAdmin dataKeys;
 
     DefaultFieldEncryptor(FieldEncryptor.Builder settings) {
-        this.cache = new DataKeyCache(new CountingKeyProvider(settings.keyProvider), settings.masterKeyId,
-                settings.dataKeyStore, settings);
+        CountingKeyProvider provider = new CountingKeyProvider(settings.keyProvider);
+        this.cache = new DataKeyCache(provider, settings.masterKeyId, settings.dataKeyStore, settings);
+        this.dataKeys = new DataKeyAdmin(provider, settings.masterKeyId, settings.dataKeyStore, settings.clock,
+                cache::discardEncryptionKeys);
     }
 
     @Override
@@ -54,6 +57,16 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
     @Override
     public FieldCryptStats stats() {
         return cache.stats();
+    }
+
+    @Override
+    public void discardEncryptionKeys() {
+        cache.discardEncryptionKeys();
+    }
+
+    @Override
+    public DataKeyAdmin dataKeys() {
+        return dataKeys;
     }
 
     @Override

@@ -56,6 +56,18 @@ public interface FieldEncryptor extends AutoCloseable {
      */
     FieldCryptStats stats();
 
+    /**
+     * Stops using this process's current data keys for new values: the next encryption of each scope makes a new
+     * data key. Values already written are not touched.
+     */
+    void discardEncryptionKeys();
+
+    /**
+     * @return the administration of the stored data keys behind this encryptor (rewrap, rotate, count, destroy);
+     *     its key provider calls count in {@link #stats()}
+     */
+    DataKeyAdmin dataKeys();
+
     /** Drops and wipes every cached data key. The encryptor must not be used afterwards. */
     @Override
     void close();

@@ -145,7 +145,7 @@ class FieldEncryptorTest {
         long id = Envelope.parse(sealed).dataKeyId();
         StoredDataKey row = store.find(id).orElseThrow();
         store.overwrite(new StoredDataKey(id, "customer.email", row.wrapped(),
-                Map.of("fieldcrypt:scope", "customer.email"), row.state(), row.createdAt()));
+                Map.of("fieldcrypt:scope", "customer.email"), row.state(), row.createdAt(), null));
 
         try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
                 .dataKeyStore(store).build()) {

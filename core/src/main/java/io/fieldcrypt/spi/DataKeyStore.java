@@ -1,6 +1,8 @@
 package io.fieldcrypt.spi;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,6 +36,50 @@ public interface DataKeyStore {
      * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read
      */
     Optional<StoredDataKey> find(long id);
+
+    /**
+     * @param afterId return keys with a larger id only; 0 for the first page
+     * @param limit the most keys to return
+     * @return keys in ascending id order
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read
+     */
+    List<StoredDataKey> page(long afterId, int limit);
+
+    /**
+     * Replaces a key's wrapped form (after a rewrap under another master key), only if it is still the expected one.
+     *
+     * @param id the key
+     * @param expected the wrapped form read before the rewrap
+     * @param replacement the new wrapped form; the same plaintext key
+     * @param rewrappedAt when the rewrap happened
+     * @return whether the row was changed (false if it no longer holds {@code expected})
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be written
+     */
+    boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement, Instant rewrappedAt);
+
+    /**
+     * Retires every active key, so that no process picks it again for new values.
+     *
+     * @param retiredAt the retirement time to record
+     * @return how many keys were retired
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be written
+     */
+    int retireActive(Instant retiredAt);
+
+    /**
+     * Deletes retired keys. Active keys named in {@code ids} are left alone.
+     *
+     * @param ids keys to delete
+     * @return how many rows were deleted
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be written
+     */
+    int deleteRetired(Collection<Long> ids);
+
+    /**
+     * @return how many keys there are in each state under each master key
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read
+     */
+    List<DataKeyCount> countByStateAndMasterKey();
 
     /**
      * @return a name for messages, such as the table name

@@ -13,12 +13,13 @@ import java.util.Objects;
  * @param encryptionContext the context the key is wrapped under; immutable
  * @param state whether new values may be encrypted under it
  * @param createdAt when the key was made
+ * @param retiredAt when the key was retired, or {@code null} while it is active
  */
 public record StoredDataKey(long id, String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-        DataKeyState state, Instant createdAt) {
+        DataKeyState state, Instant createdAt, Instant retiredAt) {
 
     /**
-     * @throws NullPointerException if an argument is null
+     * @throws NullPointerException if an argument other than {@code retiredAt} is null
      * @throws IllegalArgumentException if {@code id} is not positive
      */
     public StoredDataKey {

@@ -1,14 +1,18 @@
 package io.fieldcrypt.testing;
 
+import io.fieldcrypt.spi.DataKeyCount;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.StoredDataKey;
 import io.fieldcrypt.spi.WrappedDataKey;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 
 /**
  * A {@link DataKeyStore} in memory, for unit tests of the engine that do not concern the table. The real table is
@@ -16,14 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryDataKeyStore implements DataKeyStore {
 
-    private final Map<Long, StoredDataKey> rows = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Long, StoredDataKey> rows = new ConcurrentSkipListMap<>();
     private final AtomicLong ids = new AtomicLong();
 
     @Override
     public StoredDataKey insert(String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
             Instant createdAt) {
         StoredDataKey row = new StoredDataKey(ids.incrementAndGet(), scope, wrapped, encryptionContext,
-                DataKeyState.ACTIVE, createdAt);
+                DataKeyState.ACTIVE, createdAt, null);
         rows.put(row.id(), row);
         return row;
     }
@@ -31,6 +35,61 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
     @Override
     public Optional<StoredDataKey> find(long id) {
         return Optional.ofNullable(rows.get(id));
+    }
+
+    @Override
+    public List<StoredDataKey> page(long afterId, int limit) {
+        return rows.tailMap(afterId, false).values().stream().limit(limit).toList();
+    }
+
+    @Override
+    public synchronized boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement,
+            Instant rewrappedAt) {
+        StoredDataKey row = rows.get(id);
+        if (row == null || !row.wrapped().equals(expected)) {
+            return false;
+        }
+        rows.put(id, new StoredDataKey(id, row.scope(), replacement, row.encryptionContext(), row.state(),
+                row.createdAt(), row.retiredAt()));
+        return true;
+    }
+
+    @Override
+    public synchronized int retireActive(Instant retiredAt) {
+        int retired = 0;
+        for (StoredDataKey row : rows.values()) {
+            if (row.state() == DataKeyState.ACTIVE) {
+                rows.put(row.id(), new StoredDataKey(row.id(), row.scope(), row.wrapped(), row.encryptionContext(),
+                        DataKeyState.RETIRED, row.createdAt(), retiredAt));
+                retired++;
+            }
+        }
+        return retired;
+    }
+
+    @Override
+    public synchronized int deleteRetired(Collection<Long> idsToDelete) {
+        int deleted = 0;
+        for (Long id : idsToDelete) {
+            StoredDataKey row = rows.get(id);
+            if (row != null && row.state() == DataKeyState.RETIRED) {
+                rows.remove(id);
+                deleted++;
+            }
+        }
+        return deleted;
+    }
+
+    @Override
+    public List<DataKeyCount> countByStateAndMasterKey() {
+        record Group(DataKeyState state, String masterKeyId) {
+        }
+        return rows.values().stream()
+                .collect(Collectors.groupingBy(row -> new Group(row.state(), row.wrapped().masterKeyId()),
+                        Collectors.counting()))
+                .entrySet().stream()
+                .map(e -> new DataKeyCount(e.getKey().state(), e.getKey().masterKeyId(), e.getValue()))
+                .toList();
     }
 
     @Override
@@ -50,12 +109,5 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
      */
     public void overwrite(StoredDataKey row) {
         rows.put(row.id(), row);
-    }
-
-    /**
-     * @param id the row to delete
-     */
-    public void delete(long id) {
-        rows.remove(id);
     }
 }

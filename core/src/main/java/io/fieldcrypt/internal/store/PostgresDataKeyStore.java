@@ -4,6 +4,7 @@ import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.DataKeyStoreException;
 import io.fieldcrypt.SchemaMode;
 import io.fieldcrypt.spi.ConnectionSource;
+import io.fieldcrypt.spi.DataKeyCount;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.StoredDataKey;
@@ -19,7 +20,10 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -48,18 +52,22 @@ public final class PostgresDataKeyStore implements DataKeyStore {
             "retired_at", "timestamp with time zone",
             "rewrapped_at", "timestamp with time zone");
 
+    private static final String SELECT_COLUMNS = "select id, scope, master_key_id, encrypted_key,"
+            + " encryption_context::text, state, created_at, retired_at from ";
+
     private final ConnectionSource connections;
     private final String table;
     private final String insertSql;
     private final String findSql;
+    private final String pageSql;
 
     private PostgresDataKeyStore(ConnectionSource connections, String table) {
         this.connections = connections;
         this.table = table;
         this.insertSql = "insert into " + table + " (scope, master_key_id, encrypted_key, encryption_context, state,"
                 + " created_at) values (?, ?, ?, cast(? as jsonb), 'ACTIVE', ?) returning id";
-        this.findSql = "select id, scope, master_key_id, encrypted_key, encryption_context::text, state, created_at"
-                + " from " + table + " where id = ?";
+        this.findSql = SELECT_COLUMNS + table + " where id = ?";
+        this.pageSql = SELECT_COLUMNS + table + " where id > ? order by id limit ?";
     }
 
     /**
@@ -111,7 +119,7 @@ public final class PostgresDataKeyStore implements DataKeyStore {
                 try (ResultSet rs = insert.executeQuery()) {
                     rs.next();
                     return new StoredDataKey(rs.getLong(1), scope, wrapped, encryptionContext, DataKeyState.ACTIVE,
-                            createdAt);
+                            createdAt, null);
                 }
             }
         });
@@ -130,14 +138,92 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     }
 
     @Override
+    public List<StoredDataKey> page(long afterId, int limit) {
+        return inTransaction("read data keys from", connection -> {
+            try (PreparedStatement select = connection.prepareStatement(pageSql)) {
+                select.setLong(1, afterId);
+                select.setInt(2, limit);
+                List<StoredDataKey> rows = new ArrayList<>();
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        rows.add(row(rs));
+                    }
+                }
+                return rows;
+            }
+        });
+    }
+
+    @Override
+    public boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement,
+            Instant rewrappedAt) {
+        return inTransaction("rewrap a data key in", connection -> {
+            try (PreparedStatement update = connection.prepareStatement("update " + table + " set master_key_id = ?,"
+                    + " encrypted_key = ?, rewrapped_at = ? where id = ? and master_key_id = ? and encrypted_key = ?")) {
+                update.setString(1, replacement.masterKeyId());
+                update.setBytes(2, replacement.encryptedKey());
+                update.setTimestamp(3, Timestamp.from(rewrappedAt));
+                update.setLong(4, id);
+                update.setString(5, expected.masterKeyId());
+                update.setBytes(6, expected.encryptedKey());
+                return update.executeUpdate() == 1;
+            }
+        });
+    }
+
+    @Override
+    public int retireActive(Instant retiredAt) {
+        return inTransaction("retire the active keys of", connection -> {
+            try (PreparedStatement update = connection.prepareStatement("update " + table
+                    + " set state = 'RETIRED', retired_at = ? where state = 'ACTIVE'")) {
+                update.setTimestamp(1, Timestamp.from(retiredAt));
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public int deleteRetired(Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return 0;
+        }
+        return inTransaction("delete retired keys from", connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("delete from " + table
+                    + " where state = 'RETIRED' and id = any(?)")) {
+                delete.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    @Override
+    public List<DataKeyCount> countByStateAndMasterKey() {
+        return inTransaction("count the keys of", connection -> {
+            try (PreparedStatement select = connection.prepareStatement("select state, master_key_id, count(*) from "
+                    + table + " group by state, master_key_id order by state, master_key_id")) {
+                List<DataKeyCount> counts = new ArrayList<>();
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        counts.add(new DataKeyCount(DataKeyState.valueOf(rs.getString(1)), rs.getString(2),
+                                rs.getLong(3)));
+                    }
+                }
+                return counts;
+            }
+        });
+    }
+
+    @Override
     public String describe() {
         return table;
     }
 
     private static StoredDataKey row(ResultSet rs) throws SQLException {
+        Timestamp retiredAt = rs.getTimestamp(8);
         return new StoredDataKey(rs.getLong(1), rs.getString(2),
                 new WrappedDataKey(rs.getString(3), rs.getBytes(4)), Json.readStringMap(rs.getString(5)),
-                DataKeyState.valueOf(rs.getString(6)), rs.getTimestamp(7).toInstant());
+                DataKeyState.valueOf(rs.getString(6)), rs.getTimestamp(7).toInstant(),
+                retiredAt == null ? null : retiredAt.toInstant());
     }
 
     private void create() {

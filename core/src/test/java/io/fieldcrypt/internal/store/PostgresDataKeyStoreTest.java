@@ -50,7 +50,7 @@ class PostgresDataKeyStoreTest {
 
         assertThat(inserted.id()).isPositive();
         assertThat(store.find(inserted.id())).contains(new StoredDataKey(inserted.id(), "customer.ssn", wrapped,
-                CONTEXT, DataKeyState.ACTIVE, CREATED));
+                CONTEXT, DataKeyState.ACTIVE, CREATED, null));
         assertThat(store.find(inserted.id() + 1000)).isEmpty();
     }
 
@@ -214,5 +214,35 @@ class PostgresDataKeyStoreTest {
                 .isInstanceOf(DataKeyStoreException.class)
                 .hasMessage("cannot store a new data key in data key table keys_fail (SQL state 23514)");
         assertThat(store.insert("y", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id()).isPositive();
+    }
+
+    @Test
+    void page_replaceWrapping_retire_delete_count() {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_admin", SchemaMode.CREATE);
+        WrappedDataKey a = new WrappedDataKey("m1", new byte[] {1});
+        long first = store.insert("s", a, CONTEXT, CREATED).id();
+        long second = store.insert("s", new WrappedDataKey("m1", new byte[] {2}), CONTEXT, CREATED).id();
+
+        assertThat(store.page(0, 1)).extracting(StoredDataKey::id).containsExactly(first);
+        assertThat(store.page(first, 10)).extracting(StoredDataKey::id).containsExactly(second);
+
+        WrappedDataKey rewrapped = new WrappedDataKey("m2", new byte[] {3});
+        assertThat(store.replaceWrapping(first, a, rewrapped, CREATED)).isTrue();
+        assertThat(store.replaceWrapping(first, a, new WrappedDataKey("m3", new byte[] {4}), CREATED)).isFalse();
+        assertThat(store.find(first).orElseThrow().wrapped()).isEqualTo(rewrapped);
+
+        assertThat(store.retireActive(CREATED.plusSeconds(60))).isEqualTo(2);
+        assertThat(store.find(first).orElseThrow().state()).isEqualTo(DataKeyState.RETIRED);
+        assertThat(store.find(first).orElseThrow().retiredAt()).isEqualTo(CREATED.plusSeconds(60));
+        long third = store.insert("s", a, CONTEXT, CREATED).id();
+        assertThat(store.countByStateAndMasterKey()).containsExactly(
+                new io.fieldcrypt.spi.DataKeyCount(DataKeyState.ACTIVE, "m1", 1),
+                new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m1", 1),
+                new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m2", 1));
+
+        assertThat(store.deleteRetired(List.of(first, third))).isEqualTo(1);
+        assertThat(store.find(first)).isEmpty();
+        assertThat(store.find(third)).isPresent();
+        assertThat(store.deleteRetired(List.of())).isZero();
     }
 }
