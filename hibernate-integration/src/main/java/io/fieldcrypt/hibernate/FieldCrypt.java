@@ -3,7 +3,11 @@ package io.fieldcrypt.hibernate;
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.FieldCryptStats;
 import io.fieldcrypt.hibernate.internal.EncryptionListener;
+import io.fieldcrypt.RewrapReport;
+import io.fieldcrypt.RotationReport;
 import io.fieldcrypt.hibernate.internal.FieldCryptRuntime;
+import io.fieldcrypt.hibernate.internal.Maintenance;
+import java.time.Duration;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Objects;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -15,9 +19,11 @@ import org.hibernate.event.spi.EventType;
 public final class FieldCrypt {
 
     private final FieldCryptRuntime runtime;
+    private final Maintenance maintenance;
 
     private FieldCrypt(FieldCryptRuntime runtime) {
         this.runtime = runtime;
+        this.maintenance = new Maintenance(runtime);
     }
 
     /**
@@ -43,5 +49,97 @@ public final class FieldCrypt {
      */
     public FieldCryptStats stats() {
         return runtime.encryptor().stats();
+    }
+
+    /**
+     * Re-encrypts every stored data key that is not under the configured master key
+     * ({@value FieldCryptSettings#KMS_KEY_ID}) with KMS {@code ReEncrypt} (the local provider does the equivalent).
+     * No entity row is touched. Afterwards the old master key is not needed to read anything and can be disabled.
+     * Idempotent, and safe to rerun after a crash: keys already current are skipped, and each key is replaced
+     * compare-and-set.
+     *
+     * @return how many keys were rewrapped, were already current, or failed (a rerun retries those)
+     * @throws io.fieldcrypt.KeyProviderException if the configured master key cannot be resolved
+     * @throws io.fieldcrypt.DataKeyStoreException if the data key table cannot be read or written
+     */
+    public RewrapReport rewrapDataKeys() {
+        return maintenance.rewrap();
+    }
+
+    /**
+     * Retires the active data keys: new values get new data keys at once in this process, and within
+     * {@value FieldCryptSettings#DATA_KEY_MAX_AGE} in every other instance. Existing values stay readable; run
+     * {@link #reEncrypt()} afterwards to move them onto the new keys.
+     *
+     * @return how many keys were retired, and when
+     * @throws io.fieldcrypt.DataKeyStoreException if the data key table cannot be written
+     */
+    public RotationReport rotateDataKeys() {
+        return maintenance.rotate();
+    }
+
+    /**
+     * Rewrites every value sealed under a retired data key with the current data key, for every {@code @Encrypted}
+     * attribute of every entity, with {@link ReEncryptOptions#defaults()}. See
+     * {@link #reEncrypt(ReEncryptOptions)}.
+     *
+     * @return what the run did and what remains
+     */
+    public ReEncryptReport reEncrypt() {
+        return reEncrypt(ReEncryptOptions.defaults());
+    }
+
+    /**
+     * Rewrites every value sealed under a retired data key with the current data key. Online: rows are read in key
+     * order in batches of one transaction each, locked {@code FOR UPDATE SKIP LOCKED}, and updated compare-and-set,
+     * so the application keeps working and its updates are never lost; versions and plaintexts do not change. Each
+     * batch saves a checkpoint, so a run that stopped resumes where it stopped. Several runs at once are safe: a row
+     * is processed by one of them. Memory holds one batch.
+     *
+     * <p>Run it at least {@value FieldCryptSettings#DATA_KEY_MAX_AGE} after {@link #rotateDataKeys()}, and rerun it
+     * until {@link ReEncryptReport#remaining()} is 0.
+     *
+     * @param options job name, batch size, rate limit, progress listener
+     * @return what the run did and what remains
+     * @throws io.fieldcrypt.FieldCryptException if a table cannot be read or written, or the key provider fails;
+     *     everything committed so far stays, and a rerun resumes
+     */
+    public ReEncryptReport reEncrypt(ReEncryptOptions options) {
+        return maintenance.reEncrypt(Objects.requireNonNull(options, "options"));
+    }
+
+    /**
+     * Deletes the retired data keys, after checking by looking at every encrypted column that no stored value uses
+     * them. <b>Whatever those keys protected is gone for good</b> (crypto-shredding): restore a backup of an entity
+     * table from before the re-encryption and its values cannot be decrypted. Keys retired less than
+     * {@value FieldCryptSettings#DATA_KEY_MAX_AGE} ago are refused, since running instances may still encrypt with
+     * them.
+     *
+     * @return the keys destroyed
+     * @throws RetiredKeysInUseException if values still use retired keys (the message says how many and where), or
+     *     keys were retired too recently
+     */
+    public DestroyReport destroyRetiredDataKeys() {
+        return destroyRetiredDataKeys(runtime.maxAge());
+    }
+
+    /**
+     * {@link #destroyRetiredDataKeys()} with another minimum time since retirement. {@code Duration.ZERO} is safe
+     * only when no other instance of the application runs.
+     *
+     * @param minimumRetiredAge how long ago a key must have been retired
+     * @return the keys destroyed
+     * @throws RetiredKeysInUseException if values still use retired keys, or keys were retired too recently
+     */
+    public DestroyReport destroyRetiredDataKeys(Duration minimumRetiredAge) {
+        return maintenance.destroyRetired(Objects.requireNonNull(minimumRetiredAge, "minimumRetiredAge"));
+    }
+
+    /**
+     * @return the data keys by state and master key, and per encrypted attribute the values still under retired keys
+     * @throws io.fieldcrypt.FieldCryptException if a table cannot be read
+     */
+    public FieldCryptStatus status() {
+        return maintenance.status();
     }
 }

@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -275,50 +274,9 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         }
     }
 
-    /** A unit of work on one connection, committed at the end. */
-    private interface Work<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
-    private <T> T inTransaction(String what, Work<T> work) {
-        Connection connection;
-        try {
-            connection = connections.acquire();
-        } catch (SQLException e) {
-            throw new DataKeyStoreException("cannot " + what + " data key table " + table
-                    + ": no database connection (" + e.getSQLState() + ")", e);
-        }
-        try {
-            boolean autoCommit = connection.getAutoCommit();
-            connection.setAutoCommit(false);
-            try {
-                T result = work.run(connection);
-                connection.commit();
-                return result;
-            } catch (SQLException | RuntimeException e) {
-                rollbackQuietly(connection, e);
-                throw e;
-            } finally {
-                connection.setAutoCommit(autoCommit);
-            }
-        } catch (SQLException e) {
-            throw new DataKeyStoreException("cannot " + what + " data key table " + table + " (SQL state "
-                    + e.getSQLState() + ")", e);
-        } finally {
-            try {
-                connections.release(connection);
-            } catch (SQLException e) {
-                LOG.warn("could not release a connection of data key table {}", table, e);
-            }
-        }
-    }
-
-    private static void rollbackQuietly(Connection connection, Exception failure) {
-        try {
-            connection.rollback();
-        } catch (SQLException e) {
-            failure.addSuppressed(e);
-        }
+    private <T> T inTransaction(String what, Transactions.Work<T> work) {
+        return Transactions.inTransaction(connections, what + " data key table " + table, DataKeyStoreException::new,
+                work);
     }
 
     private static String checkedName(String table) {

@@ -28,6 +28,19 @@ final class CanonicalId {
         }
         List<Object> parts = new ArrayList<>();
         persister.getIdentifierMapping().breakDownJdbcValues(id, (index, value, mapping) -> parts.add(value), session);
+        return json(parts);
+    }
+
+    /**
+     * @param keyValues the values of the key columns as JDBC returns them, in the id's column order
+     * @param composite whether the id is composite
+     * @return the canonical id
+     */
+    static String ofKeyColumns(List<Object> keyValues, boolean composite) {
+        return composite ? json(keyValues) : String.valueOf(keyValues.get(0));
+    }
+
+    private static String json(List<Object> parts) {
         StringBuilder json = new StringBuilder("[");
         for (Object part : parts) {
             if (json.length() > 1) {

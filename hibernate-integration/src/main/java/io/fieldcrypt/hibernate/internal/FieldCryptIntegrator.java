@@ -11,6 +11,8 @@ import java.lang.reflect.AnnotatedElement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.boot.Metadata;
@@ -21,10 +23,14 @@ import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.event.service.spi.EventListenerRegistry;
 import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
+import org.hibernate.dialect.Dialect;
 import org.hibernate.mapping.BasicValue;
 import org.hibernate.mapping.Column;
+import org.hibernate.mapping.Join;
+import org.hibernate.mapping.KeyValue;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
+import org.hibernate.mapping.Table;
 
 /**
  * Registers fieldcrypt with every session factory that has {@code @Encrypted} attributes (found through
@@ -63,7 +69,7 @@ public final class FieldCryptIntegrator implements Integrator {
                     .masterKeyId(settings.masterKeyId()).dataKeyStore(store)
                     .maxAge(settings.maxAge()).maxUses(settings.maxUses()).build();
             FieldCryptRuntime runtime = new FieldCryptRuntime(encryptor, provider.provider(), provider.owned(),
-                    settings.masterKeyId(), entities);
+                    settings, entities, encryptedTables(metadata, sessionFactory), connections(sessionFactory));
             register(registry, new EncryptionListener(runtime));
             sessionFactory.addObserver(runtime);
         } catch (RuntimeException e) {
@@ -113,6 +119,66 @@ public final class FieldCryptIntegrator implements Integrator {
         };
     }
 
+    /** The tables and columns the maintenance jobs work on, one entry per table. */
+    private static List<EncryptedTable> encryptedTables(Metadata metadata, SessionFactoryImplementor factory) {
+        var context = factory.getSqlStringGenerationContext();
+        var dialect = factory.getJdbcServices().getDialect();
+        Map<Table, EncryptedTable> tables = new LinkedHashMap<>();
+        for (PersistentClass entity : metadata.getEntityBindings()) {
+            String aadEntity = aadEntity(entity);
+            for (Property property : entity.getPropertyClosure()) {
+                if (property.getValue() instanceof BasicValue value
+                        && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
+                    Table table = value.getTable();
+                    EncryptedTable known = tables.computeIfAbsent(table, t -> new EncryptedTable(
+                            t.getQualifiedName(context), keyColumns(entity, t, dialect),
+                            entity.getRootClass().getIdentifier().getColumnSpan() > 1, aadEntity, new LinkedHashSet<>(),
+                            new ArrayList<>()));
+                    known.entityNames().add(entity.getEntityName());
+                    Column column = (Column) value.getColumns().get(0);
+                    String sqlName = column.getQuotedName(dialect);
+                    if (known.columns().stream().noneMatch(c -> c.sqlName().equals(sqlName))) {
+                        known.columns().add(new EncryptedTable.Column(d.attribute().label(), sqlName,
+                                column.getName(), d.attribute().text(), scope(d.attribute(), table, column)));
+                    }
+                }
+            }
+        }
+        return List.copyOf(tables.values());
+    }
+
+    /** The key columns of {@code table}, in the order of the id's columns. */
+    private static List<String> keyColumns(PersistentClass entity, Table table, Dialect dialect) {
+        KeyValue key = entity.getRootTable() == table ? entity.getRootClass().getIdentifier() : null;
+        for (PersistentClass c = entity; key == null && c != null; c = c.getSuperclass()) {
+            if (c.getTable() == table) {
+                key = c.getKey();
+            }
+            for (Join join : c.getJoins()) {
+                if (join.getTable() == table) {
+                    key = join.getKey();
+                }
+            }
+        }
+        if (key == null) {
+            throw new ConfigurationException("cannot find the key columns of table " + table.getName());
+        }
+        List<String> names = new ArrayList<>();
+        for (var selectable : key.getSelectables()) {
+            names.add(((Column) selectable).getQuotedName(dialect));
+        }
+        return names;
+    }
+
+    static String scope(EncryptedAttribute attribute, Table table, Column column) {
+        return attribute.scope().isEmpty() ? table.getName() + "." + column.getName() : attribute.scope();
+    }
+
+    private static String aadEntity(PersistentClass entity) {
+        PersistentClass root = entity.getRootClass();
+        return root.getJpaEntityName() != null ? root.getJpaEntityName() : root.getEntityName();
+    }
+
     private static List<FieldCryptRuntime.BootEntity> encryptedEntities(Metadata metadata) {
         List<FieldCryptRuntime.BootEntity> entities = new ArrayList<>();
         for (PersistentClass entity : metadata.getEntityBindings()) {
@@ -123,13 +189,12 @@ public final class FieldCryptIntegrator implements Integrator {
                     refuseAudited(entity, property, d.attribute());
                     Column column = (Column) value.getColumns().get(0);
                     attributes.add(new FieldCryptRuntime.BootAttribute(property.getName(), d.attribute(),
-                            value.getTable().getName(), column.getName()));
+                            value.getTable().getName(), column.getName(), scope(d.attribute(), value.getTable(),
+                            column)));
                 }
             }
             if (!attributes.isEmpty()) {
-                PersistentClass root = entity.getRootClass();
-                String aadEntity = root.getJpaEntityName() != null ? root.getJpaEntityName() : root.getEntityName();
-                entities.add(new FieldCryptRuntime.BootEntity(entity.getEntityName(), aadEntity, attributes));
+                entities.add(new FieldCryptRuntime.BootEntity(entity.getEntityName(), aadEntity(entity), attributes));
             }
         }
         return entities;

@@ -2,6 +2,7 @@ package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.spi.KeyProvider;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,7 +25,7 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
     private static final Logger LOG = LoggerFactory.getLogger(FieldCryptRuntime.class);
 
     /** An encrypted attribute as the boot model describes it. */
-    record BootAttribute(String property, EncryptedAttribute attribute, String table, String column) {
+    record BootAttribute(String property, EncryptedAttribute attribute, String table, String column, String scope) {
     }
 
     /** The encrypted attributes of one entity type at boot, and the entity name bound into their values. */
@@ -34,17 +35,22 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
     private final FieldEncryptor encryptor;
     private final KeyProvider keyProvider;
     private final boolean ownsKeyProvider;
-    private final String masterKeyId;
+    private final Settings settings;
     private final List<BootEntity> bootEntities;
+    private final List<EncryptedTable> tables;
+    private final ConnectionSource connections;
     private volatile Map<String, EntityCrypto> entities = Map.of();
+    private volatile SessionFactoryImplementor sessionFactory;
 
-    FieldCryptRuntime(FieldEncryptor encryptor, KeyProvider keyProvider, boolean ownsKeyProvider, String masterKeyId,
-            List<BootEntity> bootEntities) {
+    FieldCryptRuntime(FieldEncryptor encryptor, KeyProvider keyProvider, boolean ownsKeyProvider, Settings settings,
+            List<BootEntity> bootEntities, List<EncryptedTable> tables, ConnectionSource connections) {
         this.encryptor = encryptor;
         this.keyProvider = keyProvider;
         this.ownsKeyProvider = ownsKeyProvider;
-        this.masterKeyId = masterKeyId;
+        this.settings = settings;
         this.bootEntities = List.copyOf(bootEntities);
+        this.tables = List.copyOf(tables);
+        this.connections = connections;
     }
 
     /** @return the encrypted attributes of {@code persister}'s entity, or {@code null} if it has none */
@@ -57,29 +63,37 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
         return encryptor;
     }
 
-    /** @return the key provider */
-    public KeyProvider keyProvider() {
-        return keyProvider;
+    /** @return the configured maximum age of a data key used for encryption */
+    public java.time.Duration maxAge() {
+        return settings.maxAge();
     }
 
-    /** @return the configured master key id */
-    public String masterKeyId() {
-        return masterKeyId;
+    /** @return the settings the factory was built with */
+    Settings settings() {
+        return settings;
+    }
+
+    /** @return the tables with encrypted columns */
+    List<EncryptedTable> tables() {
+        return tables;
+    }
+
+    /** @return where the maintenance jobs get their connections */
+    ConnectionSource connections() {
+        return connections;
     }
 
     @Override
     public void sessionFactoryCreated(SessionFactory factory) {
-        SessionFactoryImplementor sessionFactory = (SessionFactoryImplementor) factory;
+        sessionFactory = (SessionFactoryImplementor) factory;
         Map<String, EntityCrypto> resolved = new HashMap<>();
         for (BootEntity boot : bootEntities) {
             EntityPersister persister = sessionFactory.getMappingMetamodel().getEntityDescriptor(boot.entityName());
             check(boot, persister);
             List<EntityCrypto.Slot> slots = new ArrayList<>();
             for (BootAttribute attribute : boot.attributes()) {
-                String scope = attribute.attribute().scope().isEmpty()
-                        ? attribute.table() + "." + attribute.column() : attribute.attribute().scope();
                 slots.add(new EntityCrypto.Slot(persister.getPropertyIndex(attribute.property()),
-                        attribute.attribute(), attribute.column(), scope));
+                        attribute.attribute(), attribute.column(), attribute.scope()));
             }
             resolved.put(boot.entityName(), new EntityCrypto(boot.aadEntity(), slots.toArray(EntityCrypto.Slot[]::new),
                     encryptor));
@@ -104,6 +118,13 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
             throw new ConfigurationException("@Encrypted on " + label + " cannot be used with "
                     + "OptimisticLockType." + persister.optimisticLockStyle() + " on " + entity + ", which compares"
                     + " old values in the UPDATE's WHERE clause; use a @Version attribute instead");
+        }
+    }
+
+    /** Drops the second-level cache entries of encrypted entities, after their rows changed behind Hibernate. */
+    void evictSecondLevelCache() {
+        for (BootEntity entity : bootEntities) {
+            sessionFactory.getCache().evictEntityData(entity.entityName());
         }
     }
 

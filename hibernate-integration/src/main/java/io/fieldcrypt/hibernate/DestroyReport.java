@@ -1,0 +1,18 @@
+package io.fieldcrypt.hibernate;
+
+import java.util.List;
+
+/**
+ * The outcome of {@link FieldCrypt#destroyRetiredDataKeys()}.
+ *
+ * @param destroyed the ids of the data keys deleted; whatever they protected can no longer be decrypted
+ */
+public record DestroyReport(List<Long> destroyed) {
+
+    /**
+     * @throws NullPointerException if {@code destroyed} is null
+     */
+    public DestroyReport {
+        destroyed = List.copyOf(destroyed);
+    }
+}

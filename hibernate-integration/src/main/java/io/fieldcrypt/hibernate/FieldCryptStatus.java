@@ -1,0 +1,28 @@
+package io.fieldcrypt.hibernate;
+
+import io.fieldcrypt.spi.DataKeyCount;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The state of encryption in one entity manager factory.
+ *
+ * @param dataKeys how many data keys are in each state under each master key
+ * @param valuesUnderRetiredKeys for each encrypted attribute ({@code Entity.attribute}), how many stored values are
+ *     still sealed under a retired data key; all zero once re-encryption is complete
+ */
+public record FieldCryptStatus(List<DataKeyCount> dataKeys, Map<String, Long> valuesUnderRetiredKeys) {
+
+    /**
+     * @throws NullPointerException if an argument is null
+     */
+    public FieldCryptStatus {
+        dataKeys = List.copyOf(dataKeys);
+        valuesUnderRetiredKeys = Map.copyOf(valuesUnderRetiredKeys);
+    }
+
+    /** @return values under retired keys, all attributes together */
+    public long totalValuesUnderRetiredKeys() {
+        return valuesUnderRetiredKeys.values().stream().mapToLong(Long::longValue).sum();
+    }
+}

@@ -1,0 +1,20 @@
+package io.fieldcrypt.hibernate;
+
+import java.time.Duration;
+
+/**
+ * Where a re-encryption run stands after a committed batch. Counts are for this run, all tables so far.
+ *
+ * @param table the table of the batch
+ * @param scanned rows read because they held a value under a retired data key
+ * @param reEncrypted rows rewritten under current data keys
+ * @param elapsed time since the run started
+ */
+public record ReEncryptProgress(String table, long scanned, long reEncrypted, Duration elapsed) {
+
+    /** @return rows re-encrypted per second so far */
+    public double rowsPerSecond() {
+        double seconds = elapsed.toNanos() / 1e9;
+        return seconds <= 0 ? 0 : reEncrypted / seconds;
+    }
+}

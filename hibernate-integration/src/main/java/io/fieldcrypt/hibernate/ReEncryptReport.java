@@ -1,0 +1,28 @@
+package io.fieldcrypt.hibernate;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The outcome of a re-encryption run.
+ *
+ * @param scanned rows read because they held a value under a retired data key
+ * @param reEncrypted rows rewritten under current data keys
+ * @param skippedChanged rows left alone because the application changed them between read and write (they were
+ *     re-sealed by that write, or will be by a rerun)
+ * @param unreadable values that could not be opened (tampered, or their data key is gone); they are left as they are
+ * @param remaining rows that still hold a value under a retired data key when the run ended: locked by the
+ *     application or another run, written meanwhile by an instance still using a retired key, or unreadable. Rerun
+ *     until it is 0, at least the data key maximum age after the rotation.
+ * @param duration how long the run took
+ */
+public record ReEncryptReport(long scanned, long reEncrypted, long skippedChanged, long unreadable, long remaining,
+        Duration duration) {
+
+    /**
+     * @throws NullPointerException if {@code duration} is null
+     */
+    public ReEncryptReport {
+        Objects.requireNonNull(duration, "duration");
+    }
+}

@@ -1,0 +1,358 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.DecryptionException;
+import io.fieldcrypt.Envelope;
+import io.fieldcrypt.FieldContext;
+import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.SchemaMode;
+import io.fieldcrypt.hibernate.ReEncryptOptions;
+import io.fieldcrypt.hibernate.ReEncryptProgress;
+import io.fieldcrypt.hibernate.ReEncryptReport;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of the re-encryption job: rewrites every value sealed under a retired data key with the current data
+ * key of its scope, table by table, without changing any plaintext or version.
+ *
+ * <ul>
+ *   <li>Only rows holding a value under a retired key are read (the key id is read from the envelope header in
+ *       SQL), in key order (keyset pagination), in batches of one transaction each.</li>
+ *   <li>Rows are read {@code FOR UPDATE SKIP LOCKED}: the application and other runs never wait long for the job,
+ *       and two runs at once never process the same row. The update is compare-and-set on the old values, so a
+ *       value the application changed meanwhile is never overwritten.</li>
+ *   <li>After each batch, in the same transaction, the last key is saved as the job's checkpoint for the table: a
+ *       run that stopped (an exception, a killed JVM) resumes after it. A table finished removes its checkpoint.</li>
+ *   <li>Only one batch of rows is in memory at a time.</li>
+ * </ul>
+ */
+final class ReEncryption {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ReEncryption.class);
+
+    private final FieldCryptRuntime runtime;
+    private final FieldEncryptor encryptor;
+    private final Set<Long> retired;
+    private final Long[] retiredArray;
+    private final ReEncryptOptions options;
+    private final String checkpointTable;
+    private final long started = System.nanoTime();
+    private long scanned;
+    private long reEncrypted;
+    private long skippedChanged;
+    private long unreadable;
+
+    ReEncryption(FieldCryptRuntime runtime, List<Long> retiredKeys, ReEncryptOptions options) {
+        this.runtime = runtime;
+        this.encryptor = runtime.encryptor();
+        this.retired = new HashSet<>(retiredKeys);
+        this.retiredArray = retiredKeys.toArray(Long[]::new);
+        this.options = options;
+        this.checkpointTable = runtime.settings().table() + "_checkpoint";
+    }
+
+    /** The DDL of the checkpoint table, also in docs/SCHEMA.md. */
+    static String checkpointDdl(String table) {
+        return "create table if not exists " + table + " (job varchar(200) not null, table_name varchar(512) not null,"
+                + " last_key text[] not null, updated_at timestamptz not null, primary key (job, table_name))";
+    }
+
+    ReEncryptReport run() {
+        if (runtime.settings().schemaMode() == SchemaMode.CREATE) {
+            Jdbc.inTransaction(runtime.connections(), "create " + checkpointTable, connection -> {
+                try (Statement ddl = connection.createStatement()) {
+                    ddl.execute(checkpointDdl(checkpointTable));
+                }
+                return null;
+            });
+        }
+        long remaining = 0;
+        if (!retired.isEmpty()) {
+            // New values must go under fresh keys: this process's current keys may have been retired elsewhere.
+            encryptor.discardEncryptionKeys();
+            for (EncryptedTable table : runtime.tables()) {
+                reEncrypt(table);
+            }
+            for (EncryptedTable table : runtime.tables()) {
+                remaining += remaining(table);
+            }
+            runtime.evictSecondLevelCache();
+        }
+        ReEncryptReport report = new ReEncryptReport(scanned, reEncrypted, skippedChanged, unreadable, remaining,
+                elapsed());
+        LOG.info("re-encryption {}: {}", options.jobName(), report);
+        return report;
+    }
+
+    private void reEncrypt(EncryptedTable table) {
+        List<String> keyTypes = keyTypes(table);
+        String[] cursor = checkpoint(table);
+        if (cursor != null) {
+            LOG.info("re-encryption {} resumes {} after key {}", options.jobName(), table.sqlName(),
+                    Arrays.toString(cursor));
+        }
+        while (true) {
+            String[] from = cursor;
+            String[] last = Jdbc.inTransaction(runtime.connections(), "re-encrypt table " + table.sqlName(),
+                    connection -> batch(connection, table, keyTypes, from));
+            if (last == null) {
+                break;
+            }
+            cursor = last;
+            options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, reEncrypted, elapsed()));
+            throttle();
+        }
+        Jdbc.inTransaction(runtime.connections(), "clear the checkpoint of " + table.sqlName(), connection -> {
+            try (PreparedStatement delete = connection.prepareStatement("delete from " + checkpointTable
+                    + " where job = ? and table_name = ?")) {
+                delete.setString(1, options.jobName());
+                delete.setString(2, table.sqlName());
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    /** Processes one batch after {@code cursor}; returns the batch's last key, or null if there was no row. */
+    private String[] batch(Connection connection, EncryptedTable table, List<String> keyTypes, String[] cursor)
+            throws SQLException {
+        List<Row> rows = select(connection, table, keyTypes, cursor);
+        if (rows.isEmpty()) {
+            return null;
+        }
+        for (Row row : rows) {
+            scanned++;
+            if (row.changed()) {
+                if (update(connection, table, keyTypes, row)) {
+                    reEncrypted++;
+                } else {
+                    skippedChanged++;
+                }
+            }
+        }
+        String[] last = rows.get(rows.size() - 1).keyText;
+        saveCheckpoint(connection, table, last);
+        return last;
+    }
+
+    /** A row read for re-encryption: its key, and per encrypted column the old and new stored values. */
+    private record Row(String[] keyText, Object[] oldValues, Object[] newValues) {
+        boolean changed() {
+            for (Object value : newValues) {
+                if (value != null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private List<Row> select(Connection connection, EncryptedTable table, List<String> keyTypes, String[] cursor)
+            throws SQLException {
+        String keys = String.join(", ", table.keyColumns());
+        StringBuilder sql = new StringBuilder("select ").append(keys);
+        table.columns().forEach(c -> sql.append(", ").append(c.sqlName()));
+        sql.append(" from ").append(table.sqlName()).append(" where ");
+        if (cursor != null) {
+            sql.append('(').append(keys).append(") > (").append(casts(keyTypes)).append(") and ");
+        }
+        sql.append(table.anyColumnUnderKeysSql()).append(" order by ").append(keys)
+                .append(" limit ? for update skip locked");
+        List<Row> rows = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            int p = 1;
+            if (cursor != null) {
+                for (String value : cursor) {
+                    select.setString(p++, value);
+                }
+            }
+            Array keysArray = connection.createArrayOf("bigint", retiredArray);
+            for (int i = 0; i < table.columns().size(); i++) {
+                select.setArray(p++, keysArray);
+            }
+            select.setInt(p, options.batchSize());
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(reseal(table, rs));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private Row reseal(EncryptedTable table, ResultSet rs) throws SQLException {
+        int keyCount = table.keyColumns().size();
+        String[] keyText = new String[keyCount];
+        List<Object> keyValues = new ArrayList<>(keyCount);
+        for (int i = 0; i < keyCount; i++) {
+            keyText[i] = rs.getString(i + 1);
+            keyValues.add(rs.getObject(i + 1));
+        }
+        String canonicalId = CanonicalId.ofKeyColumns(keyValues, table.compositeKey());
+        List<EncryptedTable.Column> columns = table.columns();
+        Object[] oldValues = new Object[columns.size()];
+        Object[] newValues = new Object[columns.size()];
+        for (int c = 0; c < columns.size(); c++) {
+            EncryptedTable.Column column = columns.get(c);
+            Object stored = column.text() ? rs.getString(keyCount + c + 1) : rs.getBytes(keyCount + c + 1);
+            oldValues[c] = stored;
+            newValues[c] = stored == null ? null : reseal(table, column, canonicalId, stored);
+        }
+        return new Row(keyText, oldValues, newValues);
+    }
+
+    /** The value sealed under the current key, or null if it is not under a retired key or cannot be opened. */
+    private Object reseal(EncryptedTable table, EncryptedTable.Column column, String canonicalId, Object stored) {
+        FieldContext context = FieldContext.of(table.aadEntity(), column.aadColumn(), canonicalId);
+        byte[] plaintext = null;
+        try {
+            Envelope envelope = column.text() ? Envelope.parseText((String) stored) : Envelope.parse((byte[]) stored);
+            if (!retired.contains(envelope.dataKeyId())) {
+                return null;
+            }
+            plaintext = encryptor.open(context, envelope.toBytes());
+            byte[] sealed = encryptor.seal(column.scope(), context, plaintext);
+            return column.text() ? Envelope.toText(sealed) : sealed;
+        } catch (DecryptionException e) {
+            unreadable++;
+            LOG.warn("re-encryption {}: {} of {}#{} cannot be opened and is left as it is: {}", options.jobName(),
+                    column.label(), table.aadEntity(), canonicalId, e.getMessage());
+            return null;
+        } finally {
+            if (plaintext != null) {
+                Arrays.fill(plaintext, (byte) 0);
+            }
+        }
+    }
+
+    /** Writes the new values if the old ones are still there; returns whether the row was updated. */
+    private boolean update(Connection connection, EncryptedTable table, List<String> keyTypes, Row row)
+            throws SQLException {
+        List<EncryptedTable.Column> columns = table.columns();
+        StringBuilder set = new StringBuilder();
+        StringBuilder unchanged = new StringBuilder();
+        for (int c = 0; c < columns.size(); c++) {
+            if (row.newValues[c] != null) {
+                String name = columns.get(c).sqlName();
+                set.append(set.length() == 0 ? "" : ", ").append(name).append(" = ?");
+                unchanged.append(" and ").append(name).append(" = ?");
+            }
+        }
+        String sql = "update " + table.sqlName() + " set " + set + " where (" + String.join(", ", table.keyColumns())
+                + ") = (" + casts(keyTypes) + ")" + unchanged;
+        try (PreparedStatement update = connection.prepareStatement(sql)) {
+            int p = 1;
+            for (int c = 0; c < columns.size(); c++) {
+                if (row.newValues[c] != null) {
+                    update.setObject(p++, row.newValues[c]);
+                }
+            }
+            for (String value : row.keyText) {
+                update.setString(p++, value);
+            }
+            for (int c = 0; c < columns.size(); c++) {
+                if (row.newValues[c] != null) {
+                    update.setObject(p++, row.oldValues[c]);
+                }
+            }
+            return update.executeUpdate() == 1;
+        }
+    }
+
+    private String[] checkpoint(EncryptedTable table) {
+        return Jdbc.inTransaction(runtime.connections(), "read the checkpoint of " + table.sqlName(), connection -> {
+            try (PreparedStatement select = connection.prepareStatement("select last_key from " + checkpointTable
+                    + " where job = ? and table_name = ?")) {
+                select.setString(1, options.jobName());
+                select.setString(2, table.sqlName());
+                try (ResultSet rs = select.executeQuery()) {
+                    return rs.next() ? (String[]) rs.getArray(1).getArray() : null;
+                }
+            }
+        });
+    }
+
+    private void saveCheckpoint(Connection connection, EncryptedTable table, String[] last) throws SQLException {
+        try (PreparedStatement upsert = connection.prepareStatement("insert into " + checkpointTable
+                + " (job, table_name, last_key, updated_at) values (?, ?, ?, now()) on conflict (job, table_name)"
+                + " do update set last_key = excluded.last_key, updated_at = excluded.updated_at")) {
+            upsert.setString(1, options.jobName());
+            upsert.setString(2, table.sqlName());
+            upsert.setArray(3, connection.createArrayOf("text", last));
+            upsert.executeUpdate();
+        }
+    }
+
+    private long remaining(EncryptedTable table) {
+        return Jdbc.inTransaction(runtime.connections(), "count what remains in " + table.sqlName(), connection -> {
+            try (PreparedStatement count = connection.prepareStatement("select count(*) from " + table.sqlName()
+                    + " where " + table.anyColumnUnderKeysSql())) {
+                Array keysArray = connection.createArrayOf("bigint", retiredArray);
+                for (int i = 1; i <= table.columns().size(); i++) {
+                    count.setArray(i, keysArray);
+                }
+                try (ResultSet rs = count.executeQuery()) {
+                    rs.next();
+                    return rs.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** The PostgreSQL types of the key columns, to cast the text form of keys back. */
+    private List<String> keyTypes(EncryptedTable table) {
+        return Jdbc.inTransaction(runtime.connections(), "read the key types of " + table.sqlName(), connection -> {
+            try (Statement st = connection.createStatement();
+                    ResultSet rs = st.executeQuery("select " + String.join(", ", table.keyColumns()) + " from "
+                            + table.sqlName() + " where false")) {
+                ResultSetMetaData meta = rs.getMetaData();
+                List<String> types = new ArrayList<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    types.add(meta.getColumnTypeName(i));
+                }
+                return types;
+            }
+        });
+    }
+
+    private static String casts(List<String> types) {
+        StringBuilder casts = new StringBuilder();
+        for (String type : types) {
+            casts.append(casts.length() == 0 ? "" : ", ").append("cast(? as \"").append(type).append("\")");
+        }
+        return casts.toString();
+    }
+
+    private void throttle() {
+        if (options.maxRowsPerSecond() <= 0) {
+            return;
+        }
+        long dueNanos = (long) (scanned / options.maxRowsPerSecond() * 1e9);
+        long aheadNanos = dueNanos - (System.nanoTime() - started);
+        if (aheadNanos > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(aheadNanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("re-encryption interrupted; rerun to resume", e);
+            }
+        }
+    }
+
+    private Duration elapsed() {
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+}
