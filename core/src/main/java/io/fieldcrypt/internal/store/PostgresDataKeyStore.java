@@ -217,6 +217,18 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         return table;
     }
 
+    /**
+     * @param dataKeyTable a data key table name
+     * @return the table next to it where the re-encryption job keeps its checkpoints
+     */
+    public static String checkpointTableOf(String dataKeyTable) {
+        return dataKeyTable + "_checkpoint";
+    }
+
+    private String checkpointTable() {
+        return checkpointTableOf(table);
+    }
+
     private static StoredDataKey row(ResultSet rs) throws SQLException {
         Timestamp retiredAt = rs.getTimestamp(8);
         return new StoredDataKey(rs.getLong(1), rs.getString(2),
@@ -271,6 +283,20 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         if (!problems.isEmpty()) {
             throw new ConfigurationException("data key table " + table + " does not match what fieldcrypt needs: "
                     + String.join("; ", problems) + ". Compare it with the DDL in docs/SCHEMA.md");
+        }
+        boolean checkpoints = inTransaction("validate", connection -> {
+            try (PreparedStatement select = connection.prepareStatement("select to_regclass(?) is not null")) {
+                select.setString(1, checkpointTable());
+                try (ResultSet rs = select.executeQuery()) {
+                    rs.next();
+                    return rs.getBoolean(1);
+                }
+            }
+        });
+        if (!checkpoints) {
+            throw new ConfigurationException("the re-encryption checkpoint table " + checkpointTable() + " does not"
+                    + " exist: create it with the DDL in docs/SCHEMA.md, or let fieldcrypt create it (schema mode"
+                    + " CREATE, setting fieldcrypt.schema=create)");
         }
     }
 

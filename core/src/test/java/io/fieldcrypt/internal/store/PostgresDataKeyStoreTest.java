@@ -146,6 +146,21 @@ class PostgresDataKeyStoreTest {
     }
 
     @Test
+    void validate_checkpointTableMissing_namesIt() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute(PostgresDataKeyStore.ddl("keys_nocp"));
+            st.execute("drop table keys_nocp_checkpoint");
+        }
+
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_nocp",
+                SchemaMode.VALIDATE))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("the re-encryption checkpoint table keys_nocp_checkpoint does not exist: create it with"
+                        + " the DDL in docs/SCHEMA.md, or let fieldcrypt create it (schema mode CREATE, setting"
+                        + " fieldcrypt.schema=create)");
+    }
+
+    @Test
     void none_touchesNothing() throws SQLException {
         PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_none", SchemaMode.NONE);
 

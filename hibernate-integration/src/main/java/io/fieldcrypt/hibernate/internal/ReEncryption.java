@@ -4,10 +4,10 @@ import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.Envelope;
 import io.fieldcrypt.FieldContext;
 import io.fieldcrypt.FieldEncryptor;
-import io.fieldcrypt.SchemaMode;
 import io.fieldcrypt.hibernate.ReEncryptOptions;
 import io.fieldcrypt.hibernate.ReEncryptProgress;
 import io.fieldcrypt.hibernate.ReEncryptReport;
+import io.fieldcrypt.internal.store.PostgresDataKeyStore;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -62,24 +62,10 @@ final class ReEncryption {
         this.retired = new HashSet<>(retiredKeys);
         this.retiredArray = retiredKeys.toArray(Long[]::new);
         this.options = options;
-        this.checkpointTable = runtime.settings().table() + "_checkpoint";
-    }
-
-    /** The DDL of the checkpoint table, also in docs/SCHEMA.md. */
-    static String checkpointDdl(String table) {
-        return "create table if not exists " + table + " (job varchar(200) not null, table_name varchar(512) not null,"
-                + " last_key text[] not null, updated_at timestamptz not null, primary key (job, table_name))";
+        this.checkpointTable = PostgresDataKeyStore.checkpointTableOf(runtime.settings().table());
     }
 
     ReEncryptReport run() {
-        if (runtime.settings().schemaMode() == SchemaMode.CREATE) {
-            Jdbc.inTransaction(runtime.connections(), "create " + checkpointTable, connection -> {
-                try (Statement ddl = connection.createStatement()) {
-                    ddl.execute(checkpointDdl(checkpointTable));
-                }
-                return null;
-            });
-        }
         long remaining = 0;
         if (!retired.isEmpty()) {
             // New values must go under fresh keys: this process's current keys may have been retired elsewhere.
