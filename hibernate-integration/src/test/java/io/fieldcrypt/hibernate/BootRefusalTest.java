@@ -226,6 +226,42 @@ class BootRefusalTest {
                 + " @Version attribute instead");
     }
 
+    @Entity(name = "AuditedSecret")
+    @org.hibernate.envers.Audited
+    static class AuditedSecret {
+        @Id Long id;
+        @Encrypted String secret;
+    }
+
+    @Test
+    void enversAuditedAttribute_refused() {
+        assertThat(bootFailure(AuditedSecret.class)).hasMessage("@Encrypted on AuditedSecret.secret is not supported:"
+                + " AuditedSecret.secret is audited by Envers, which would copy its values into the audit table; mark"
+                + " the attribute @NotAudited");
+    }
+
+    @Entity(name = "AuditedButExcluded")
+    @org.hibernate.envers.Audited
+    static class AuditedButExcluded {
+        @Id Long id;
+        String note;
+        @Encrypted @org.hibernate.envers.NotAudited String secret;
+    }
+
+    @Test
+    void enversAuditedEntityWithNotAuditedSecret_boots() {
+        try (var emf = Factories.build(db, Factories.local(KEYS, "k1"), AuditedButExcluded.class)) {
+            AuditedButExcluded entity = new AuditedButExcluded();
+            entity.id = 1L;
+            entity.note = "n";
+            entity.secret = "audit-free";
+            emf.unwrap(org.hibernate.SessionFactory.class).inTransaction(s -> s.persist(entity));
+            String read = emf.unwrap(org.hibernate.SessionFactory.class)
+                    .fromTransaction(s -> s.find(AuditedButExcluded.class, 1L).secret);
+            assertThat(read).isEqualTo("audit-free");
+        }
+    }
+
     @Entity(name = "Plain")
     static class Plain {
         @Id Long id;

@@ -253,6 +253,19 @@ class EncryptedRoundTripTest {
     }
 
     @Test
+    void concurrentChange_stillRaisesOptimisticLockFailure() {
+        Long id = persist(sf, ada());
+        Patient stale = sf.fromTransaction(s -> s.find(Patient.class, id));
+        sf.inTransaction(s -> s.find(Patient.class, id).nationalId = "first writer");
+        stale.nationalId = "second writer";
+
+        assertThatThrownBy(() -> sf.inTransaction(s -> s.merge(stale)))
+                .isInstanceOf(jakarta.persistence.OptimisticLockException.class);
+        String stored = sf.fromTransaction(s -> s.find(Patient.class, id).nationalId);
+        assertThat(stored).isEqualTo("first writer");
+    }
+
+    @Test
     void queryResults_areOpenedWithEachRowsId() {
         Long first = persist(sf, ada());
         Patient other = ada();

@@ -2,6 +2,8 @@ package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.hibernate.Encrypted;
+import java.lang.annotation.Annotation;
+import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Type;
 import org.hibernate.binder.AttributeBinder;
 import org.hibernate.boot.spi.MetadataBuildingContext;
@@ -16,6 +18,9 @@ import org.hibernate.type.descriptor.java.MutabilityPlan;
  * mutability plan.
  */
 public final class EncryptedBinder implements AttributeBinder<Encrypted> {
+
+    private static final String ENVERS_AUDITED = "org.hibernate.envers.Audited";
+    private static final String ENVERS_NOT_AUDITED = "org.hibernate.envers.NotAudited";
 
     @Override
     public void bind(Encrypted annotation, MetadataBuildingContext context, PersistentClass entity, Property property) {
@@ -39,6 +44,10 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
         }
         if (property.isNaturalIdentifier()) {
             throw refuse(label, "is a natural id, which is looked up by its plain value");
+        }
+        if (isAudited(entity, property)) {
+            throw refuse(label, "is audited by Envers, which would copy its values into the audit table; mark the"
+                    + " attribute @NotAudited");
         }
         if (value.getJpaAttributeConverterDescriptor() != null) {
             throw refuse(label, "already has an AttributeConverter (@Convert); remove it");
@@ -66,6 +75,37 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
     private static boolean isDirectAttributeOf(PersistentClass entity, Property property) {
         for (Property candidate : entity.getPropertyClosure()) {
             if (candidate == property) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether Envers audits the attribute: {@code @Audited} on it, or on its class and not {@code @NotAudited}. */
+    private static boolean isAudited(PersistentClass entity, Property property) {
+        boolean classAudited = false;
+        AnnotatedElement field = null;
+        for (Class<?> c = entity.getMappedClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            classAudited |= hasAnnotation(c, ENVERS_AUDITED);
+            field = field != null ? field : declaredField(c, property.getName());
+        }
+        return hasAnnotation(field, ENVERS_AUDITED) || classAudited && !hasAnnotation(field, ENVERS_NOT_AUDITED);
+    }
+
+    private static AnnotatedElement declaredField(Class<?> type, String name) {
+        try {
+            return type.getDeclaredField(name);
+        } catch (NoSuchFieldException e) {
+            return null;
+        }
+    }
+
+    private static boolean hasAnnotation(AnnotatedElement element, String annotationName) {
+        if (element == null) {
+            return false;
+        }
+        for (Annotation annotation : element.getAnnotations()) {
+            if (annotation.annotationType().getName().equals(annotationName)) {
                 return true;
             }
         }

@@ -6,8 +6,6 @@ import io.fieldcrypt.FieldEncryptor;
 import io.fieldcrypt.hibernate.FieldCryptSettings;
 import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.spi.DataKeyStore;
-import java.lang.annotation.Annotation;
-import java.lang.reflect.AnnotatedElement;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -39,8 +37,6 @@ import org.hibernate.mapping.Table;
  */
 public final class FieldCryptIntegrator implements Integrator {
 
-    private static final String ENVERS_AUDITED = "org.hibernate.envers.Audited";
-    private static final String ENVERS_NOT_AUDITED = "org.hibernate.envers.NotAudited";
 
     @Override
     public void integrate(Metadata metadata, BootstrapContext bootstrapContext,
@@ -186,7 +182,6 @@ public final class FieldCryptIntegrator implements Integrator {
             for (Property property : entity.getPropertyClosure()) {
                 if (property.getValue() instanceof BasicValue value
                         && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
-                    refuseAudited(entity, property, d.attribute());
                     Column column = (Column) value.getColumns().get(0);
                     attributes.add(new FieldCryptRuntime.BootAttribute(property.getName(), d.attribute(),
                             value.getTable().getName(), column.getName(), scope(d.attribute(), value.getTable(),
@@ -200,39 +195,4 @@ public final class FieldCryptIntegrator implements Integrator {
         return entities;
     }
 
-    /** Envers copies the state it sees into audit tables; refuse rather than risk plaintext there. */
-    private static void refuseAudited(PersistentClass entity, Property property, EncryptedAttribute attribute) {
-        boolean classAudited = false;
-        AnnotatedElement field = null;
-        for (Class<?> c = entity.getMappedClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            classAudited |= hasAnnotation(c, ENVERS_AUDITED);
-            field = field != null ? field : field(c, property.getName());
-        }
-        boolean audited = hasAnnotation(field, ENVERS_AUDITED)
-                || classAudited && !hasAnnotation(field, ENVERS_NOT_AUDITED);
-        if (audited) {
-            throw new ConfigurationException("@Encrypted on " + attribute.label() + " cannot be audited by Envers,"
-                    + " which would copy its values into the audit table; mark the attribute @NotAudited");
-        }
-    }
-
-    private static AnnotatedElement field(Class<?> type, String name) {
-        try {
-            return type.getDeclaredField(name);
-        } catch (NoSuchFieldException e) {
-            return null;
-        }
-    }
-
-    private static boolean hasAnnotation(AnnotatedElement element, String annotationName) {
-        if (element == null) {
-            return false;
-        }
-        for (Annotation annotation : element.getAnnotations()) {
-            if (annotation.annotationType().getName().equals(annotationName)) {
-                return true;
-            }
-        }
-        return false;
-    }
 }
