@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,21 +51,17 @@ public final class DataKeyAdmin {
      */
     public RewrapReport rewrap() {
         String target = provider.canonicalMasterKeyId(masterKeyId);
-        int rewrapped = 0;
-        int current = 0;
+        int[] counts = new int[Outcome.values().length];
         List<Long> failed = new ArrayList<>();
-        long after = 0;
-        for (List<StoredDataKey> page = store.page(after, PAGE_SIZE); !page.isEmpty();
-                page = store.page(after, PAGE_SIZE)) {
-            for (StoredDataKey key : page) {
-                after = key.id();
-                switch (rewrap(key, target)) {
-                    case REWRAPPED -> rewrapped++;
-                    case ALREADY_CURRENT -> current++;
-                    case FAILED -> failed.add(key.id());
-                }
+        forEachKey(key -> {
+            Outcome outcome = rewrap(key, target);
+            counts[outcome.ordinal()]++;
+            if (outcome == Outcome.FAILED) {
+                failed.add(key.id());
             }
-        }
+        });
+        int rewrapped = counts[Outcome.REWRAPPED.ordinal()];
+        int current = counts[Outcome.ALREADY_CURRENT.ordinal()];
         LOG.info("rewrap under master key {}: {} rewrapped, {} already current, {} failed", target, rewrapped,
                 current, failed.size());
         return new RewrapReport(rewrapped, current, failed.size(), failed);
@@ -128,17 +125,22 @@ public final class DataKeyAdmin {
      */
     public List<StoredDataKey> retiredKeys() {
         List<StoredDataKey> retired = new ArrayList<>();
+        forEachKey(key -> {
+            if (key.state() == DataKeyState.RETIRED) {
+                retired.add(key);
+            }
+        });
+        return retired;
+    }
+
+    /** Visits every stored key in id order, one page in memory at a time. */
+    private void forEachKey(Consumer<StoredDataKey> action) {
         long after = 0;
         for (List<StoredDataKey> page = store.page(after, PAGE_SIZE); !page.isEmpty();
                 page = store.page(after, PAGE_SIZE)) {
-            for (StoredDataKey key : page) {
-                after = key.id();
-                if (key.state() == DataKeyState.RETIRED) {
-                    retired.add(key);
-                }
-            }
+            page.forEach(action);
+            after = page.get(page.size() - 1).id();
         }
-        return retired;
     }
 
     /**

@@ -5,14 +5,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
-/** The JSON form of an encryption context in the data key table: an object of string members. */
-final class Json {
+/** Minimal JSON for fieldcrypt's own small documents: string maps and quoted strings. Internal. */
+public final class Json {
 
     private Json() {
     }
 
-    /** Writes a map as a JSON object, members sorted by name. */
-    static String write(Map<String, String> map) {
+    /**
+     * @param map string members
+     * @return the map as a JSON object, members sorted by name
+     */
+    public static String write(Map<String, String> map) {
         StringBuilder out = new StringBuilder("{");
         new TreeMap<>(map).forEach((name, value) -> {
             if (out.length() > 1) {
@@ -24,8 +27,12 @@ final class Json {
         return out.append('}').toString();
     }
 
-    /** Reads a JSON object whose members are all strings. */
-    static Map<String, String> readStringMap(String json) {
+    /**
+     * @param json a JSON object whose members are all strings
+     * @return its members
+     * @throws IllegalArgumentException if it is not such an object
+     */
+    public static Map<String, String> readStringMap(String json) {
         JsonNode node = JsonNode.parser().parse(json);
         if (!node.isObject()) {
             throw new IllegalArgumentException("encryption context is not a JSON object");
@@ -40,7 +47,14 @@ final class Json {
         return map;
     }
 
-    private static StringBuilder quote(StringBuilder out, String text) {
+    /**
+     * Appends {@code text} as a JSON string.
+     *
+     * @param out where to append
+     * @param text the string
+     * @return {@code out}
+     */
+    public static StringBuilder quote(StringBuilder out, String text) {
         out.append('"');
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -1,5 +1,6 @@
 package io.fieldcrypt.hibernate.internal;
 
+import io.fieldcrypt.internal.store.Json;
 import java.util.ArrayList;
 import java.util.List;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
@@ -49,24 +50,9 @@ final class CanonicalId {
             if (part == null || part instanceof Number || part instanceof Boolean) {
                 json.append(part);
             } else {
-                quote(json, part.toString());
+                Json.quote(json, part.toString());
             }
         }
         return json.append(']').toString();
-    }
-
-    private static void quote(StringBuilder out, String text) {
-        out.append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        out.append('"');
     }
 }
