@@ -23,6 +23,12 @@ final class KmsErrors {
 
     static KeyProviderException translate(String operation, String keyId, SdkException e) {
         String call = "KMS " + operation + " for key " + keyId;
+        if (e instanceof SdkClientException && e.getMessage() != null
+                && e.getMessage().contains("Unable to load credentials")) {
+            return new KeyProviderException(Reason.ACCESS_DENIED, call + " failed: no AWS credentials found; provide"
+                    + " them through the AWS SDK's default chain (environment, profile, container or instance role),"
+                    + " or pass a configured KmsClient (fieldcrypt.kms.client)", e);
+        }
         if (e instanceof SdkClientException) {
             return new KeyProviderException(Reason.UNAVAILABLE, call + " failed before KMS answered ("
                     + e.getClass().getSimpleName() + "): check the endpoint, the network and the timeouts", e);

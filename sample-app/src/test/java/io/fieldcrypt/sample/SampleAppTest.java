@@ -1,0 +1,167 @@
+package io.fieldcrypt.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestPostgres;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every command end to end against the test PostgreSQL, checking what it prints and how it exits. */
+@ExtendWith(TestPostgres.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class SampleAppTest {
+
+    @TempDir
+    static Path dataDir;
+
+    private final TestDatabase db;
+
+    SampleAppTest(TestDatabase db) {
+        this.db = db;
+    }
+
+    record Result(int exitCode, String out, String err) {
+    }
+
+    private Result run(String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--jdbc-url", db.jdbcUrl(), "--jdbc-user", db.user(), "--jdbc-password", db.password(),
+                "--data-dir", dataDir.toString()));
+        return runRaw(all.toArray(String[]::new));
+    }
+
+    private static Result runRaw(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = SampleApp.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Result(code, out.toString(), err.toString());
+    }
+
+    @Test
+    @Order(1)
+    void demo_showsCiphertextPlaintextAndRefusedMove() {
+        Result demo = run("demo");
+
+        assertThat(demo.exitCode()).isZero();
+        assertThat(demo.out())
+                .contains("nationalId      database: \\xfc0101")
+                .contains("application: 123-45-6789")
+                .contains("diagnosisNotes  database: fc1:")
+                .containsPattern("load refused: cannot decrypt Patient.nationalId of Patient#\\d+: decryption failed:"
+                        + " authentication tag mismatch")
+                .contains("(the original ciphertext is back in place)")
+                .containsPattern("Key provider calls: 4 GenerateDataKey, 0 Decrypt");
+        assertThat(demo.err()).contains("WARNING: using the DEVELOPMENT master key");
+        assertThat(Files.exists(dataDir.resolve("development-master-key.txt"))).isTrue();
+    }
+
+    @Test
+    @Order(2)
+    void seed_writesRowsWithProgress() {
+        Result seed = run("seed", "--rows", "300");
+
+        assertThat(seed.exitCode()).isZero();
+        assertThat(seed.out()).contains("300/300 rows").contains("wrote 300 patients");
+    }
+
+    @Test
+    @Order(3)
+    void rotateReencryptDestroy_fullCycle() {
+        Result rotate = run("rotate-data-keys");
+        assertThat(rotate.exitCode()).isZero();
+        assertThat(rotate.out()).containsPattern("retired \\d+ data keys at ");
+
+        Result before = run("status");
+        assertThat(before.out()).contains("RETIRED").containsPattern("Patient.nationalId\\s+303");
+
+        Result reencrypt = run("reencrypt", "--batch", "50");
+        assertThat(reencrypt.exitCode()).isZero();
+        assertThat(reencrypt.out()).contains("re-encrypted 303 rows").contains("0 remaining");
+
+        Result tooSoon = run("destroy-retired");
+        assertThat(tooSoon.exitCode()).isEqualTo(1);
+        assertThat(tooSoon.err()).contains("error: cannot destroy retired data keys yet: keys [")
+                .doesNotContain("\tat ");
+
+        Result destroy = run("destroy-retired", "--min-retired-age", "PT0S");
+        assertThat(destroy.exitCode()).isZero();
+        assertThat(destroy.out()).containsPattern("destroyed \\d+ retired data keys");
+
+        Result after = run("status");
+        assertThat(after.out()).doesNotContain("RETIRED").containsPattern("Patient.nationalId\\s+0");
+        Result demo = run("demo");
+        assertThat(demo.exitCode()).isZero();
+    }
+
+    @Test
+    @Order(4)
+    void rewrap_underSameKey_reportsAllCurrent() {
+        Result rewrap = run("rewrap");
+
+        assertThat(rewrap.exitCode()).isZero();
+        assertThat(rewrap.out()).containsPattern("rewrapped 0, already current \\d+, failed 0");
+    }
+
+    @Test
+    void badArguments_exit2WithUsage() {
+        Result badNumber = runRaw("seed", "--rows", "many");
+        assertThat(badNumber.exitCode()).isEqualTo(2);
+        assertThat(badNumber.err()).contains("Invalid value for option '--rows'");
+
+        Result unknown = runRaw("launch");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("Unmatched argument at index 0: 'launch'");
+    }
+
+    @Test
+    void unreachableDatabase_oneLineAndExit1() {
+        Result down = runRaw("status", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/none", "--data-dir",
+                dataDir.toString());
+
+        assertThat(down.exitCode()).isEqualTo(1);
+        assertThat(down.err()).contains("error: database: Connection to 127.0.0.1:1 refused")
+                .doesNotContain("\tat ");
+    }
+
+    @Test
+    void unreachableKms_oneLineAndExit1() {
+        Result down = run("demo", "--kms-key-id", "arn:aws:kms:us-east-1:111122223333:key/none", "--kms-endpoint",
+                "http://127.0.0.1:1", "--kms-region", "us-east-1");
+
+        assertThat(down.exitCode()).isEqualTo(1);
+        assertThat(down.err()).contains("error: KMS GenerateDataKey for key arn:aws:kms:us-east-1:111122223333:key/none"
+                + " failed before KMS answered").doesNotContain("\tat ");
+    }
+
+    @Test
+    void help_onEveryCommand() {
+        for (String command : List.of("demo", "seed", "status", "rewrap", "rotate-data-keys", "reencrypt",
+                "destroy-retired")) {
+            Result help = runRaw(command, "--help");
+            assertThat(help.exitCode()).as(command).isZero();
+            assertThat(help.out()).as(command).contains("Usage: fieldcrypt-sample " + command);
+        }
+    }
+
+    @Test
+    void defaultEmbeddedDatabase_keepsDataBetweenRuns(@TempDir Path ownData) {
+        Result seed = runRaw("seed", "--rows", "5", "--data-dir", ownData.toString());
+        Result status = runRaw("status", "--data-dir", ownData.toString());
+
+        assertThat(seed.exitCode()).isZero();
+        assertThat(status.exitCode()).isZero();
+        assertThat(status.out()).containsPattern("ACTIVE\\s+4 under sample-dev");
+        assertThat(Files.isDirectory(ownData.resolve("postgres"))).isTrue();
+    }
+}
