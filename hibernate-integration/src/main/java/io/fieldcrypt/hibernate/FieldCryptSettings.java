@@ -31,7 +31,9 @@ public final class FieldCryptSettings {
 
     /**
      * {@code fieldcrypt.local.master-keys}: for the {@code local} provider, {@code id:base64[,id:base64...]} with
-     * 32-byte AES keys (for example from {@code openssl rand -base64 32}). For development and tests only.
+     * 32-byte AES keys (for example from {@code openssl rand -base64 32}), or {@code env:NAME} or
+     * {@code file:PATH} naming the environment variable or file that holds that text. Prefer the indirect forms:
+     * Hibernate logs every persistence unit property at DEBUG. For development and tests only.
      */
     public static final String LOCAL_MASTER_KEYS = "fieldcrypt.local.master-keys";
 

@@ -69,7 +69,7 @@ class SettingsTest {
     void localKeysMissing() {
         assertThat(failure(with(FieldCryptSettings.LOCAL_MASTER_KEYS, null))).isEqualTo("fieldcrypt.local.master-keys"
                 + " is required for the local provider: id:base64[,id:base64...] with 32-byte keys (for example:"
-                + " openssl rand -base64 32)");
+                + " openssl rand -base64 32), or env:NAME or file:PATH naming where that text is");
     }
 
     @Test
@@ -87,6 +87,16 @@ class SettingsTest {
                 .isEqualTo("fieldcrypt.local.master-keys: local master key 'k1' is 16 bytes; AES-256 needs exactly 32"
                         + " (for example: openssl rand -base64 32)")
                 .doesNotContain(shortKey);
+    }
+
+    @Test
+    void localKeysFromMissingFileOrVariable_namesIt() {
+        assertThat(failure(with(FieldCryptSettings.LOCAL_MASTER_KEYS, "file:/nonexistent/keys")))
+                .isEqualTo("fieldcrypt.local.master-keys names file /nonexistent/keys, which cannot be read"
+                        + " (NoSuchFileException)");
+        assertThat(failure(with(FieldCryptSettings.LOCAL_MASTER_KEYS, "env:FIELDCRYPT_TEST_NO_SUCH_VARIABLE")))
+                .isEqualTo("fieldcrypt.local.master-keys names environment variable"
+                        + " FIELDCRYPT_TEST_NO_SUCH_VARIABLE, which is not set");
     }
 
     @Test

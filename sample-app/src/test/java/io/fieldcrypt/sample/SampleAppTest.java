@@ -136,8 +136,17 @@ class SampleAppTest {
 
     @Test
     void unreachableKms_oneLineAndExit1() {
-        Result down = run("demo", "--kms-key-id", "arn:aws:kms:us-east-1:111122223333:key/none", "--kms-endpoint",
-                "http://127.0.0.1:1", "--kms-region", "us-east-1");
+        // Credentials for the SDK's default chain, so that the failure is the endpoint's, not missing credentials.
+        System.setProperty("aws.accessKeyId", "test");
+        System.setProperty("aws.secretAccessKey", "test");
+        Result down;
+        try {
+            down = run("demo", "--kms-key-id", "arn:aws:kms:us-east-1:111122223333:key/none", "--kms-endpoint",
+                    "http://127.0.0.1:1", "--kms-region", "us-east-1");
+        } finally {
+            System.clearProperty("aws.accessKeyId");
+            System.clearProperty("aws.secretAccessKey");
+        }
 
         assertThat(down.exitCode()).isEqualTo(1);
         assertThat(down.err()).contains("error: KMS GenerateDataKey for key arn:aws:kms:us-east-1:111122223333:key/none"

@@ -117,10 +117,11 @@ record Settings(String masterKeyId, Duration maxAge, long maxUses, String table,
     }
 
     private static KeyProvider localProvider(Map<String, Object> values, String masterKeyId) {
-        String spec = text(values, LOCAL_MASTER_KEYS);
+        String spec = resolveIndirection(text(values, LOCAL_MASTER_KEYS));
         if (spec == null) {
             throw new ConfigurationException(LOCAL_MASTER_KEYS + " is required for the local provider:"
-                    + " id:base64[,id:base64...] with 32-byte keys (for example: openssl rand -base64 32)");
+                    + " id:base64[,id:base64...] with 32-byte keys (for example: openssl rand -base64 32), or env:NAME"
+                    + " or file:PATH naming where that text is");
         }
         KeyProvider provider;
         try {
@@ -135,6 +136,35 @@ record Settings(String masterKeyId, Duration maxAge, long maxUses, String table,
                     + LOCAL_MASTER_KEYS + " (" + provider + ")", e);
         }
         return provider;
+    }
+
+    /**
+     * The local master keys' text, where {@code env:NAME} and {@code file:PATH} point to it: Hibernate logs every
+     * persistence unit property at DEBUG, so keys are better kept out of the properties themselves.
+     */
+    private static String resolveIndirection(String spec) {
+        if (spec == null) {
+            return null;
+        }
+        if (spec.startsWith("env:")) {
+            String name = spec.substring(4);
+            String value = System.getenv(name);
+            if (value == null || value.isBlank()) {
+                throw new ConfigurationException(LOCAL_MASTER_KEYS + " names environment variable " + name
+                        + ", which is not set");
+            }
+            return value.trim();
+        }
+        if (spec.startsWith("file:")) {
+            java.nio.file.Path path = java.nio.file.Path.of(spec.substring(5));
+            try {
+                return java.nio.file.Files.readString(path).trim();
+            } catch (java.io.IOException e) {
+                throw new ConfigurationException(LOCAL_MASTER_KEYS + " names file " + path
+                        + ", which cannot be read (" + e.getClass().getSimpleName() + ")", e);
+            }
+        }
+        return spec;
     }
 
     private static Duration duration(Map<String, Object> values, String setting, Duration fallback) {

@@ -1,0 +1,82 @@
+package io.fieldcrypt.hibernate.testing;
+
+import io.fieldcrypt.hibernate.FieldCrypt;
+import io.fieldcrypt.hibernate.model.Patient;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.PersistenceConfiguration;
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.LocalDate;
+import org.hibernate.SessionFactory;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.tool.schema.Action;
+
+/**
+ * A whole life cycle in a JVM of its own, with every logger as verbose as the parent test asks: write, read, update,
+ * query, rotate, re-encrypt, rewrap, a tampered row, a refused query. Every exception it meets is printed in full.
+ * The parent then searches all output for plaintexts and keys.
+ */
+public final class HygieneChild {
+
+    /** Plaintexts the parent searches for; unusual enough not to appear by accident. */
+    public static final String NATIONAL_ID = "NID-7Q4Z-";
+    public static final String EMAIL = "hygiene.canary.";
+    public static final LocalDate BIRTH = LocalDate.of(1717, 7, 17);
+    public static final BigDecimal BALANCE = new BigDecimal("987654.321");
+
+    private HygieneChild() {
+    }
+
+    /**
+     * @param args JDBC URL, user, password, {@code fieldcrypt.local.master-keys}
+     */
+    public static void main(String[] args) throws Exception {
+        HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("hygiene")
+                .managedClass(Patient.class)
+                .jdbcUrl(args[0]).jdbcCredentials(args[1], args[2])
+                .schemaToolingAction(Action.CREATE)
+                .showSql(true, false, false)
+                .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver");
+        Factories.local(args[3], "k1").forEach(configuration::property);
+        try (EntityManagerFactory emf = configuration.createEntityManagerFactory()) {
+            SessionFactory sf = emf.unwrap(SessionFactory.class);
+            sf.inTransaction(s -> {
+                for (int i = 0; i < 5; i++) {
+                    Patient patient = new Patient("p" + i, NATIONAL_ID + i, EMAIL + i + "@example.org", BIRTH,
+                            BALANCE);
+                    patient.insuranceNumber = NATIONAL_ID + "INS" + i;
+                    s.persist(patient);
+                }
+            });
+            sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class).getResultList()
+                    .forEach(p -> p.name = p.name + "!"));
+            sf.inTransaction(s -> s.createSelectionQuery("from Patient where name = 'p1!'", Patient.class)
+                    .getSingleResult().nationalId = NATIONAL_ID + "changed");
+            FieldCrypt admin = FieldCrypt.of(emf);
+            System.out.println("rotation: " + admin.rotateDataKeys());
+            System.out.println("re-encryption: " + admin.reEncrypt());
+            System.out.println("rewrap: " + admin.rewrapDataKeys());
+            System.out.println("status: " + admin.status());
+            System.out.println("stats: " + admin.stats());
+            try (Connection c = DriverManager.getConnection(args[0], args[1], args[2]);
+                    Statement st = c.createStatement()) {
+                st.execute("update Patient set nationalId = (select nationalId from Patient where name = 'p2!')"
+                        + " where name = 'p3!'");
+            }
+            try {
+                sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class).getResultList());
+            } catch (RuntimeException e) {
+                e.printStackTrace(System.out);
+            }
+            try {
+                sf.inTransaction(s -> s.createSelectionQuery("from Patient where nationalId = :n", Patient.class)
+                        .setParameter("n", NATIONAL_ID + "0").getResultList());
+            } catch (RuntimeException e) {
+                e.printStackTrace(System.out);
+            }
+        }
+        System.out.println("hygiene run complete");
+    }
+}
