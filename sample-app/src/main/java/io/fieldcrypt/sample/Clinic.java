@@ -75,7 +75,7 @@ final class Clinic implements AutoCloseable {
                 }
             } else {
                 configuration.property(FieldCryptSettings.KMS_PROVIDER, "local")
-                        .property(FieldCryptSettings.LOCAL_MASTER_KEYS, developmentKey(options.dataDir, err))
+                        .property(FieldCryptSettings.LOCAL_MASTER_KEYS, "file:" + developmentKey(options.dataDir, err))
                         .property(FieldCryptSettings.KMS_KEY_ID, LOCAL_KEY_ID);
             }
             SessionFactory sessionFactory = configuration.createEntityManagerFactory().unwrap(SessionFactory.class);
@@ -90,10 +90,10 @@ final class Clinic implements AutoCloseable {
     }
 
     /**
-     * The local master key in {@code key-file}, made on first run. It protects everything the sample encrypts, and
-     * it sits next to the data: fine for a demonstration, never for real data.
+     * The file of the local master key, made on first run. It protects everything the sample encrypts, and it sits
+     * next to the data: fine for a demonstration, never for real data.
      */
-    private static String developmentKey(Path dataDir, PrintWriter err) throws IOException {
+    private static Path developmentKey(Path dataDir, PrintWriter err) throws IOException {
         Path file = dataDir.resolve("development-master-key.txt");
         if (!Files.exists(file)) {
             byte[] key = new byte[32];
@@ -109,7 +109,7 @@ final class Clinic implements AutoCloseable {
         }
         err.println("WARNING: using the DEVELOPMENT master key in " + file + " - it sits next to the data it"
                 + " protects. Use --kms-key-id for anything real.");
-        return Files.readString(file).trim();
+        return file.toAbsolutePath();
     }
 
     SessionFactory sessionFactory() {
