@@ -2,17 +2,22 @@ package io.fieldcrypt;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.spi.ConnectionSource;
+import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -57,6 +62,50 @@ class DataKeyDurabilityTest {
             assertThat(new String(stored, UTF_8)).doesNotContain("222-22-2222");
             assertThat(cold.open(FieldContext.of("Customer", "ssn", "2"), stored)).isEqualTo("222-22-2222".getBytes(UTF_8));
             assertThat(rs.next()).isFalse();
+        }
+    }
+
+    @Test
+    void connectionFailsWhileStoringNewKey_nothingSealedAndNoKeyReferencedLater(TestDatabase db) throws SQLException {
+        AtomicBoolean failCommits = new AtomicBoolean(false);
+        ConnectionSource flaky = new ConnectionSource() {
+            @Override
+            public Connection acquire() throws SQLException {
+                Connection real = db.dataSource().getConnection();
+                return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("commit") && failCommits.get()) {
+                                throw new SQLException("connection reset during commit", "08006");
+                            }
+                            try {
+                                return method.invoke(real, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+
+            @Override
+            public void release(Connection connection) throws SQLException {
+                connection.close();
+            }
+        };
+        KeyProvider provider = TestKeys.localProvider("k1");
+        DataKeyStore store = DataKeyStores.postgres(flaky, "keys_flaky", SchemaMode.CREATE);
+        try (FieldEncryptor encryptor = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
+                .dataKeyStore(store).build()) {
+            failCommits.set(true);
+            assertThatThrownBy(() -> encryptor.seal("s", FieldContext.of("E", "c", "1"), "v".getBytes(UTF_8)))
+                    .isInstanceOf(DataKeyStoreException.class)
+                    .hasMessage("cannot store a new data key in data key table keys_flaky (SQL state 08006)");
+            assertThat(count(db, "select count(*) from keys_flaky")).isZero();
+
+            failCommits.set(false);
+            byte[] sealed = encryptor.seal("s", FieldContext.of("E", "c", "1"), "v".getBytes(UTF_8));
+
+            long keyId = Envelope.parse(sealed).dataKeyId();
+            assertThat(count(db, "select count(*) from keys_flaky where id = " + keyId)).isEqualTo(1);
+            assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(2);
         }
     }
 

@@ -35,7 +35,7 @@ class FieldEncryptorPropertiesTest {
         assertThat(ENCRYPTOR.open(context, sealed)).isEqualTo(plaintext);
     }
 
-    @Property(tries = 500)
+    @Property
     void anyFlippedBit_failsWithOurException(@ForAll @Size(max = 256) byte[] plaintext,
             @ForAll @IntRange(min = 0, max = 10_000) int position, @ForAll @IntRange(min = 0, max = 7) int bit) {
         FieldContext context = FieldContext.of("E", "c", "1");
@@ -45,7 +45,7 @@ class FieldEncryptorPropertiesTest {
         assertThatThrownBy(() -> ENCRYPTOR.open(context, sealed)).isInstanceOf(DecryptionException.class);
     }
 
-    @Property(tries = 300)
+    @Property
     void anyTruncation_failsWithOurException(@ForAll @Size(max = 256) byte[] plaintext,
             @ForAll @IntRange(min = 1, max = 10_000) int cut) {
         FieldContext context = FieldContext.of("E", "c", "1");
@@ -75,7 +75,7 @@ class FieldEncryptorPropertiesTest {
                 .isInstanceOf(DecryptionException.class);
     }
 
-    @Property(tries = 1000)
+    @Property
     void arbitraryBytes_openedOnlyWithOurExceptions(@ForAll @Size(max = 300) byte[] bytes) {
         FieldContext context = FieldContext.of("E", "c", "1");
         try {
