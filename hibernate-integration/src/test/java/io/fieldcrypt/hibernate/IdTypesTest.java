@@ -213,11 +213,18 @@ class IdTypesTest {
 
         assertThat(roundTrip(EmbeddedKey.class, first.id, first).secret).isEqualTo("visit notes");
 
+        sql("create table saved_secret as select secret from EmbeddedKey where number = 1024");
         sql("update EmbeddedKey set secret = (select secret from EmbeddedKey where number = 1025)"
                 + " where number = 1024");
-        assertThatThrownBy(() -> sf.inTransaction(s -> s.find(EmbeddedKey.class, new VisitKey("clinic-7", 1024))))
-                .isInstanceOf(DecryptionException.class)
-                .hasMessageStartingWith("cannot decrypt EmbeddedKey.secret of EmbeddedKey#[\"clinic-7\",1024]:");
+        try {
+            assertThatThrownBy(() -> sf.inTransaction(s -> s.find(EmbeddedKey.class,
+                    new VisitKey("clinic-7", 1024))))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessageStartingWith("cannot decrypt EmbeddedKey.secret of EmbeddedKey#[\"clinic-7\",1024]:");
+        } finally {
+            sql("update EmbeddedKey set secret = (select secret from saved_secret) where number = 1024");
+            sql("drop table saved_secret");
+        }
     }
 
     @Test
@@ -228,6 +235,44 @@ class IdTypesTest {
         entity.secret = "s6";
 
         assertThat(roundTrip(ClassKey.class, new ClassKeyId("eu", 5L), entity).secret).isEqualTo("s6");
+    }
+
+    @Test
+    void reEncryption_opensAndResealsEveryIdKind() {
+        StringId text = new StringId();
+        text.id = "re-" + UUID.randomUUID();
+        text.secret = "r1";
+        GeneratedUuid uuid = new GeneratedUuid();
+        uuid.secret = "r2";
+        EmbeddedKey embedded = new EmbeddedKey();
+        embedded.id = new VisitKey("clinic-9", 7);
+        embedded.secret = "r3";
+        ClassKey classKey = new ClassKey();
+        classKey.region = "ap";
+        classKey.serial = 9L;
+        classKey.secret = "r4";
+        IntegerSequence sequence = new IntegerSequence();
+        sequence.secret = "r5";
+        sf.inTransaction(s -> {
+            s.persist(text);
+            s.persist(uuid);
+            s.persist(embedded);
+            s.persist(classKey);
+            s.persist(sequence);
+        });
+        FieldCrypt admin = FieldCrypt.of(sf);
+        admin.rotateDataKeys();
+
+        ReEncryptReport report = admin.reEncrypt();
+
+        assertThat(report.unreadable()).isZero();
+        assertThat(report.remaining()).isZero();
+        assertThat(report.reEncrypted()).isGreaterThanOrEqualTo(5);
+        assertThat(readBack(StringId.class, text.id).secret).isEqualTo("r1");
+        assertThat(readBack(GeneratedUuid.class, uuid.id).secret).isEqualTo("r2");
+        assertThat(readBack(EmbeddedKey.class, embedded.id).secret).isEqualTo("r3");
+        assertThat(readBack(ClassKey.class, new ClassKeyId("ap", 9L)).secret).isEqualTo("r4");
+        assertThat(readBack(IntegerSequence.class, sequence.id).secret).isEqualTo("r5");
     }
 
     private static void sql(String statement) throws SQLException {
