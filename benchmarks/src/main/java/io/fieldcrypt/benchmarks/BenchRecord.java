@@ -11,7 +11,7 @@ import java.time.LocalDate;
 
 /** The harness's entity: three encrypted attributes and three plain ones of the same types. */
 @Entity
-public class BenchRecord {
+public class BenchRecord implements Record {
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "bench_seq")
@@ -33,16 +33,30 @@ public class BenchRecord {
 
     public BigDecimal plainAmount;
 
-    /** A row with a 40-character name and values derived from {@code i}. */
+    /** A row with values derived from {@code i}. */
     static BenchRecord of(int i) {
         BenchRecord record = new BenchRecord();
-        String name = String.format("%-40s", "name-" + i).replace(' ', 'x');
-        record.secretName = name;
-        record.plainName = name;
-        record.secretDate = LocalDate.of(1950, 1, 1).plusDays(i % 20_000);
-        record.plainDate = record.secretDate;
-        record.secretAmount = BigDecimal.valueOf(i, 2);
-        record.plainAmount = record.secretAmount;
+        record.fill(i);
         return record;
+    }
+
+    @Override
+    public void fill(int i) {
+        secretName = Record.name(i);
+        plainName = secretName;
+        secretDate = Record.date(i);
+        plainDate = secretDate;
+        secretAmount = Record.amount(i);
+        plainAmount = secretAmount;
+    }
+
+    @Override
+    public String secretName() {
+        return secretName;
+    }
+
+    @Override
+    public void secretName(String name) {
+        secretName = name;
     }
 }

@@ -1,0 +1,225 @@
+package io.fieldcrypt.benchmarks;
+
+import io.fieldcrypt.hibernate.FieldCrypt;
+import io.fieldcrypt.hibernate.FieldCryptSettings;
+import io.fieldcrypt.testing.KmsWireServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import jakarta.persistence.PersistenceConfiguration;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+import org.hibernate.SessionFactory;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.jpa.HibernateHints;
+import org.hibernate.tool.schema.Action;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.kms.KmsClient;
+
+/**
+ * The end-to-end harness: N entities with three encrypted attributes (a 40-character String, a LocalDate, a
+ * BigDecimal) and three plain ones are inserted with JDBC batching, read back, then updated on one encrypted
+ * attribute, side by side in one run with (a) the same entity in plaintext and (b) pgcrypto's
+ * {@code pgp_sym_encrypt} through {@code @ColumnTransformer}. Then, with {@code --kms-delay-ms}, the AWS provider
+ * against the KMS wire server slowed by that delay per call: KMS calls for N inserts and for a cold read, and the
+ * throughput with the cache effectively off (max uses 1) for contrast.
+ *
+ * <pre>
+ * mvn -q -B install -DskipTests
+ * mvn -q -B -pl benchmarks dependency:build-classpath -Dmdep.outputFile=/tmp/bench.cp
+ * java -cp "$(cat /tmp/bench.cp):benchmarks/target/classes" io.fieldcrypt.benchmarks.EndToEndHarness --rows 100000
+ * </pre>
+ */
+@Command(name = "end-to-end-harness", mixinStandardHelpOptions = true,
+        description = "Insert, read and update throughput: encrypted against plaintext and pgcrypto, and KMS calls.")
+public final class EndToEndHarness implements Callable<Integer> {
+
+    private static final int BATCH = 500;
+
+    @Option(names = "--rows", description = "entities per variant (default: ${DEFAULT-VALUE})")
+    int rows = 100_000;
+
+    @Option(names = "--pgcrypto-rows", description = "entities for the pgcrypto variant, 0 = same as --rows")
+    int pgcryptoRows;
+
+    @Option(names = "--kms-delay-ms", description = "delay per KMS call for the KMS section (default: ${DEFAULT-VALUE})")
+    int kmsDelayMs = 20;
+
+    @Option(names = "--no-cache-rows", description = "entities written with max uses 1 (default: ${DEFAULT-VALUE})")
+    int noCacheRows = 200;
+
+    @Option(names = "--jdbc-url", description = "a PostgreSQL server to use instead of an embedded one")
+    String jdbcUrl;
+
+    @Option(names = "--jdbc-user", description = "user for --jdbc-url (default: ${DEFAULT-VALUE})")
+    String user = "postgres";
+
+    @Option(names = "--jdbc-password", description = "password for --jdbc-url (default: empty)")
+    String password = "";
+
+    /**
+     * @param args see {@code --help}
+     */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EndToEndHarness()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (jdbcUrl != null) {
+            return run(jdbcUrl);
+        }
+        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
+            return run(pg.getJdbcUrl("postgres", "postgres"));
+        }
+    }
+
+    /** Rows per second of one phase of one variant. */
+    private record Phases(double insert, double read, double update) {
+    }
+
+    private int run(String url) throws Exception {
+        try (Connection c = DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
+            st.execute("create extension if not exists pgcrypto");
+        }
+        Map<String, Phases> results = new LinkedHashMap<>();
+        try (SessionFactory sf = factory(url, Map.of())) {
+            // Warm-up, not reported: JIT and connections for all three variants.
+            measure(sf, PlainRecord.class, PlainRecord::new, 5_000);
+            measure(sf, BenchRecord.class, BenchRecord::new, 5_000);
+            measure(sf, PgcryptoRecord.class, PgcryptoRecord::new, 1_000);
+            results.put("plaintext", measure(sf, PlainRecord.class, PlainRecord::new, rows));
+            results.put("fieldcrypt", measure(sf, BenchRecord.class, BenchRecord::new, rows));
+            results.put("pgcrypto", measure(sf, PgcryptoRecord.class, PgcryptoRecord::new,
+                    pgcryptoRows > 0 ? pgcryptoRows : rows));
+        }
+        Phases plain = results.get("plaintext");
+        System.out.printf("%nrows: %d (pgcrypto: %d), batch %d, JVM %s%n", rows, pgcryptoRows > 0 ? pgcryptoRows : rows,
+                BATCH, System.getProperty("java.version"));
+        System.out.printf("%-11s %12s %12s %12s %9s %9s %9s%n", "variant", "insert/s", "read/s", "update/s",
+                "insert x", "read x", "update x");
+        results.forEach((name, phases) -> System.out.printf("%-11s %12.0f %12.0f %12.0f %8.2fx %8.2fx %8.2fx%n", name,
+                phases.insert, phases.read, phases.update, phases.insert / plain.insert, phases.read / plain.read,
+                phases.update / plain.update));
+        Phases fieldcrypt = results.get("fieldcrypt");
+        Phases pgcrypto = results.get("pgcrypto");
+        System.out.printf("fieldcrypt / pgcrypto: insert %.1fx, read %.1fx, update %.1fx%n",
+                fieldcrypt.insert / pgcrypto.insert, fieldcrypt.read / pgcrypto.read,
+                fieldcrypt.update / pgcrypto.update);
+        if (kmsDelayMs >= 0) {
+            kmsSection(url);
+        }
+        return 0;
+    }
+
+    private <T extends Record> Phases measure(SessionFactory sf, Class<T> type, Supplier<T> make, int count) {
+        sf.inTransaction(s -> s.createMutationQuery("delete from " + type.getSimpleName()).executeUpdate());
+        long start = System.nanoTime();
+        for (int from = 0; from < count; from += BATCH) {
+            int first = from;
+            sf.inTransaction(s -> {
+                for (int i = first; i < Math.min(first + BATCH, count); i++) {
+                    T record = make.get();
+                    record.fill(i);
+                    s.persist(record);
+                }
+            });
+        }
+        double insert = count / seconds(start);
+
+        start = System.nanoTime();
+        long names = sf.fromTransaction(s -> s.createSelectionQuery("from " + type.getSimpleName(), type)
+                .setHint(HibernateHints.HINT_READ_ONLY, true).setHint(HibernateHints.HINT_FETCH_SIZE, 5000)
+                .getResultStream().filter(r -> r.secretName() != null).count());
+        double read = names / seconds(start);
+
+        start = System.nanoTime();
+        for (int page = 0; page * BATCH < count; page++) {
+            int offset = page * BATCH;
+            sf.inTransaction(s -> s.createSelectionQuery("from " + type.getSimpleName() + " order by id", type)
+                    .setFirstResult(offset).setMaxResults(BATCH).getResultList()
+                    .forEach(r -> r.secretName(r.secretName().toUpperCase(java.util.Locale.ROOT))));
+        }
+        double update = count / seconds(start);
+        if (names != count) {
+            throw new IllegalStateException(type.getSimpleName() + ": read " + names + " of " + count);
+        }
+        return new Phases(insert, read, update);
+    }
+
+    private void kmsSection(String url) {
+        try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient(3)) {
+            String key = kms.createKey();
+            kms.delayEachRequest(Duration.ofMillis(kmsDelayMs));
+            Map<String, Object> aws = Map.of(FieldCryptSettings.KMS_PROVIDER, "aws",
+                    FieldCryptSettings.KMS_KEY_ID, key, FieldCryptSettings.KMS_CLIENT, client,
+                    FieldCryptSettings.DATA_KEY_TABLE, "bench_kms_key");
+            try (SessionFactory sf = factory(url, aws)) {
+                kms.resetCounts();
+                Phases cached = measure(sf, BenchRecord.class, BenchRecord::new, rows);
+                System.out.printf("%nKMS wire server, %d ms per call: %d rows inserted, read, updated with %d"
+                        + " GenerateDataKey and %d Decrypt calls (%s); insert %.0f rows/s%n", kmsDelayMs, rows,
+                        kms.requestCount("GenerateDataKey"), kms.requestCount("Decrypt"),
+                        FieldCrypt.of(sf).stats(), cached.insert);
+            }
+            try (SessionFactory cold = factory(url, aws)) {
+                kms.resetCounts();
+                long read = cold.fromTransaction(s -> s.createSelectionQuery("from BenchRecord", BenchRecord.class)
+                        .getResultStream().count());
+                System.out.printf("cold read of %d rows: %d Decrypt calls%n", read, kms.requestCount("Decrypt"));
+            }
+            Map<String, Object> noCache = new LinkedHashMap<>(aws);
+            noCache.put(FieldCryptSettings.DATA_KEY_MAX_USES, "1");
+            try (SessionFactory sf = factory(url, noCache)) {
+                kms.resetCounts();
+                long start = System.nanoTime();
+                for (int from = 0; from < noCacheRows; from += BATCH) {
+                    int first = from;
+                    sf.inTransaction(s -> {
+                        for (int i = first; i < Math.min(first + BATCH, noCacheRows); i++) {
+                            s.persist(BenchRecord.of(i));
+                        }
+                    });
+                }
+                System.out.printf("max uses 1 (cache effectively off): %d rows inserted at %.0f rows/s with %d"
+                        + " GenerateDataKey calls%n", noCacheRows, noCacheRows / seconds(start),
+                        kms.requestCount("GenerateDataKey"));
+            }
+        }
+    }
+
+    private SessionFactory factory(String url, Map<String, Object> fieldcrypt) {
+        HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("e2e")
+                .managedClasses(List.of(PlainRecord.class, BenchRecord.class, PgcryptoRecord.class))
+                .jdbcUrl(url).jdbcCredentials(user, password)
+                .schemaToolingAction(Action.UPDATE)
+                .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
+                .property("hibernate.jdbc.batch_size", String.valueOf(BATCH))
+                .property("hibernate.order_inserts", "true")
+                .property("hibernate.order_updates", "true");
+        if (fieldcrypt.isEmpty()) {
+            byte[] key = new byte[32];
+            new SecureRandom().nextBytes(key);
+            configuration.property(FieldCryptSettings.KMS_PROVIDER, "local")
+                    .property(FieldCryptSettings.LOCAL_MASTER_KEYS, "bench:" + Base64.getEncoder().encodeToString(key))
+                    .property(FieldCryptSettings.KMS_KEY_ID, "bench")
+                    .property(FieldCryptSettings.DATA_KEY_TABLE, "bench_e2e_key");
+        } else {
+            fieldcrypt.forEach(configuration::property);
+        }
+        return configuration.createEntityManagerFactory().unwrap(SessionFactory.class);
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+}
