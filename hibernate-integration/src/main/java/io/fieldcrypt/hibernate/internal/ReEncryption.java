@@ -19,7 +19,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -33,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *   <li>Only rows holding a value under a retired key are read (the key id is read from the envelope header in
  *       SQL), in key order (keyset pagination), in batches of one transaction each.</li>
  *   <li>Rows are read {@code FOR UPDATE SKIP LOCKED}: the application and other runs never wait long for the job,
- *       and two runs at once never process the same row. The update is compare-and-set on the old values, so a
- *       value the application changed meanwhile is never overwritten.</li>
+ *       and two runs at once never process the same row. The updates are compare-and-set on the old values, so a
+ *       value the application changed meanwhile is never overwritten, and go to the database as JDBC batches.</li>
  *   <li>After each batch, in the same transaction, the last key is saved as the job's checkpoint for the table: a
  *       run that stopped (an exception, a killed JVM) resumes after it. A table finished removes its checkpoint.</li>
  *   <li>Only one batch of rows is in memory at a time.</li>
@@ -119,14 +121,35 @@ final class ReEncryption {
         if (rows.isEmpty()) {
             return null;
         }
-        for (Row row : rows) {
-            scanned++;
-            if (row.changed()) {
-                if (update(connection, table, keyTypes, row)) {
-                    reEncrypted++;
-                } else {
-                    skippedChanged++;
+        scanned += rows.size();
+        // One JDBC batch per distinct statement (rows differ in which columns need rewriting); each row's count
+        // says whether its compare-and-set matched.
+        Map<String, PreparedStatement> statements = new LinkedHashMap<>();
+        try {
+            for (Row row : rows) {
+                if (row.changed()) {
+                    String sql = updateSql(table, keyTypes, row);
+                    PreparedStatement update = statements.get(sql);
+                    if (update == null) {
+                        update = connection.prepareStatement(sql);
+                        statements.put(sql, update);
+                    }
+                    bind(update, table, row);
+                    update.addBatch();
                 }
+            }
+            for (PreparedStatement update : statements.values()) {
+                for (int count : update.executeBatch()) {
+                    if (count == 1) {
+                        reEncrypted++;
+                    } else {
+                        skippedChanged++;
+                    }
+                }
+            }
+        } finally {
+            for (PreparedStatement update : statements.values()) {
+                update.close();
             }
         }
         String[] last = rows.get(rows.size() - 1).keyText;
@@ -224,9 +247,8 @@ final class ReEncryption {
         }
     }
 
-    /** Writes the new values if the old ones are still there; returns whether the row was updated. */
-    private boolean update(Connection connection, EncryptedTable table, List<String> keyTypes, Row row)
-            throws SQLException {
+    /** The compare-and-set update of the columns {@code row} rewrites. */
+    private static String updateSql(EncryptedTable table, List<String> keyTypes, Row row) {
         List<EncryptedTable.Column> columns = table.columns();
         StringBuilder set = new StringBuilder();
         StringBuilder unchanged = new StringBuilder();
@@ -237,24 +259,26 @@ final class ReEncryption {
                 unchanged.append(" and ").append(name).append(" = ?");
             }
         }
-        String sql = "update " + table.sqlName() + " set " + set + " where (" + String.join(", ", table.keyColumns())
+        return "update " + table.sqlName() + " set " + set + " where (" + String.join(", ", table.keyColumns())
                 + ") = (" + casts(keyTypes) + ")" + unchanged;
-        try (PreparedStatement update = connection.prepareStatement(sql)) {
-            int p = 1;
-            for (int c = 0; c < columns.size(); c++) {
-                if (row.newValues[c] != null) {
-                    update.setObject(p++, row.newValues[c]);
-                }
+    }
+
+    /** Binds new values, key, old values, in the order of {@link #updateSql}. */
+    private static void bind(PreparedStatement update, EncryptedTable table, Row row) throws SQLException {
+        int columns = table.columns().size();
+        int p = 1;
+        for (int c = 0; c < columns; c++) {
+            if (row.newValues[c] != null) {
+                update.setObject(p++, row.newValues[c]);
             }
-            for (String value : row.keyText) {
-                update.setString(p++, value);
+        }
+        for (String value : row.keyText) {
+            update.setString(p++, value);
+        }
+        for (int c = 0; c < columns; c++) {
+            if (row.newValues[c] != null) {
+                update.setObject(p++, row.oldValues[c]);
             }
-            for (int c = 0; c < columns.size(); c++) {
-                if (row.newValues[c] != null) {
-                    update.setObject(p++, row.oldValues[c]);
-                }
-            }
-            return update.executeUpdate() == 1;
         }
     }
 
