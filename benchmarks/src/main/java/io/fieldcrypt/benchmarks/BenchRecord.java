@@ -11,7 +11,7 @@ import java.time.LocalDate;
 
 /** The harness's entity: three encrypted attributes and three plain ones of the same types. */
 @Entity
-public class BenchRecord implements Record {
+public class BenchRecord extends RecordBase {
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "bench_seq")
@@ -27,11 +27,8 @@ public class BenchRecord implements Record {
     @Encrypted
     public BigDecimal secretAmount;
 
-    public String plainName;
 
-    public LocalDate plainDate;
 
-    public BigDecimal plainAmount;
 
     /** A row with values derived from {@code i}. */
     static BenchRecord of(int i) {
@@ -41,22 +38,19 @@ public class BenchRecord implements Record {
     }
 
     @Override
-    public void fill(int i) {
-        secretName = Record.name(i);
-        plainName = secretName;
-        secretDate = Record.date(i);
-        plainDate = secretDate;
-        secretAmount = Record.amount(i);
-        plainAmount = secretAmount;
+    void secrets(String name, LocalDate date, BigDecimal amount) {
+        secretName = name;
+        secretDate = date;
+        secretAmount = amount;
     }
 
     @Override
-    public String secretName() {
+    String secretName() {
         return secretName;
     }
 
     @Override
-    public void secretName(String name) {
+    void secretName(String name) {
         secretName = name;
     }
 }

@@ -3,7 +3,6 @@ package io.fieldcrypt.benchmarks;
 import io.fieldcrypt.hibernate.FieldCrypt;
 import io.fieldcrypt.hibernate.FieldCryptSettings;
 import io.fieldcrypt.testing.KmsWireServer;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.persistence.PersistenceConfiguration;
 import java.security.SecureRandom;
 import java.sql.Connection;
@@ -58,14 +57,8 @@ public final class EndToEndHarness implements Callable<Integer> {
     @Option(names = "--no-cache-rows", description = "entities written with max uses 1 (default: ${DEFAULT-VALUE})")
     int noCacheRows = 200;
 
-    @Option(names = "--jdbc-url", description = "a PostgreSQL server to use instead of an embedded one")
-    String jdbcUrl;
-
-    @Option(names = "--jdbc-user", description = "user for --jdbc-url (default: ${DEFAULT-VALUE})")
-    String user = "postgres";
-
-    @Option(names = "--jdbc-password", description = "password for --jdbc-url (default: empty)")
-    String password = "";
+    @CommandLine.Mixin
+    BenchDatabase database = new BenchDatabase();
 
     /**
      * @param args see {@code --help}
@@ -76,12 +69,7 @@ public final class EndToEndHarness implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (jdbcUrl != null) {
-            return run(jdbcUrl);
-        }
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-            return run(pg.getJdbcUrl("postgres", "postgres"));
-        }
+        return database.run(this::run);
     }
 
     /** Rows per second of each phase of one variant. */
@@ -92,7 +80,7 @@ public final class EndToEndHarness implements Callable<Integer> {
     }
 
     private int run(String url) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, user, password); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, database.user, database.password); Statement st = c.createStatement()) {
             st.execute("create extension if not exists pgcrypto");
         }
         Map<String, Phases> results = new LinkedHashMap<>();
@@ -130,7 +118,7 @@ public final class EndToEndHarness implements Callable<Integer> {
         return 0;
     }
 
-    private <T extends Record> Phases measure(SessionFactory sf, Class<T> type, Supplier<T> make, int count) {
+    private <T extends RecordBase> Phases measure(SessionFactory sf, Class<T> type, Supplier<T> make, int count) {
         sf.inTransaction(s -> s.createMutationQuery("delete from " + type.getSimpleName()).executeUpdate());
         long start = System.nanoTime();
         for (int from = 0; from < count; from += BATCH) {
@@ -209,7 +197,7 @@ public final class EndToEndHarness implements Callable<Integer> {
     private SessionFactory factory(String url, Map<String, Object> fieldcrypt) {
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("e2e")
                 .managedClasses(List.of(PlainRecord.class, BenchRecord.class, PgcryptoRecord.class))
-                .jdbcUrl(url).jdbcCredentials(user, password)
+                .jdbcUrl(url).jdbcCredentials(database.user, database.password)
                 .schemaToolingAction(Action.UPDATE)
                 .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
                 .property("hibernate.jdbc.batch_size", String.valueOf(BATCH))

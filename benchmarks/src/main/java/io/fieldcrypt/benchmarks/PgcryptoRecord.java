@@ -15,7 +15,7 @@ import org.hibernate.annotations.ColumnTransformer;
  * {@code @ColumnTransformer}. The passphrase travels in every statement; it is here only to be measured.
  */
 @Entity
-public class PgcryptoRecord implements Record {
+public class PgcryptoRecord extends RecordBase {
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "pgcrypto_seq")
@@ -37,27 +37,21 @@ public class PgcryptoRecord implements Record {
             write = "pgp_sym_encrypt(cast(? as text), 'bench-passphrase')")
     public BigDecimal secretAmount;
 
-    public String plainName;
-    public LocalDate plainDate;
-    public BigDecimal plainAmount;
 
     @Override
-    public void fill(int i) {
-        secretName = Record.name(i);
-        plainName = secretName;
-        secretDate = Record.date(i);
-        plainDate = secretDate;
-        secretAmount = Record.amount(i);
-        plainAmount = secretAmount;
+    void secrets(String name, LocalDate date, BigDecimal amount) {
+        secretName = name;
+        secretDate = date;
+        secretAmount = amount;
     }
 
     @Override
-    public String secretName() {
+    String secretName() {
         return secretName;
     }
 
     @Override
-    public void secretName(String name) {
+    void secretName(String name) {
         secretName = name;
     }
 }

@@ -10,7 +10,7 @@ import java.time.LocalDate;
 
 /** {@link BenchRecord} without encryption: the baseline. */
 @Entity
-public class PlainRecord implements Record {
+public class PlainRecord extends RecordBase {
 
     @Id
     @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = "plain_seq")
@@ -20,27 +20,21 @@ public class PlainRecord implements Record {
     public String secretName;
     public LocalDate secretDate;
     public BigDecimal secretAmount;
-    public String plainName;
-    public LocalDate plainDate;
-    public BigDecimal plainAmount;
 
     @Override
-    public void fill(int i) {
-        secretName = Record.name(i);
-        plainName = secretName;
-        secretDate = Record.date(i);
-        plainDate = secretDate;
-        secretAmount = Record.amount(i);
-        plainAmount = secretAmount;
+    void secrets(String name, LocalDate date, BigDecimal amount) {
+        secretName = name;
+        secretDate = date;
+        secretAmount = amount;
     }
 
     @Override
-    public String secretName() {
+    String secretName() {
         return secretName;
     }
 
     @Override
-    public void secretName(String name) {
+    void secretName(String name) {
         secretName = name;
     }
 }

@@ -4,7 +4,6 @@ import io.fieldcrypt.hibernate.FieldCrypt;
 import io.fieldcrypt.hibernate.FieldCryptSettings;
 import io.fieldcrypt.hibernate.ReEncryptOptions;
 import io.fieldcrypt.hibernate.ReEncryptReport;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import jakarta.persistence.PersistenceConfiguration;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -46,14 +45,8 @@ public final class ReEncryptHarness implements Callable<Integer> {
     @Option(names = "--batch", description = "rows per transaction (default: ${DEFAULT-VALUE})")
     int batch = 500;
 
-    @Option(names = "--jdbc-url", description = "a PostgreSQL server to use instead of an embedded one")
-    String jdbcUrl;
-
-    @Option(names = "--jdbc-user", description = "user for --jdbc-url (default: ${DEFAULT-VALUE})")
-    String user = "postgres";
-
-    @Option(names = "--jdbc-password", description = "password for --jdbc-url (default: empty)")
-    String password = "";
+    @CommandLine.Mixin
+    BenchDatabase database = new BenchDatabase();
 
     /**
      * @param args see {@code --help}
@@ -64,12 +57,7 @@ public final class ReEncryptHarness implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (jdbcUrl != null) {
-            return run(jdbcUrl);
-        }
-        try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
-            return run(pg.getJdbcUrl("postgres", "postgres"));
-        }
+        return database.run(this::run);
     }
 
     private int run(String url) throws Exception {
@@ -77,7 +65,7 @@ public final class ReEncryptHarness implements Callable<Integer> {
         new SecureRandom().nextBytes(key);
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("harness")
                 .managedClass(BenchRecord.class)
-                .jdbcUrl(url).jdbcCredentials(user, password)
+                .jdbcUrl(url).jdbcCredentials(database.user, database.password)
                 .schemaToolingAction(Action.CREATE)
                 .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
                 .property("hibernate.jdbc.batch_size", "500")
@@ -129,7 +117,7 @@ public final class ReEncryptHarness implements Callable<Integer> {
     private long plainUpdate(String url) throws SQLException {
         long done = 0;
         long after = 0;
-        try (Connection c = DriverManager.getConnection(url, user, password)) {
+        try (Connection c = DriverManager.getConnection(url, database.user, database.password)) {
             c.setAutoCommit(false);
             try (PreparedStatement select = c.prepareStatement("select id, plainName from BenchRecord where id > ?"
                     + " order by id limit ? for update skip locked");
