@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.fieldcrypt.internal.store.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -779,17 +780,7 @@ public final class KmsWireServer implements AutoCloseable {
         }
 
         private static String quote(String text) {
-            StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
-            for (char c : text.toCharArray()) {
-                if (c == '"' || c == '\\') {
-                    quoted.append('\\').append(c);
-                } else if (c < 0x20) {
-                    quoted.append(String.format("\\u%04x", (int) c));
-                } else {
-                    quoted.append(c);
-                }
-            }
-            return quoted.append('"').toString();
+            return Json.quote(new StringBuilder(), text).toString();
         }
 
         @Override

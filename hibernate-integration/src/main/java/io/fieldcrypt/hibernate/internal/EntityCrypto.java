@@ -27,10 +27,6 @@ final class EntityCrypto {
         this.encryptor = encryptor;
     }
 
-    Slot[] slots() {
-        return slots.clone();
-    }
-
     /** Replaces every non-null encrypted value in {@code state} by its sealed form. */
     void seal(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
         String canonicalId = CanonicalId.of(persister, id, session);

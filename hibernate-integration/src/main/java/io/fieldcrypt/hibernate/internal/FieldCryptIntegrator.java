@@ -121,22 +121,17 @@ public final class FieldCryptIntegrator implements Integrator {
         var dialect = factory.getJdbcServices().getDialect();
         Map<Table, EncryptedTable> tables = new LinkedHashMap<>();
         for (PersistentClass entity : metadata.getEntityBindings()) {
-            String aadEntity = aadEntity(entity);
-            for (Property property : entity.getPropertyClosure()) {
-                if (property.getValue() instanceof BasicValue value
-                        && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
-                    Table table = value.getTable();
-                    EncryptedTable known = tables.computeIfAbsent(table, t -> new EncryptedTable(
-                            t.getQualifiedName(context), keyColumns(entity, t, dialect),
-                            entity.getRootClass().getIdentifier().getColumnSpan() > 1, aadEntity, new LinkedHashSet<>(),
-                            new ArrayList<>()));
-                    known.entityNames().add(entity.getEntityName());
-                    Column column = (Column) value.getColumns().get(0);
-                    String sqlName = column.getQuotedName(dialect);
-                    if (known.columns().stream().noneMatch(c -> c.sqlName().equals(sqlName))) {
-                        known.columns().add(new EncryptedTable.Column(d.attribute().label(), sqlName,
-                                column.getName(), d.attribute().text(), scope(d.attribute(), table, column)));
-                    }
+            for (Found found : encryptedProperties(entity)) {
+                Table table = found.value().getTable();
+                EncryptedTable known = tables.computeIfAbsent(table, t -> new EncryptedTable(
+                        t.getQualifiedName(context), keyColumns(entity, t, dialect),
+                        entity.getRootClass().getIdentifier().getColumnSpan() > 1, aadEntity(entity),
+                        new LinkedHashSet<>(), new ArrayList<>()));
+                known.entityNames().add(entity.getEntityName());
+                String sqlName = found.column().getQuotedName(dialect);
+                if (known.columns().stream().noneMatch(c -> c.sqlName().equals(sqlName))) {
+                    known.columns().add(new EncryptedTable.Column(found.attribute().label(), sqlName,
+                            found.column().getName(), found.attribute().text(), found.scope()));
                 }
             }
         }
@@ -166,8 +161,30 @@ public final class FieldCryptIntegrator implements Integrator {
         return names;
     }
 
-    static String scope(EncryptedAttribute attribute, Table table, Column column) {
-        return attribute.scope().isEmpty() ? table.getName() + "." + column.getName() : attribute.scope();
+    /** An {@code @Encrypted} property of an entity, with its mapping. */
+    private record Found(Property property, BasicValue value, EncryptedAttribute attribute) {
+
+        Column column() {
+            return (Column) value.getColumns().get(0);
+        }
+
+        /** The data key scope: the annotation's, or {@code <table>.<column>}. */
+        String scope() {
+            return attribute.scope().isEmpty() ? value.getTable().getName() + "." + column().getName()
+                    : attribute.scope();
+        }
+    }
+
+    /** The {@code @Encrypted} properties of {@code entity}, inherited ones included. */
+    private static List<Found> encryptedProperties(PersistentClass entity) {
+        List<Found> found = new ArrayList<>();
+        for (Property property : entity.getPropertyClosure()) {
+            if (property.getValue() instanceof BasicValue value
+                    && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
+                found.add(new Found(property, value, d.attribute()));
+            }
+        }
+        return found;
     }
 
     private static String aadEntity(PersistentClass entity) {
@@ -179,14 +196,9 @@ public final class FieldCryptIntegrator implements Integrator {
         List<FieldCryptRuntime.BootEntity> entities = new ArrayList<>();
         for (PersistentClass entity : metadata.getEntityBindings()) {
             List<FieldCryptRuntime.BootAttribute> attributes = new ArrayList<>();
-            for (Property property : entity.getPropertyClosure()) {
-                if (property.getValue() instanceof BasicValue value
-                        && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
-                    Column column = (Column) value.getColumns().get(0);
-                    attributes.add(new FieldCryptRuntime.BootAttribute(property.getName(), d.attribute(),
-                            value.getTable().getName(), column.getName(), scope(d.attribute(), value.getTable(),
-                            column)));
-                }
+            for (Found found : encryptedProperties(entity)) {
+                attributes.add(new FieldCryptRuntime.BootAttribute(found.property().getName(), found.attribute(),
+                        found.value().getTable().getName(), found.column().getName(), found.scope()));
             }
             if (!attributes.isEmpty()) {
                 entities.add(new FieldCryptRuntime.BootEntity(entity.getEntityName(), aadEntity(entity), attributes));

@@ -188,10 +188,7 @@ final class ReEncryption {
                     select.setString(p++, value);
                 }
             }
-            Array keysArray = connection.createArrayOf("bigint", retiredArray);
-            for (int i = 0; i < table.columns().size(); i++) {
-                select.setArray(p++, keysArray);
-            }
+            p = bindRetiredKeys(select, p, table);
             select.setInt(p, options.batchSize());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -228,11 +225,11 @@ final class ReEncryption {
         FieldContext context = FieldContext.of(table.aadEntity(), column.aadColumn(), canonicalId);
         byte[] plaintext = null;
         try {
-            Envelope envelope = column.text() ? Envelope.parseText((String) stored) : Envelope.parse((byte[]) stored);
-            if (!retired.contains(envelope.dataKeyId())) {
+            byte[] envelope = SealedValue.read(stored).envelope();
+            if (!retired.contains(Envelope.parse(envelope).dataKeyId())) {
                 return null;
             }
-            plaintext = encryptor.open(context, envelope.toBytes());
+            plaintext = encryptor.open(context, envelope);
             byte[] sealed = encryptor.seal(column.scope(), context, plaintext);
             return column.text() ? Envelope.toText(sealed) : sealed;
         } catch (DecryptionException e) {
@@ -306,14 +303,25 @@ final class ReEncryption {
         }
     }
 
+    /**
+     * Binds the retired key ids once per encrypted column, for {@link EncryptedTable#anyColumnUnderKeysSql()}.
+     *
+     * @return the next parameter index
+     */
+    private int bindRetiredKeys(PreparedStatement statement, int first, EncryptedTable table) throws SQLException {
+        Array keys = statement.getConnection().createArrayOf("bigint", retiredArray);
+        int p = first;
+        for (int i = 0; i < table.columns().size(); i++) {
+            statement.setArray(p++, keys);
+        }
+        return p;
+    }
+
     private long remaining(EncryptedTable table) {
         return Jdbc.inTransaction(runtime.connections(), "count what remains in " + table.sqlName(), connection -> {
             try (PreparedStatement count = connection.prepareStatement("select count(*) from " + table.sqlName()
                     + " where " + table.anyColumnUnderKeysSql())) {
-                Array keysArray = connection.createArrayOf("bigint", retiredArray);
-                for (int i = 1; i <= table.columns().size(); i++) {
-                    count.setArray(i, keysArray);
-                }
+                bindRetiredKeys(count, 1, table);
                 try (ResultSet rs = count.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);
