@@ -3,13 +3,14 @@ package io.fieldcrypt;
 import io.fieldcrypt.spi.DataKeyCount;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.DataKeyStore;
+import io.fieldcrypt.spi.DeletionGuard;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.StoredDataKey;
 import io.fieldcrypt.spi.WrappedDataKey;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Operations on the stored data keys behind a {@link FieldEncryptor}: rewrap them under the current master key,
  * retire the active ones, count them, destroy retired ones. Obtained from {@link FieldEncryptor#dataKeys()}.
- * Thread-safe; every operation is safe to repeat after a crash.
+ *
+ * <p>Every operation acts only on the scopes its caller names: the data key table may be shared with other
+ * applications, whose keys are none of this one's business. Rows are checked against configuration before they are
+ * used (a trusted master key, the encryption context of their scope). Thread-safe; every operation is safe to
+ * repeat after a crash.
  */
 public final class DataKeyAdmin {
 
@@ -25,46 +30,70 @@ public final class DataKeyAdmin {
     private static final int PAGE_SIZE = 500;
 
     private final KeyProvider provider;
-    private final String masterKeyId;
+    private final MasterKeys masterKeys;
     private final DataKeyStore store;
     private final Clock clock;
     private final Runnable discardEncryptionKeys;
 
-    DataKeyAdmin(KeyProvider provider, String masterKeyId, DataKeyStore store, Clock clock,
+    DataKeyAdmin(KeyProvider provider, MasterKeys masterKeys, DataKeyStore store, Clock clock,
             Runnable discardEncryptionKeys) {
         this.provider = provider;
-        this.masterKeyId = masterKeyId;
+        this.masterKeys = masterKeys;
         this.store = store;
         this.clock = clock;
         this.discardEncryptionKeys = discardEncryptionKeys;
     }
 
     /**
-     * Re-encrypts every stored data key that is not under the configured master key with the key provider's
-     * re-encrypt operation (KMS {@code ReEncrypt}): the plaintext keys never leave the provider, and no value
-     * changes. Afterwards the old master key is no longer needed to read anything. Keys the provider refuses are
-     * reported and left as they were; a rerun picks them up again.
+     * Re-encrypts every stored data key of {@code scopes} that is not under the current master key with the key
+     * provider's re-encrypt operation (KMS {@code ReEncrypt}): the plaintext keys never leave the provider, and no
+     * value changes. Afterwards the old master key is no longer needed to read anything.
      *
+     * <p>Before anything is rewrapped, every key of {@code scopes} is checked: a key under a master key that is not
+     * trusted, or whose encryption context is not its scope's, refuses the whole run, so that a row planted in the
+     * table is never laundered under the current master key. Keys the provider refuses are reported and left as
+     * they were; a rerun picks them up again.
+     *
+     * @param scopes the scopes whose keys to rewrap
      * @return what was rewrapped, already current, or failed
-     * @throws KeyProviderException if the configured master key itself cannot be resolved
+     * @throws DecryptionException if a key of {@code scopes} cannot be trusted (naming it); nothing was rewrapped
+     * @throws KeyProviderException if the current master key itself cannot be resolved
      * @throws DataKeyStoreException if the data key table cannot be read or written
      */
-    public RewrapReport rewrap() {
-        String target = provider.canonicalMasterKeyId(masterKeyId);
-        int[] counts = new int[Outcome.values().length];
-        List<Long> failed = new ArrayList<>();
+    public RewrapReport rewrap(Set<String> scopes) {
+        String target = masterKeys.currentCanonical();
+        List<StoredDataKey> keys = new ArrayList<>();
+        List<Long> refused = new ArrayList<>();
+        String[] firstReason = new String[1];
         forEachKey(key -> {
-            Outcome outcome = rewrap(key, target);
-            counts[outcome.ordinal()]++;
-            if (outcome == Outcome.FAILED) {
-                failed.add(key.id());
+            if (scopes.contains(key.scope())) {
+                try {
+                    DataKeyCache.verifiedContext(key, masterKeys);
+                    keys.add(key);
+                } catch (DecryptionException e) {
+                    refused.add(key.id());
+                    firstReason[0] = firstReason[0] == null ? e.getMessage() : firstReason[0];
+                }
             }
         });
-        int rewrapped = counts[Outcome.REWRAPPED.ordinal()];
-        int current = counts[Outcome.ALREADY_CURRENT.ordinal()];
+        if (!refused.isEmpty()) {
+            throw new DecryptionException("rewrap refused, nothing was rewrapped: " + refused.size()
+                    + " data key(s) cannot be trusted " + (refused.size() > 20 ? refused.subList(0, 20) + "..."
+                    : refused) + ". The first: " + firstReason[0]);
+        }
+        int rewrapped = 0;
+        int current = 0;
+        List<Long> failed = new ArrayList<>();
+        for (StoredDataKey key : keys) {
+            switch (rewrap(key, target)) {
+                case REWRAPPED -> rewrapped++;
+                case ALREADY_CURRENT -> current++;
+                case FAILED -> failed.add(key.id());
+            }
+        }
         LOG.info("rewrap under master key {}: {} rewrapped, {} already current, {} failed", target, rewrapped,
                 current, failed.size());
-        return new RewrapReport(rewrapped, current, failed.size(), failed);
+        return new RewrapReport(rewrapped, current, failed);
     }
 
     private enum Outcome { REWRAPPED, ALREADY_CURRENT, FAILED }
@@ -75,7 +104,8 @@ public final class DataKeyAdmin {
         }
         WrappedDataKey rewrapped;
         try {
-            rewrapped = provider.reEncryptDataKey(key.wrapped(), key.encryptionContext(), masterKeyId);
+            rewrapped = provider.reEncryptDataKey(key.wrapped(), DataKeyCache.encryptionContext(key.scope()),
+                    masterKeys.current());
         } catch (KeyProviderException e) {
             LOG.warn("data key {} under master key {} could not be rewrapped ({}): {}", key.id(),
                     key.wrapped().masterKeyId(), e.reason(), e.getMessage());
@@ -96,41 +126,48 @@ public final class DataKeyAdmin {
     }
 
     /**
-     * Retires every active data key, so new values get new data keys: at once in this process, and within the
-     * maximum age of their cached keys in other processes. Values already written keep their keys until they are
-     * re-encrypted or updated.
+     * Retires the active data keys of {@code scopes}, so new values get new data keys: at once in this process, and
+     * within the maximum age of their cached keys in other processes. Values already written keep their keys until
+     * they are re-encrypted or updated. The retirement time is the data key store's clock (PostgreSQL's
+     * {@code now()}), which {@link #destroy} compares with.
      *
+     * @param scopes the scopes whose keys to retire; keys of other scopes are left alone
      * @return how many keys were retired, and when
      * @throws DataKeyStoreException if the data key table cannot be written
      */
-    public RotationReport rotate() {
-        var now = clock.instant();
-        int retired = store.retireActive(now);
+    public RotationReport rotate(Set<String> scopes) {
+        List<StoredDataKey> retired = store.retireActive(scopes);
         discardEncryptionKeys.run();
-        LOG.info("retired {} data keys", retired);
-        return new RotationReport(retired, now);
+        LOG.info("retired {} data keys of {} scope(s)", retired.size(), scopes.size());
+        return new RotationReport(retired.size(),
+                retired.isEmpty() ? clock.instant() : retired.get(0).retiredAt());
     }
 
     /**
-     * @return how many keys are in each state under each master key
+     * @param scopes the scopes to count
+     * @return how many keys of {@code scopes} are in each state under each master key
      * @throws DataKeyStoreException if the data key table cannot be read
      */
-    public List<DataKeyCount> counts() {
-        return store.countByStateAndMasterKey();
+    public List<DataKeyCount> counts(Set<String> scopes) {
+        return store.countByStateAndMasterKey(scopes);
     }
 
     /**
-     * @return every retired key, in id order
+     * @return every stored key of every scope, in id order: callers choose the scopes they act on
+     * @throws DataKeyStoreException if the data key table cannot be read
+     */
+    public List<StoredDataKey> keys() {
+        List<StoredDataKey> keys = new ArrayList<>();
+        forEachKey(keys::add);
+        return keys;
+    }
+
+    /**
+     * @return every retired key of every scope, in id order: callers choose the scopes they act on
      * @throws DataKeyStoreException if the data key table cannot be read
      */
     public List<StoredDataKey> retiredKeys() {
-        List<StoredDataKey> retired = new ArrayList<>();
-        forEachKey(key -> {
-            if (key.state() == DataKeyState.RETIRED) {
-                retired.add(key);
-            }
-        });
-        return retired;
+        return keys().stream().filter(key -> key.state() == DataKeyState.RETIRED).toList();
     }
 
     /** Visits every stored key in id order, one page in memory at a time. */
@@ -144,16 +181,18 @@ public final class DataKeyAdmin {
     }
 
     /**
-     * Deletes retired data keys. Whatever they protected can never be decrypted again: the caller must have made
-     * sure that no value refers to them.
+     * Deletes the retired data keys of {@code scopes}, in one transaction in which {@code guard} first checks that
+     * nothing needs them any more. Whatever they protected can never be decrypted again through this table.
      *
-     * @param ids the keys to delete; active keys among them are left alone
-     * @return how many were deleted
+     * @param scopes the scopes whose retired keys to delete; keys of other scopes are never deleted
+     * @param guard the check, in the deleting transaction, that no stored or in-flight value uses the keys
+     * @return the ids of the keys deleted
      * @throws DataKeyStoreException if the data key table cannot be written
+     * @throws FieldCryptException whatever {@code guard} throws to refuse; then nothing was deleted
      */
-    public int destroy(Collection<Long> ids) {
-        int destroyed = store.deleteRetired(ids);
-        LOG.info("destroyed {} retired data keys", destroyed);
+    public List<Long> destroy(Set<String> scopes, DeletionGuard guard) {
+        List<Long> destroyed = store.deleteRetired(scopes, guard);
+        LOG.info("destroyed {} retired data keys {}", destroyed.size(), destroyed);
         return destroyed;
     }
 }

@@ -13,6 +13,8 @@ import io.fieldcrypt.spi.GeneratedDataKey;
 import io.fieldcrypt.spi.StoredDataKey;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -26,9 +28,15 @@ import org.slf4j.LoggerFactory;
  *   <li>Encryption: the current data key of each scope, reused until it reaches its maximum age or maximum number
  *       of uses. Then exactly one new key is made, however many threads ask at once: Caffeine computes a missing
  *       entry once, and a used-up entry is removed only if it is still the one that was used up.</li>
- *   <li>Decryption: unwrapped data keys by id, bounded in age and count; concurrent misses for one id unwrap it
- *       once. A new key is put here too, so values just written are read back without a key provider call.</li>
+ *   <li>Decryption: unwrapped data keys by id, with the scope they were verified for, bounded in age and count;
+ *       concurrent misses for one id unwrap it once. A new key is put here too, so values just written are read
+ *       back without a key provider call.</li>
  * </ul>
+ *
+ * <p>A data key row is evidence, not truth: before a row is unwrapped, its master key must be one the encryptor
+ * trusts, and its encryption context must be exactly the one of its scope; the key provider is asked to unwrap it
+ * under the context built from the scope, never the context read from the row. Every use then checks that the
+ * key's scope is one the caller expects, so a key of one column never opens another column's values.
  *
  * <p>Each cache holds its own copy of a key and destroys it when the entry is evicted. A thread that was handed a
  * key just before its eviction notices ({@link AesGcm.KeyDestroyedException}) and asks again.
@@ -55,19 +63,28 @@ final class DataKeyCache implements AutoCloseable {
         }
     }
 
+    /** An unwrapped data key and the scope its row was verified for. */
+    record OpenKey(long id, String scope, DataKeyMaterial material) {
+        @Override
+        public String toString() {
+            return "OpenKey[id=" + id + ", scope=" + scope + "]";
+        }
+    }
+
     private final CountingKeyProvider provider;
-    private final String masterKeyId;
+    private final MasterKeys masterKeys;
     private final DataKeyStore store;
     private final Clock clock;
     private final long maxUses;
     private final Cache<String, ActiveKey> encryptionKeys;
-    private final LoadingCache<Long, DataKeyMaterial> decryptionKeys;
+    private final LoadingCache<Long, OpenKey> decryptionKeys;
     private final LongAdder encryptionHits = new LongAdder();
     private final LongAdder encryptionMisses = new LongAdder();
 
-    DataKeyCache(CountingKeyProvider provider, String masterKeyId, DataKeyStore store, FieldEncryptor.Builder settings) {
+    DataKeyCache(CountingKeyProvider provider, MasterKeys masterKeys, DataKeyStore store,
+            FieldEncryptor.Builder settings) {
         this.provider = provider;
-        this.masterKeyId = masterKeyId;
+        this.masterKeys = masterKeys;
         this.store = store;
         this.clock = settings.clock;
         this.maxUses = settings.maxUses;
@@ -88,9 +105,9 @@ final class DataKeyCache implements AutoCloseable {
                 .expireAfterWrite(settings.decryptionKeyMaxAge)
                 .maximumSize(settings.decryptionKeyCacheSize)
                 .recordStats()
-                .removalListener((RemovalListener<Long, DataKeyMaterial>) (id, key, cause) -> {
+                .removalListener((RemovalListener<Long, OpenKey>) (id, key, cause) -> {
                     if (key != null) {
-                        key.destroy();
+                        key.material().destroy();
                     }
                 })
                 .build(this::unwrap);
@@ -119,9 +136,19 @@ final class DataKeyCache implements AutoCloseable {
         }
     }
 
-    /** Returns the unwrapped data key {@code id}. */
-    DataKeyMaterial decryptionKey(long id) {
-        return decryptionKeys.get(id);
+    /**
+     * Returns the unwrapped data key {@code id}, if it serves one of {@code scopes}.
+     *
+     * @throws DecryptionException if the key belongs to another scope, or its row cannot be trusted
+     */
+    DataKeyMaterial decryptionKey(long id, Set<String> scopes) {
+        OpenKey key = decryptionKeys.get(id);
+        if (!scopes.contains(key.scope())) {
+            throw new DecryptionException("data key " + id + " belongs to scope " + key.scope() + ", not to "
+                    + (scopes.size() == 1 ? scopes.iterator().next() : "any of " + new TreeSet<>(scopes))
+                    + "; refusing to use it");
+        }
+        return key.material();
     }
 
     FieldCryptStats stats() {
@@ -137,16 +164,22 @@ final class DataKeyCache implements AutoCloseable {
 
     private ActiveKey newDataKey(String scope) {
         Map<String, String> context = encryptionContext(scope);
-        GeneratedDataKey generated = provider.generateDataKey(masterKeyId, context);
+        GeneratedDataKey generated = provider.generateDataKey(masterKeys.current(), context);
         try {
             if (generated.plaintext().lengthBytes() != 32) {
                 throw new KeyProviderException(KeyProviderException.Reason.REJECTED,
                         "key provider returned a " + generated.plaintext().lengthBytes()
                                 + "-byte data key; AES-256 needs 32 bytes");
             }
+            String wrappedUnder = generated.wrapped().masterKeyId();
+            String expected = masterKeys.currentCanonical();
+            if (!wrappedUnder.equals(expected)) {
+                throw new KeyProviderException(KeyProviderException.Reason.WRONG_KEY, "key provider made a data key"
+                        + " under master key " + wrappedUnder + ", but " + expected + " was requested; refusing it");
+            }
             // Durability first: the row is committed before any value can be encrypted under the key.
             StoredDataKey stored = store.insert(scope, generated.wrapped(), context, clock.instant());
-            decryptionKeys.put(stored.id(), generated.plaintext().copy());
+            decryptionKeys.put(stored.id(), new OpenKey(stored.id(), scope, generated.plaintext().copy()));
             LOG.info("new data key {} for scope {} under master key {}", stored.id(), scope,
                     stored.wrapped().masterKeyId());
             return new ActiveKey(stored.id(), generated.plaintext());
@@ -156,11 +189,12 @@ final class DataKeyCache implements AutoCloseable {
         }
     }
 
-    private DataKeyMaterial unwrap(Long id) {
+    private OpenKey unwrap(Long id) {
         StoredDataKey row = store.find(id).orElseThrow(() -> new DataKeyNotFoundException(id, store.describe()));
+        Map<String, String> context = verifiedContext(row, masterKeys);
         DecryptedDataKey decrypted;
         try {
-            decrypted = provider.decryptDataKey(row.wrapped(), row.encryptionContext());
+            decrypted = provider.decryptDataKey(row.wrapped(), context);
         } catch (KeyProviderException e) {
             if (e.reason() == KeyProviderException.Reason.INVALID_CIPHERTEXT) {
                 throw new DecryptionException("data key " + id
@@ -179,7 +213,29 @@ final class DataKeyCache implements AutoCloseable {
             throw new DecryptionException("data key " + id + " is not a 256-bit key");
         }
         LOG.debug("unwrapped data key {} of scope {}", id, row.scope());
-        return decrypted.plaintext();
+        return new OpenKey(id, row.scope(), decrypted.plaintext());
+    }
+
+    /**
+     * Checks a data key row against configuration before anything is done with it: its master key must be trusted,
+     * and its encryption context must be exactly the one of its scope.
+     *
+     * @return the encryption context to unwrap it under, built from the scope
+     * @throws DecryptionException if the row cannot be trusted
+     */
+    static Map<String, String> verifiedContext(StoredDataKey row, MasterKeys masterKeys) {
+        String masterKey = row.wrapped().masterKeyId();
+        if (!masterKeys.trusts(masterKey)) {
+            throw new DecryptionException("data key " + row.id() + " is wrapped under master key " + masterKey
+                    + ", which is not a trusted master key; refusing to unwrap it. If that key is yours, add it to"
+                    + " the trusted master keys");
+        }
+        Map<String, String> context = encryptionContext(row.scope());
+        if (!context.equals(row.encryptionContext())) {
+            throw new DecryptionException("data key " + row.id() + " of scope " + row.scope() + " is recorded with"
+                    + " another encryption context than its scope's; refusing to unwrap it");
+        }
+        return context;
     }
 
     /** Forgets the current encryption key of every scope (wiping it); the next encryption makes a new one. */

@@ -2,6 +2,7 @@ package io.fieldcrypt;
 
 import io.fieldcrypt.spi.DataKeyMaterial;
 import java.util.Objects;
+import java.util.Set;
 
 /** The {@link FieldEncryptor}: the cache hands out keys, {@link AesGcm} does the cryptography. */
 final class DefaultFieldEncryptor implements FieldEncryptor {
@@ -14,8 +15,10 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
 
     DefaultFieldEncryptor(FieldEncryptor.Builder settings) {
         CountingKeyProvider provider = new CountingKeyProvider(settings.keyProvider);
-        this.cache = new DataKeyCache(provider, settings.masterKeyId, settings.dataKeyStore, settings);
-        this.dataKeys = new DataKeyAdmin(provider, settings.masterKeyId, settings.dataKeyStore, settings.clock,
+        MasterKeys masterKeys = new MasterKeys(provider, settings.masterKeyId, settings.trustedMasterKeyIds);
+        masterKeys.resolveEagerly();
+        this.cache = new DataKeyCache(provider, masterKeys, settings.dataKeyStore, settings);
+        this.dataKeys = new DataKeyAdmin(provider, masterKeys, settings.dataKeyStore, settings.clock,
                 cache::discardEncryptionKeys);
     }
 
@@ -38,11 +41,17 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
     }
 
     @Override
-    public byte[] open(FieldContext context, byte[] envelope) {
+    public byte[] open(String scope, FieldContext context, byte[] envelope) {
+        return open(Set.of(scope), context, envelope);
+    }
+
+    @Override
+    public byte[] open(Set<String> scopes, FieldContext context, byte[] envelope) {
+        Objects.requireNonNull(scopes, "scopes");
         Objects.requireNonNull(context, "context");
         Envelope parsed = Envelope.wrapChecked(envelope);
         for (int attempt = 0; ; attempt++) {
-            DataKeyMaterial key = cache.decryptionKey(parsed.dataKeyId());
+            DataKeyMaterial key = cache.decryptionKey(parsed.dataKeyId(), scopes);
             try {
                 return AesGcm.open(parsed, key, context);
             } catch (AesGcm.KeyDestroyedException e) {

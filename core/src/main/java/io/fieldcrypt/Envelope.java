@@ -4,13 +4,14 @@ import java.nio.ByteBuffer;
 import java.util.Base64;
 
 /**
- * The stored form of an encrypted value, version 1. This class is the only one that reads or writes the layout;
- * {@code docs/FORMAT.md} describes it for other implementations.
+ * The stored form of an encrypted value. This class is the only one that reads or writes the layout;
+ * {@code docs/FORMAT.md} describes it for other implementations. New values are written as version 2; version 1
+ * values (sealed without the table in their associated data) are still read.
  *
  * <pre>
  * offset  size  field
  *      0     1  magic, 0xFC
- *      1     1  format version, 0x01 ({@link Version#V1})
+ *      1     1  format version, 0x02 ({@link Version#V2}) or 0x01 ({@link Version#V1})
  *      2     1  algorithm, 0x01 ({@link Algorithm#AES_256_GCM}: 96-bit nonce, 128-bit tag)
  *      3     8  data key id, big-endian, positive
  *     11    12  nonce
@@ -18,17 +19,23 @@ import java.util.Base64;
  * </pre>
  *
  * <p>The associated data authenticated with the ciphertext is the 11-byte header (magic, version, algorithm, data
- * key id) followed by the encoded {@link FieldContext}. The text form, for {@code varchar}/{@code text} columns, is
- * {@value #TEXT_PREFIX} followed by the unpadded base64url encoding of the binary form.
+ * key id) followed by the encoded {@link FieldContext} (with the table for version 2, without it for version 1). The text
+ * form, for {@code varchar}/{@code text} columns, is {@value #TEXT_PREFIX} followed by the unpadded base64url
+ * encoding of the binary form, whatever the version.
  *
  * <p>Immutable and thread-safe: {@link #parse} and {@link #toBytes} copy.
  */
 public final class Envelope {
 
-    /** The prefix of the text form. */
+    /** The prefix of the text form; it names the text encoding, not the envelope version. */
     public static final String TEXT_PREFIX = "fc1:";
 
-    static final byte MAGIC = (byte) 0xFC;
+    /** The first byte of every envelope. */
+    public static final byte MAGIC = (byte) 0xFC;
+    /** The offset of the format version byte. */
+    public static final int VERSION_OFFSET = 1;
+    /** The offset of the 8-byte big-endian data key id. */
+    public static final int DATA_KEY_ID_OFFSET = 3;
     static final int HEADER_BYTES = 11;
     static final int NONCE_BYTES = 12;
     static final int TAG_BYTES = 16;
@@ -42,8 +49,10 @@ public final class Envelope {
 
     /** Format versions, with their wire values. A wire value is never reused. */
     public enum Version {
-        /** The first format, described above. */
-        V1((byte) 0x01);
+        /** The first format: the associated data names entity, column and id. Read, no longer written. */
+        V1((byte) 0x01),
+        /** The current format: the associated data names entity, table, column and id. */
+        V2((byte) 0x02);
 
         private final byte wireValue;
 
@@ -55,7 +64,19 @@ public final class Envelope {
         public byte wireValue() {
             return wireValue;
         }
+
+        static Version ofWireValue(byte wireValue) {
+            for (Version version : values()) {
+                if (version.wireValue == wireValue) {
+                    return version;
+                }
+            }
+            return null;
+        }
     }
+
+    /** The version new envelopes are written in. */
+    public static final Version CURRENT_VERSION = Version.V2;
 
     /** Algorithms, with their wire values. A wire value is never reused. */
     public enum Algorithm {
@@ -131,7 +152,7 @@ public final class Envelope {
 
     /** @return the format version */
     public Version version() {
-        return Version.V1;
+        return Version.ofWireValue(bytes[VERSION_OFFSET]);
     }
 
     /** @return the algorithm */
@@ -174,12 +195,12 @@ public final class Envelope {
 
     /** Writes the header for a new envelope into {@code target}. */
     static void writeHeader(byte[] target, long dataKeyId) {
-        ByteBuffer.wrap(target).put(MAGIC).put(Version.V1.wireValue).put(Algorithm.AES_256_GCM.wireValue)
+        ByteBuffer.wrap(target).put(MAGIC).put(CURRENT_VERSION.wireValue).put(Algorithm.AES_256_GCM.wireValue)
                 .putLong(dataKeyId);
     }
 
     private static long dataKeyId(byte[] bytes) {
-        return ByteBuffer.wrap(bytes, 3, 8).getLong();
+        return ByteBuffer.wrap(bytes, DATA_KEY_ID_OFFSET, Long.BYTES).getLong();
     }
 
     private static byte[] decodeText(String text) {
@@ -211,8 +232,8 @@ public final class Envelope {
         if (bytes[0] != MAGIC) {
             return "wrong magic byte";
         }
-        if (bytes[1] != Version.V1.wireValue) {
-            return "unknown format version " + (bytes[1] & 0xFF);
+        if (Version.ofWireValue(bytes[VERSION_OFFSET]) == null) {
+            return "unknown format version " + (bytes[VERSION_OFFSET] & 0xFF);
         }
         if (bytes[2] != Algorithm.AES_256_GCM.wireValue) {
             return "unknown algorithm " + (bytes[2] & 0xFF);

@@ -5,42 +5,53 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
 /**
- * Where a value lives: the entity, the column and the canonical form of the row's id. It becomes part of the
- * associated data of the value's envelope, so a value opened with any other context fails authentication: a
- * ciphertext copied to another row, column or entity does not decrypt.
+ * Where a value lives: the entity, the table, the column and the canonical form of the row's id. It becomes part of
+ * the associated data of the value's envelope, so a value opened with any other context fails authentication: a
+ * ciphertext copied to another row, column, table or entity does not decrypt.
  *
  * <p>The associated data encodes each part as a 4-byte big-endian length followed by its UTF-8 bytes, in the order
- * entity, column, id (see {@code docs/FORMAT.md}). Immutable and thread-safe.
+ * entity, table, column, id for {@linkplain Envelope.Version#V2 version 2}; version 1 envelopes were sealed without
+ * the table (see {@code docs/FORMAT.md}). Immutable and thread-safe.
  */
 public final class FieldContext {
 
     private final String entity;
+    private final String table;
     private final String column;
     private final String id;
-    private final byte[] associatedData;
+    private final byte[] associatedDataV1;
+    private final byte[] associatedDataV2;
 
-    private FieldContext(String entity, String column, String id) {
+    private FieldContext(String entity, String table, String column, String id) {
         this.entity = entity;
+        this.table = table;
         this.column = column;
         this.id = id;
-        this.associatedData = encode(entity, column, id);
+        this.associatedDataV1 = encode(entity, column, id);
+        this.associatedDataV2 = encode(entity, table, column, id);
     }
 
     /**
      * @param entity the entity name, for example {@code Customer}
-     * @param column the column (or attribute) name, for example {@code ssn}
+     * @param table the unqualified table name, for example {@code customer}
+     * @param column the column name, for example {@code ssn}
      * @param id the canonical form of the row's id, stable across processes and versions
      * @return the context
      * @throws NullPointerException if an argument is null
      */
-    public static FieldContext of(String entity, String column, String id) {
-        return new FieldContext(Objects.requireNonNull(entity, "entity"), Objects.requireNonNull(column, "column"),
-                Objects.requireNonNull(id, "id"));
+    public static FieldContext of(String entity, String table, String column, String id) {
+        return new FieldContext(Objects.requireNonNull(entity, "entity"), Objects.requireNonNull(table, "table"),
+                Objects.requireNonNull(column, "column"), Objects.requireNonNull(id, "id"));
     }
 
     /** @return the entity name */
     public String entity() {
         return entity;
+    }
+
+    /** @return the table name */
+    public String table() {
+        return table;
     }
 
     /** @return the column name */
@@ -53,9 +64,9 @@ public final class FieldContext {
         return id;
     }
 
-    /** The encoded context; the caller must not modify it. */
-    byte[] associatedData() {
-        return associatedData;
+    /** The encoded context for envelopes of {@code version}; the caller must not modify it. */
+    byte[] associatedData(Envelope.Version version) {
+        return version == Envelope.Version.V1 ? associatedDataV1 : associatedDataV2;
     }
 
     private static byte[] encode(String... parts) {
@@ -74,18 +85,18 @@ public final class FieldContext {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof FieldContext that
-                && entity.equals(that.entity) && column.equals(that.column) && id.equals(that.id);
+        return other instanceof FieldContext that && entity.equals(that.entity) && table.equals(that.table)
+                && column.equals(that.column) && id.equals(that.id);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(entity, column, id);
+        return Objects.hash(entity, table, column, id);
     }
 
-    /** Shows entity, column and id: none of them is secret. */
+    /** Shows entity, table, column and id: none of them is secret. */
     @Override
     public String toString() {
-        return entity + "." + column + "[id=" + id + "]";
+        return entity + "." + table + "." + column + "[id=" + id + "]";
     }
 }

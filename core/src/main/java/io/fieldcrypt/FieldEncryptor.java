@@ -4,7 +4,9 @@ import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.KeyProvider;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Seals values into {@link Envelope}s bound to their {@link FieldContext}, and opens them again: envelope encryption
@@ -20,7 +22,9 @@ import java.util.Objects;
  *         .masterKeyId("dev")
  *         .dataKeyStore(DataKeyStores.postgres(ConnectionSource.of(dataSource), "fieldcrypt_data_key", SchemaMode.CREATE))
  *         .build();
- * byte[] sealed = encryptor.seal("customer.ssn", FieldContext.of("Customer", "ssn", "42"), plaintext);
+ * FieldContext where = FieldContext.of("Customer", "customer", "ssn", "42");
+ * byte[] sealed = encryptor.seal("customer.ssn", where, plaintext);
+ * byte[] back = encryptor.open("customer.ssn", where, sealed);
  * }</pre>
  */
 public interface FieldEncryptor extends AutoCloseable {
@@ -39,17 +43,39 @@ public interface FieldEncryptor extends AutoCloseable {
     byte[] seal(String scope, FieldContext context, byte[] plaintext);
 
     /**
-     * Decrypts an envelope, checking that it was sealed for exactly {@code context}.
+     * Decrypts an envelope, checking that it was sealed for exactly {@code context} under a data key of
+     * {@code scope}. Equivalent to {@link #open(Set, FieldContext, byte[])} with that one scope.
      *
-     * @param context the entity, column and id the value is read from
+     * @param scope the scope the value's data key must serve
+     * @param context the entity, table, column and id the value is read from
      * @param envelope the binary envelope
      * @return the plaintext bytes
      * @throws EnvelopeFormatException if the bytes are not an envelope
      * @throws DataKeyNotFoundException if the envelope's data key is not in the table
-     * @throws DecryptionException if the value was tampered with or sealed for another context
+     * @throws DecryptionException if the value was tampered with or sealed for another context, or its data key
+     *     cannot be trusted (another scope, an untrusted master key, a mismatching encryption context)
      * @throws KeyProviderException if the data key had to be unwrapped and the key provider failed
      */
-    byte[] open(FieldContext context, byte[] envelope);
+    byte[] open(String scope, FieldContext context, byte[] envelope);
+
+    /**
+     * Decrypts an envelope, checking that it was sealed for exactly {@code context} under a data key of one of
+     * {@code scopes}. The scopes come from the caller's configuration, never from the data key table: a data key
+     * row is used only if its master key is trusted, its scope is one of {@code scopes}, and its encryption
+     * context is exactly that scope's. More than one scope serves a column whose scope changed while values under
+     * the earlier one remain.
+     *
+     * @param scopes the scopes the value's data key may serve; not empty
+     * @param context the entity, table, column and id the value is read from
+     * @param envelope the binary envelope
+     * @return the plaintext bytes
+     * @throws EnvelopeFormatException if the bytes are not an envelope
+     * @throws DataKeyNotFoundException if the envelope's data key is not in the table
+     * @throws DecryptionException if the value was tampered with or sealed for another context, or its data key
+     *     cannot be trusted (another scope, an untrusted master key, a mismatching encryption context)
+     * @throws KeyProviderException if the data key had to be unwrapped and the key provider failed
+     */
+    byte[] open(Set<String> scopes, FieldContext context, byte[] envelope);
 
     /**
      * @return the counters since this encryptor was built
@@ -98,6 +124,7 @@ public interface FieldEncryptor extends AutoCloseable {
 
         KeyProvider keyProvider;
         String masterKeyId;
+        Set<String> trustedMasterKeyIds = Set.of();
         DataKeyStore dataKeyStore;
         Duration maxAge = DEFAULT_MAX_AGE;
         long maxUses = DEFAULT_MAX_USES;
@@ -124,6 +151,18 @@ public interface FieldEncryptor extends AutoCloseable {
          */
         public Builder masterKeyId(String masterKeyId) {
             this.masterKeyId = Objects.requireNonNull(masterKeyId, "masterKeyId");
+            return this;
+        }
+
+        /**
+         * @param masterKeyIds further master keys data keys may be unwrapped under (for AWS KMS key ids, key ARNs,
+         *     aliases or alias ARNs), typically the previous master key until its data keys are rewrapped; the
+         *     {@linkplain #masterKeyId current master key} is always trusted. Default: none. A data key row under any
+         *     other master key is refused, whatever the key provider could decrypt.
+         * @return this builder
+         */
+        public Builder trustedMasterKeyIds(Collection<String> masterKeyIds) {
+            this.trustedMasterKeyIds = Set.copyOf(masterKeyIds);
             return this;
         }
 
@@ -187,8 +226,12 @@ public interface FieldEncryptor extends AutoCloseable {
         }
 
         /**
+         * Builds the encryptor, resolving the current and trusted master keys through the key provider now (for
+         * AWS KMS, {@code DescribeKey}); if the provider cannot be reached, they are resolved at first use.
+         *
          * @return a new encryptor
          * @throws ConfigurationException if a required part is missing or a bound is out of range
+         * @throws KeyProviderException if a master key does not exist, is disabled or may not be used
          */
         public FieldEncryptor build() {
             require(keyProvider != null, "a key provider is required");

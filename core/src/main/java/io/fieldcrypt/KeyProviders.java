@@ -18,6 +18,7 @@ import software.amazon.awssdk.services.kms.KmsClientBuilder;
 public final class KeyProviders {
 
     private static final Pattern LOCAL_KEY_ID = Pattern.compile("[A-Za-z0-9._/-]{1,128}");
+    private static final String LOCAL_KEY_ID_RULE = "use 1 to 128 letters, digits, '.', '_', '/' or '-'";
     private static final int MASTER_KEY_BYTES = 32;
 
     private KeyProviders() {
@@ -68,22 +69,26 @@ public final class KeyProviders {
      *
      * @param masterKeys master key ids and their 32-byte AES-256 keys; copied, so the caller may wipe its arrays
      * @return the provider
-     * @throws ConfigurationException if there is no key, an id is malformed or a key is not 32 bytes
+     * @throws ConfigurationException if there is no key, an id is malformed or a key is not 32 bytes (a malformed
+     *     id is never repeated, since it may be a key given in the wrong place: the entry is named by its position
+     *     in the map's iteration order)
      */
     public static KeyProvider local(Map<String, byte[]> masterKeys) {
         if (masterKeys.isEmpty()) {
             throw new ConfigurationException("the local key provider needs at least one master key");
         }
-        masterKeys.forEach((id, key) -> {
-            if (!LOCAL_KEY_ID.matcher(id).matches()) {
-                throw new ConfigurationException("local master key id '" + id
-                        + "' is malformed: use 1 to 128 letters, digits, '.', '_', '/' or '-'");
+        int position = 0;
+        for (Map.Entry<String, byte[]> entry : masterKeys.entrySet()) {
+            position++;
+            String id = entry.getKey();
+            if (!isLocalKeyId(id)) {
+                throw new ConfigurationException(malformedId(position) + LOCAL_KEY_ID_RULE);
             }
-            if (key.length != MASTER_KEY_BYTES) {
-                throw new ConfigurationException("local master key '" + id + "' is " + key.length
+            if (entry.getValue().length != MASTER_KEY_BYTES) {
+                throw new ConfigurationException("local master key '" + id + "' is " + entry.getValue().length
                         + " bytes; AES-256 needs exactly 32 (for example: openssl rand -base64 32)");
             }
-        });
+        }
         return new LocalKeyProvider(masterKeys);
     }
 
@@ -93,18 +98,25 @@ public final class KeyProviders {
      *
      * @param spec the master keys; whitespace around entries is ignored
      * @return the provider
-     * @throws ConfigurationException if the text is malformed (the message never repeats a key)
+     * @throws ConfigurationException if the text is malformed (the message never repeats a key, nor a malformed
+     *     id, which may be a key written the wrong way round: such an entry is named by its position)
      */
     public static KeyProvider local(String spec) {
         Map<String, byte[]> keys = new LinkedHashMap<>();
+        int position = 0;
         for (String entry : Objects.requireNonNull(spec, "spec").split(",")) {
+            position++;
             String trimmed = entry.trim();
             int colon = trimmed.indexOf(':');
             if (colon <= 0) {
                 throw new ConfigurationException("local master keys must be written id:base64[,id:base64...];"
-                        + " entry " + (keys.size() + 1) + " has no id before ':'");
+                        + " entry " + position + " has no id before ':'");
             }
             String id = trimmed.substring(0, colon);
+            if (!isLocalKeyId(id)) {
+                throw new ConfigurationException(malformedId(position) + LOCAL_KEY_ID_RULE
+                        + " before the ':' and the base64 key after it");
+            }
             byte[] key;
             try {
                 key = Base64.getDecoder().decode(trimmed.substring(colon + 1).trim());
@@ -120,5 +132,13 @@ public final class KeyProviders {
         } finally {
             keys.values().forEach(key -> java.util.Arrays.fill(key, (byte) 0));
         }
+    }
+
+    private static boolean isLocalKeyId(String id) {
+        return id != null && LOCAL_KEY_ID.matcher(id).matches();
+    }
+
+    private static String malformedId(int position) {
+        return "entry " + position + " of the local master keys has a malformed id: ";
     }
 }

@@ -4,7 +4,7 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The outcome of {@link DataKeyAdmin#rotate()}.
+ * The outcome of {@link DataKeyAdmin#rotate}.
  *
  * @param retired how many active data keys were retired
  * @param retiredAt when; other processes stop using their current keys within their maximum age after this

@@ -2,25 +2,30 @@ package io.fieldcrypt;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.spi.DataKeyCount;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.KeyProvider;
+import io.fieldcrypt.spi.StoredDataKey;
 import io.fieldcrypt.testing.InMemoryDataKeyStore;
 import io.fieldcrypt.testing.TestKeys;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class DataKeyAdminTest {
 
-    private static final FieldContext ROW = FieldContext.of("Customer", "ssn", "1");
+    private static final FieldContext ROW = FieldContext.of("Customer", "customer", "ssn", "1");
     private static final byte[] VALUE = "123-45-6789".getBytes(UTF_8);
+    private static final Set<String> SCOPES = Set.of("a", "b");
 
     private final KeyProvider provider = TestKeys.localProvider("old", "new");
     private final InMemoryDataKeyStore store = new InMemoryDataKeyStore();
 
-    private FieldEncryptor encryptor(String masterKeyId) {
-        return FieldEncryptor.builder().keyProvider(provider).masterKeyId(masterKeyId).dataKeyStore(store).build();
+    private FieldEncryptor encryptor(String masterKeyId, String... trusted) {
+        return FieldEncryptor.builder().keyProvider(provider).masterKeyId(masterKeyId)
+                .trustedMasterKeyIds(List.of(trusted)).dataKeyStore(store).build();
     }
 
     @Test
@@ -31,15 +36,16 @@ class DataKeyAdminTest {
             first = old.seal("a", ROW, VALUE);
             second = old.seal("b", ROW, VALUE);
         }
-        try (FieldEncryptor current = encryptor("new")) {
-            RewrapReport report = current.dataKeys().rewrap();
+        try (FieldEncryptor current = encryptor("new", "old")) {
+            RewrapReport report = current.dataKeys().rewrap(SCOPES);
 
-            assertThat(report).isEqualTo(new RewrapReport(2, 0, 0, List.of()));
+            assertThat(report).isEqualTo(new RewrapReport(2, 0, List.of()));
             assertThat(current.stats().reEncryptDataKeyCalls()).isEqualTo(2);
-            assertThat(current.dataKeys().counts()).containsExactly(new DataKeyCount(DataKeyState.ACTIVE, "new", 2));
-            assertThat(current.open(ROW, first)).isEqualTo(VALUE);
-            assertThat(current.open(ROW, second)).isEqualTo(VALUE);
-            assertThat(current.dataKeys().rewrap()).isEqualTo(new RewrapReport(0, 2, 0, List.of()));
+            assertThat(current.dataKeys().counts(SCOPES))
+                    .containsExactly(new DataKeyCount(DataKeyState.ACTIVE, "new", 2));
+            assertThat(current.open("a", ROW, first)).isEqualTo(VALUE);
+            assertThat(current.open("b", ROW, second)).isEqualTo(VALUE);
+            assertThat(current.dataKeys().rewrap(SCOPES)).isEqualTo(new RewrapReport(0, 2, List.of()));
         }
     }
 
@@ -50,40 +56,114 @@ class DataKeyAdminTest {
             old.seal("a", ROW, VALUE);
         }
         try (FieldEncryptor current = FieldEncryptor.builder().keyProvider(onlyNew).masterKeyId("new")
-                .dataKeyStore(store).build()) {
-            RewrapReport report = current.dataKeys().rewrap();
-
+                .trustedMasterKeyIds(List.of("new")).dataKeyStore(store).build()) {
+            // "old" is trusted by the next encryptor, but this provider does not know it.
+            assertThatThrownBy(() -> current.dataKeys().rewrap(SCOPES))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessageContaining("data key 1 is wrapped under master key old, which is not a trusted");
+        }
+        try (FieldEncryptor current = encryptor("new", "old")) {
+            store.overwrite(withMasterKey(store.find(1).orElseThrow(), "old"));
+            RewrapReport report;
+            try (FieldEncryptor failing = FieldEncryptor.builder().keyProvider(new RefusingReEncrypt(provider))
+                    .masterKeyId("new").trustedMasterKeyIds(List.of("old")).dataKeyStore(store).build()) {
+                report = failing.dataKeys().rewrap(SCOPES);
+            }
             assertThat(report.failed()).isEqualTo(1);
             assertThat(report.failedIds()).containsExactly(1L);
             assertThat(store.find(1).orElseThrow().wrapped().masterKeyId()).isEqualTo("old");
+            assertThat(current.open("a", ROW, current.seal("a", ROW, VALUE))).isEqualTo(VALUE);
         }
     }
 
     @Test
-    void rotate_retiresActiveKeysAndNextSealUsesNewKey() {
+    void rewrap_untrustedRowAmongOthers_refusesBeforeRewrappingAnything() {
+        try (FieldEncryptor attacker = encryptor("new")) {
+            attacker.seal("a", ROW, VALUE);
+        }
+        try (FieldEncryptor old = encryptor("old")) {
+            old.seal("b", ROW, VALUE);
+        }
+        // The application trusts only "old" and makes new keys under "old"... then rotates to a third key.
+        KeyProvider three = TestKeys.localProvider("old", "new", "next");
+        try (FieldEncryptor current = FieldEncryptor.builder().keyProvider(three).masterKeyId("next")
+                .trustedMasterKeyIds(List.of("old")).dataKeyStore(store).build()) {
+            assertThatThrownBy(() -> current.dataKeys().rewrap(SCOPES))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessage("rewrap refused, nothing was rewrapped: 1 data key(s) cannot be trusted [1]. The"
+                            + " first: data key 1 is wrapped under master key new, which is not a trusted master key; refusing to"
+                            + " unwrap it. If that key is yours, add it to the trusted master keys");
+            assertThat(current.stats().reEncryptDataKeyCalls()).isZero();
+            assertThat(store.find(2).orElseThrow().wrapped().masterKeyId()).isEqualTo("old");
+        }
+    }
+
+    @Test
+    void rotate_retiresActiveKeysOfScopesOnly_andNextSealUsesNewKey() {
         try (FieldEncryptor encryptor = encryptor("old")) {
             long before = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
+            long foreign = Envelope.parse(encryptor.seal("billing.iban", ROW, VALUE)).dataKeyId();
 
-            RotationReport report = encryptor.dataKeys().rotate();
+            RotationReport report = encryptor.dataKeys().rotate(SCOPES);
 
             long after = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
             assertThat(report.retired()).isEqualTo(1);
             assertThat(after).isNotEqualTo(before);
-            assertThat(encryptor.dataKeys().retiredKeys()).extracting(k -> k.id()).containsExactly(before);
+            assertThat(encryptor.dataKeys().retiredKeys()).extracting(StoredDataKey::id).containsExactly(before);
             assertThat(store.find(before).orElseThrow().retiredAt()).isEqualTo(report.retiredAt());
+            assertThat(store.find(foreign).orElseThrow().state()).isEqualTo(DataKeyState.ACTIVE);
         }
     }
 
     @Test
-    void destroy_deletesOnlyRetiredKeys() {
+    void destroy_deletesOnlyRetiredKeysOfScopes_afterTheGuardAgrees() {
         try (FieldEncryptor encryptor = encryptor("old")) {
             long retired = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
-            encryptor.dataKeys().rotate();
+            long foreign = Envelope.parse(encryptor.seal("billing.iban", ROW, VALUE)).dataKeyId();
+            encryptor.dataKeys().rotate(Set.of("a", "billing.iban"));
             long active = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
 
-            assertThat(encryptor.dataKeys().destroy(List.of(retired, active))).isEqualTo(1);
+            assertThatThrownBy(() -> encryptor.dataKeys().destroy(SCOPES, (connection, keys, now) -> {
+                throw new FieldCryptException("still needed");
+            })).hasMessage("still needed");
+            assertThat(store.find(retired)).isPresent();
+
+            assertThat(encryptor.dataKeys().destroy(SCOPES, (connection, keys, now) -> { }))
+                    .containsExactly(retired);
             assertThat(store.find(retired)).isEmpty();
             assertThat(store.find(active)).isPresent();
+            assertThat(store.find(foreign)).isPresent();
+        }
+    }
+
+    private static StoredDataKey withMasterKey(StoredDataKey row, String masterKeyId) {
+        return new StoredDataKey(row.id(), row.scope(), new io.fieldcrypt.spi.WrappedDataKey(masterKeyId,
+                row.wrapped().encryptedKey()), row.encryptionContext(), row.state(), row.createdAt(), row.retiredAt());
+    }
+
+    /** A key provider whose re-encrypt operation is refused, as KMS refuses it without the permission. */
+    private record RefusingReEncrypt(KeyProvider delegate) implements KeyProvider {
+        @Override
+        public String canonicalMasterKeyId(String masterKeyId) {
+            return delegate.canonicalMasterKeyId(masterKeyId);
+        }
+
+        @Override
+        public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(String masterKeyId,
+                java.util.Map<String, String> encryptionContext) {
+            return delegate.generateDataKey(masterKeyId, encryptionContext);
+        }
+
+        @Override
+        public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(io.fieldcrypt.spi.WrappedDataKey wrapped,
+                java.util.Map<String, String> encryptionContext) {
+            return delegate.decryptDataKey(wrapped, encryptionContext);
+        }
+
+        @Override
+        public io.fieldcrypt.spi.WrappedDataKey reEncryptDataKey(io.fieldcrypt.spi.WrappedDataKey wrapped,
+                java.util.Map<String, String> encryptionContext, String destinationMasterKeyId) {
+            throw new KeyProviderException(KeyProviderException.Reason.ACCESS_DENIED, "no kms:ReEncrypt");
         }
     }
 }

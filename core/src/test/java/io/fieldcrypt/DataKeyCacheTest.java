@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 class DataKeyCacheTest {
 
     private static final String SCOPE = "customer.ssn";
-    private static final FieldContext ROW = FieldContext.of("Customer", "ssn", "7");
+    private static final FieldContext ROW = FieldContext.of("Customer", "customer", "ssn", "7");
     private static final byte[] VALUE = "123-45-6789".getBytes(UTF_8);
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-28T12:00:00Z"));
@@ -93,7 +93,7 @@ class DataKeyCacheTest {
     void open_justSealedValue_noDecryptCall() {
         byte[] sealed = encryptor.seal(SCOPE, ROW, VALUE);
 
-        assertThat(encryptor.open(ROW, sealed)).isEqualTo(VALUE);
+        assertThat(encryptor.open(SCOPE, ROW, sealed)).isEqualTo(VALUE);
         assertThat(encryptor.stats().decryptDataKeyCalls()).isZero();
         assertThat(encryptor.stats().decryptionKeyHits()).isEqualTo(1);
     }
@@ -103,13 +103,13 @@ class DataKeyCacheTest {
         byte[] sealed = encryptor.seal(SCOPE, ROW, VALUE);
         FieldEncryptor cold = newEncryptor(FieldEncryptor.builder());
         try {
-            cold.open(ROW, sealed);
+            cold.open(SCOPE, ROW, sealed);
             clock.advance(Duration.ofMinutes(9));
-            cold.open(ROW, sealed);
+            cold.open(SCOPE, ROW, sealed);
             assertThat(cold.stats().decryptDataKeyCalls()).isEqualTo(1);
 
             clock.advance(Duration.ofMinutes(2));
-            cold.open(ROW, sealed);
+            cold.open(SCOPE, ROW, sealed);
 
             assertThat(cold.stats().decryptDataKeyCalls()).isEqualTo(2);
             assertThat(provider.decrypted.get(0).isDestroyed()).isTrue();
@@ -126,8 +126,8 @@ class DataKeyCacheTest {
         }
         FieldEncryptor small = newEncryptor(FieldEncryptor.builder().decryptionKeyCacheSize(2));
         try {
-            for (byte[] value : sealed) {
-                assertThat(small.open(ROW, value)).isEqualTo(VALUE);
+            for (int i = 0; i < sealed.size(); i++) {
+                assertThat(small.open("scope" + i, ROW, sealed.get(i))).isEqualTo(VALUE);
             }
             assertThat(small.stats().decryptDataKeyCalls()).isEqualTo(5);
             assertThat(provider.decrypted.stream().filter(DataKeyMaterial::isDestroyed).count())
@@ -160,7 +160,7 @@ class DataKeyCacheTest {
         byte[] sealed = encryptor.seal(SCOPE, ROW, VALUE);
         FieldEncryptor cold = newEncryptor(FieldEncryptor.builder());
         try {
-            List<byte[]> results = storm(() -> cold.open(ROW, sealed));
+            List<byte[]> results = storm(() -> cold.open(SCOPE, ROW, sealed));
 
             assertThat(cold.stats().decryptDataKeyCalls()).isEqualTo(1);
             assertThat(results).allSatisfy(r -> assertThat(r).isEqualTo(VALUE));

@@ -37,7 +37,7 @@ class DataKeyDurabilityTest {
         ConnectionSource connections = ConnectionSource.of(db.dataSource());
         long keyId;
         try (FieldEncryptor encryptor = newEncryptor(provider, connections)) {
-            byte[] first = encryptor.seal("customer.ssn", FieldContext.of("Customer", "ssn", "1"),
+            byte[] first = encryptor.seal("customer.ssn", FieldContext.of("Customer", "customer", "ssn", "1"),
                     "111-11-1111".getBytes(UTF_8));
             keyId = Envelope.parse(first).dataKeyId();
             try (Connection business = db.connect()) {
@@ -47,7 +47,7 @@ class DataKeyDurabilityTest {
             }
             assertThat(count(db, "select count(*) from fieldcrypt_data_key where id = " + keyId)).isEqualTo(1);
 
-            byte[] second = encryptor.seal("customer.ssn", FieldContext.of("Customer", "ssn", "2"),
+            byte[] second = encryptor.seal("customer.ssn", FieldContext.of("Customer", "customer", "ssn", "2"),
                     "222-22-2222".getBytes(UTF_8));
             assertThat(Envelope.parse(second).dataKeyId()).isEqualTo(keyId);
             try (Connection business = db.connect()) {
@@ -60,7 +60,8 @@ class DataKeyDurabilityTest {
             assertThat(rs.next()).isTrue();
             byte[] stored = rs.getBytes(1);
             assertThat(new String(stored, UTF_8)).doesNotContain("222-22-2222");
-            assertThat(cold.open(FieldContext.of("Customer", "ssn", "2"), stored)).isEqualTo("222-22-2222".getBytes(UTF_8));
+            assertThat(cold.open("customer.ssn", FieldContext.of("Customer", "customer", "ssn", "2"), stored))
+                    .isEqualTo("222-22-2222".getBytes(UTF_8));
             assertThat(rs.next()).isFalse();
         }
     }
@@ -95,13 +96,13 @@ class DataKeyDurabilityTest {
         try (FieldEncryptor encryptor = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
                 .dataKeyStore(store).build()) {
             failCommits.set(true);
-            assertThatThrownBy(() -> encryptor.seal("s", FieldContext.of("E", "c", "1"), "v".getBytes(UTF_8)))
+            assertThatThrownBy(() -> encryptor.seal("s", FieldContext.of("E", "e", "c", "1"), "v".getBytes(UTF_8)))
                     .isInstanceOf(DataKeyStoreException.class)
                     .hasMessage("cannot store a new data key in data key table keys_flaky (SQL state 08006)");
             assertThat(count(db, "select count(*) from keys_flaky")).isZero();
 
             failCommits.set(false);
-            byte[] sealed = encryptor.seal("s", FieldContext.of("E", "c", "1"), "v".getBytes(UTF_8));
+            byte[] sealed = encryptor.seal("s", FieldContext.of("E", "e", "c", "1"), "v".getBytes(UTF_8));
 
             long keyId = Envelope.parse(sealed).dataKeyId();
             assertThat(count(db, "select count(*) from keys_flaky where id = " + keyId)).isEqualTo(1);

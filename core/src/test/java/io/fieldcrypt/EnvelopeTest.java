@@ -65,10 +65,10 @@ class EnvelopeTest {
     @Test
     void parse_unknownVersion_refused() {
         byte[] bytes = VALID.clone();
-        bytes[1] = 0x02;
+        bytes[1] = 0x03;
 
         assertThatThrownBy(() -> Envelope.parse(bytes))
-                .isInstanceOf(EnvelopeFormatException.class).hasMessage("not an envelope: unknown format version 2");
+                .isInstanceOf(EnvelopeFormatException.class).hasMessage("not an envelope: unknown format version 3");
     }
 
     @Test

@@ -9,7 +9,10 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
@@ -23,28 +26,37 @@ class EnvelopeVectorsTest {
     private static final HexFormat HEX = HexFormat.of();
 
     record Vector(String name, byte[] key, long dataKeyId, FieldContext context, byte[] plaintext, byte[] nonce,
-            byte[] envelope, String text) {
+            byte[] envelope, String text, int version) {
         @Override
         public String toString() {
             return name;
         }
     }
 
+    /** Version 1 and version 2 vectors; version 1 ones have no table (their associated data has none). */
     static Stream<Vector> vectors() {
-        try (InputStream in = EnvelopeVectorsTest.class.getResourceAsStream("/vectors/envelope-v1.json")) {
-            List<JsonNode> nodes = JsonNode.parser().parse(in).asArray();
-            return nodes.stream().map(node -> new Vector(
-                    text(node, "name"),
-                    HEX.parseHex(text(node, "key")),
-                    Long.parseLong(node.field("dataKeyId").orElseThrow().asNumber()),
-                    FieldContext.of(text(node, "entity"), text(node, "column"), text(node, "id")),
-                    HEX.parseHex(text(node, "plaintext")),
-                    HEX.parseHex(text(node, "nonce")),
-                    HEX.parseHex(text(node, "envelope")),
-                    text(node, "text")));
+        return Stream.concat(read("/vectors/envelope-v1.json"), read("/vectors/envelope-v2.json"));
+    }
+
+    private static List<JsonNode> json(String resource) {
+        try (InputStream in = EnvelopeVectorsTest.class.getResourceAsStream(resource)) {
+            return JsonNode.parser().parse(in).asArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Stream<Vector> read(String resource) {
+        return json(resource).stream().map(node -> new Vector(
+                    text(node, "name"),
+                    HEX.parseHex(text(node, "key")),
+                    Long.parseLong(node.field("dataKeyId").orElseThrow().asNumber()),
+                    FieldContext.of(text(node, "entity"), node.field("table").map(JsonNode::asString)
+                            .orElse("no table in version 1"), text(node, "column"), text(node, "id")),
+                    HEX.parseHex(text(node, "plaintext")),
+                    HEX.parseHex(text(node, "nonce")),
+                    HEX.parseHex(text(node, "envelope")),
+                    text(node, "text"), Integer.parseInt(node.field("version").map(JsonNode::asNumber).orElse("1"))));
     }
 
     private static String text(JsonNode node, String field) {
@@ -80,12 +92,37 @@ class EnvelopeVectorsTest {
     @ParameterizedTest
     @MethodSource("vectors")
     void open_knownAnswerWithOtherRowId_failsAuthentication(Vector vector) {
-        FieldContext otherRow = FieldContext.of(vector.context().entity(), vector.context().column(),
-                vector.context().id() + "0");
+        FieldContext otherRow = FieldContext.of(vector.context().entity(), vector.context().table(),
+                vector.context().column(), vector.context().id() + "0");
 
         assertThatThrownBy(() -> AesGcm.open(Envelope.parse(vector.envelope()),
                 DataKeyMaterial.copyOf(vector.key()), otherRow))
                 .isInstanceOf(DecryptionException.class)
                 .hasMessage("decryption failed: authentication tag mismatch");
+    }
+
+    @ParameterizedTest
+    @MethodSource("vectors")
+    void version_knownAnswer_matchesHeader(Vector vector) {
+        assertThat(Envelope.parse(vector.envelope()).version().wireValue()).isEqualTo((byte) vector.version());
+    }
+
+    /** The same plaintext, key, nonce, entity, column and id in two tables of a JOINED hierarchy. */
+    @Test
+    void open_envelopeOfAnotherTable_failsAuthentication() {
+        Map<String, Vector> byName = read("/vectors/envelope-v2.json")
+                .collect(Collectors.toMap(Vector::name, v -> v));
+        List<JsonNode> cases = json("/vectors/envelope-v2-cross.json");
+        assertThat(cases).isNotEmpty();
+        for (JsonNode pair : cases) {
+            Vector sealed = byName.get(text(pair, "envelopeOf"));
+            Vector reader = byName.get(text(pair, "contextOf"));
+            assertThat(sealed.context().table()).isNotEqualTo(reader.context().table());
+            assertThat(sealed.context().column()).isEqualTo(reader.context().column());
+            assertThatThrownBy(() -> AesGcm.open(Envelope.parse(sealed.envelope()),
+                    DataKeyMaterial.copyOf(sealed.key()), reader.context()))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessage("decryption failed: authentication tag mismatch");
+        }
     }
 }

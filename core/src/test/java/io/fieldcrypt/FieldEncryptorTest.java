@@ -11,14 +11,16 @@ import io.fieldcrypt.testing.InMemoryDataKeyStore;
 import io.fieldcrypt.testing.TestKeys;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class FieldEncryptorTest {
 
     private static final String SCOPE = "customer.ssn";
-    private static final FieldContext ROW_1 = FieldContext.of("Customer", "ssn", "1");
+    private static final FieldContext ROW_1 = FieldContext.of("Customer", "customer", "ssn", "1");
     private static final byte[] SSN = "123-45-6789".getBytes(UTF_8);
 
     private final KeyProvider provider = TestKeys.localProvider("k1");
@@ -35,7 +37,7 @@ class FieldEncryptorTest {
     void seal_thenOpen_givesPlaintextBack() {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
 
-        assertThat(encryptor.open(ROW_1, sealed)).isEqualTo(SSN);
+        assertThat(encryptor.open(SCOPE, ROW_1, sealed)).isEqualTo(SSN);
     }
 
     @Test
@@ -66,7 +68,7 @@ class FieldEncryptorTest {
     void open_otherRowId_failsAuthentication() {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
 
-        assertThatThrownBy(() -> encryptor.open(FieldContext.of("Customer", "ssn", "2"), sealed))
+        assertThatThrownBy(() -> encryptor.open(SCOPE, FieldContext.of("Customer", "customer", "ssn", "2"), sealed))
                 .isInstanceOf(DecryptionException.class)
                 .hasMessage("decryption failed: authentication tag mismatch");
     }
@@ -75,7 +77,7 @@ class FieldEncryptorTest {
     void open_otherColumn_failsAuthentication() {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
 
-        assertThatThrownBy(() -> encryptor.open(FieldContext.of("Customer", "email", "1"), sealed))
+        assertThatThrownBy(() -> encryptor.open(SCOPE, FieldContext.of("Customer", "customer", "email", "1"), sealed))
                 .isInstanceOf(DecryptionException.class)
                 .hasMessage("decryption failed: authentication tag mismatch");
     }
@@ -84,7 +86,7 @@ class FieldEncryptorTest {
     void open_otherEntity_failsAuthentication() {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
 
-        assertThatThrownBy(() -> encryptor.open(FieldContext.of("Supplier", "ssn", "1"), sealed))
+        assertThatThrownBy(() -> encryptor.open(SCOPE, FieldContext.of("Supplier", "supplier", "ssn", "1"), sealed))
                 .isInstanceOf(DecryptionException.class)
                 .hasMessage("decryption failed: authentication tag mismatch");
     }
@@ -94,7 +96,7 @@ class FieldEncryptorTest {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
         sealed[Envelope.CIPHERTEXT_OFFSET + 2] ^= 0x01;
 
-        assertThatThrownBy(() -> encryptor.open(ROW_1, sealed))
+        assertThatThrownBy(() -> encryptor.open(SCOPE, ROW_1, sealed))
                 .isInstanceOf(DecryptionException.class)
                 .hasMessage("decryption failed: authentication tag mismatch");
     }
@@ -103,7 +105,7 @@ class FieldEncryptorTest {
     void open_truncated_failsWithoutPartialPlaintext() {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
 
-        assertThatThrownBy(() -> encryptor.open(ROW_1, Arrays.copyOf(sealed, sealed.length - 1)))
+        assertThatThrownBy(() -> encryptor.open(SCOPE, ROW_1, Arrays.copyOf(sealed, sealed.length - 1)))
                 .isInstanceOf(DecryptionException.class)
                 .hasMessage("decryption failed: authentication tag mismatch");
     }
@@ -114,9 +116,24 @@ class FieldEncryptorTest {
         byte[] second = encryptor.seal("customer.email", ROW_1, SSN);
         System.arraycopy(second, 3, first, 3, 8);
 
-        assertThatThrownBy(() -> encryptor.open(ROW_1, first))
+        assertThatThrownBy(() -> encryptor.open(Set.of("customer.ssn", "customer.email"), ROW_1, first))
                 .isInstanceOf(DecryptionException.class)
                 .hasMessage("decryption failed: authentication tag mismatch");
+    }
+
+    @Test
+    void open_dataKeyOfAnotherScope_refusedBeforeDecrypting() {
+        byte[] email = encryptor.seal("customer.email", ROW_1, SSN);
+        long id = Envelope.parse(email).dataKeyId();
+
+        assertThatThrownBy(() -> encryptor.open("customer.ssn", ROW_1, email))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("data key " + id + " belongs to scope customer.email, not to customer.ssn; refusing to"
+                        + " use it");
+        assertThatThrownBy(() -> encryptor.open(Set.of("a", "b"), ROW_1, email))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("data key " + id + " belongs to scope customer.email, not to any of [a, b]; refusing to"
+                        + " use it");
     }
 
     @Test
@@ -125,7 +142,7 @@ class FieldEncryptorTest {
         Arrays.fill(sealed, 3, 11, (byte) 0);
         sealed[10] = 99;
 
-        assertThatThrownBy(() -> encryptor.open(ROW_1, sealed))
+        assertThatThrownBy(() -> encryptor.open(SCOPE, ROW_1, sealed))
                 .isInstanceOf(DataKeyNotFoundException.class)
                 .hasMessage("data key 99 not found in table in-memory: it was destroyed, or the table does not"
                         + " belong to the data being read")
@@ -134,7 +151,7 @@ class FieldEncryptorTest {
 
     @Test
     void open_notAnEnvelope_formatException() {
-        assertThatThrownBy(() -> encryptor.open(ROW_1, SSN))
+        assertThatThrownBy(() -> encryptor.open(SCOPE, ROW_1, SSN))
                 .isInstanceOf(EnvelopeFormatException.class)
                 .hasMessage("not an envelope: too short (11 bytes, at least 39 needed)");
     }
@@ -149,7 +166,7 @@ class FieldEncryptorTest {
 
         try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
                 .dataKeyStore(store).build()) {
-            assertThatThrownBy(() -> cold.open(ROW_1, sealed))
+            assertThatThrownBy(() -> cold.open(SCOPE, ROW_1, sealed))
                     .isInstanceOf(DecryptionException.class)
                     .hasMessage("data key " + id
                             + " could not be unwrapped: its stored form or encryption context was altered")
@@ -163,8 +180,8 @@ class FieldEncryptorTest {
 
         try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
                 .dataKeyStore(store).build()) {
-            assertThat(cold.open(ROW_1, sealed)).isEqualTo(SSN);
-            assertThat(cold.open(ROW_1, sealed)).isEqualTo(SSN);
+            assertThat(cold.open(SCOPE, ROW_1, sealed)).isEqualTo(SSN);
+            assertThat(cold.open(SCOPE, ROW_1, sealed)).isEqualTo(SSN);
             assertThat(cold.stats().decryptDataKeyCalls()).isEqualTo(1);
             assertThat(cold.stats().decryptionKeyMisses()).isEqualTo(1);
             assertThat(cold.stats().decryptionKeyHits()).isEqualTo(1);
@@ -200,7 +217,7 @@ class FieldEncryptorTest {
 
         try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(lying).masterKeyId("k1")
                 .dataKeyStore(store).build()) {
-            assertThatThrownBy(() -> cold.open(ROW_1, sealed))
+            assertThatThrownBy(() -> cold.open(SCOPE, ROW_1, sealed))
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessage("key provider unwrapped data key " + id + " with master key k-other,"
                             + " but it is recorded under k1")
@@ -210,14 +227,18 @@ class FieldEncryptorTest {
     }
 
     @Test
-    void seal_unknownMasterKey_failsWithNothingStored() {
-        try (FieldEncryptor misconfigured = FieldEncryptor.builder().keyProvider(provider).masterKeyId("nope")
-                .dataKeyStore(store).build()) {
-            assertThatThrownBy(() -> misconfigured.seal(SCOPE, ROW_1, SSN))
-                    .isInstanceOf(KeyProviderException.class)
-                    .hasMessage("local master key 'nope' is not configured; configured ids: [k1]");
-            assertThat(store.size()).isZero();
-        }
+    void build_unknownMasterKey_failsAtBuildWithNothingStored() {
+        assertThatThrownBy(() -> FieldEncryptor.builder().keyProvider(provider).masterKeyId("nope")
+                .dataKeyStore(store).build())
+                .isInstanceOf(KeyProviderException.class)
+                .hasMessage("master key nope cannot be used: local master key 'nope' is not configured;"
+                        + " configured ids: [k1]");
+        assertThatThrownBy(() -> FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
+                .trustedMasterKeyIds(List.of("gone")).dataKeyStore(store).build())
+                .isInstanceOf(KeyProviderException.class)
+                .hasMessage("master key gone cannot be used: local master key 'gone' is not configured;"
+                        + " configured ids: [k1]");
+        assertThat(store.size()).isZero();
     }
 
     @Test

@@ -53,11 +53,45 @@ class KeyProvidersTest {
     }
 
     @Test
-    void local_malformedId_refused() {
+    void local_malformedId_refusedByPosition() {
         assertThatThrownBy(() -> KeyProviders.local(Map.of("bad id", TestKeys.randomKey())))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("local master key id 'bad id' is malformed: use 1 to 128 letters, digits, '.', '_', '/'"
-                        + " or '-'");
+                .hasMessage("entry 1 of the local master keys has a malformed id: use 1 to 128 letters, digits, '.',"
+                        + " '_', '/' or '-'")
+                .hasMessageNotContaining("bad id");
+    }
+
+    @Test
+    void local_keyGivenAsId_refusedWithoutEchoingKey() {
+        String key = b64(32);
+
+        assertThatThrownBy(() -> KeyProviders.local(Map.of(key, TestKeys.randomKey())))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("entry 1 of the local master keys has a malformed id: use 1 to 128 letters, digits, '.',"
+                        + " '_', '/' or '-'")
+                .hasMessageNotContaining(key);
+    }
+
+    @Test
+    void local_fromSpec_keyAndIdSwapped_refusedWithoutEchoingKey() {
+        String key = b64(32);
+
+        assertThatThrownBy(() -> KeyProviders.local(key + ":dev"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("entry 1 of the local master keys has a malformed id: use 1 to 128 letters, digits, '.',"
+                        + " '_', '/' or '-' before the ':' and the base64 key after it")
+                .hasMessageNotContaining(key);
+    }
+
+    @Test
+    void local_fromSpec_idPartContainsKey_refusedByPositionWithoutEchoingKey() {
+        String key = b64(32);
+
+        assertThatThrownBy(() -> KeyProviders.local("old:" + b64(32) + ", dev" + key + ":" + b64(32)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("entry 2 of the local master keys has a malformed id: use 1 to 128 letters, digits, '.',"
+                        + " '_', '/' or '-' before the ':' and the base64 key after it")
+                .hasMessageNotContaining(key);
     }
 
     @Test

@@ -1,5 +1,9 @@
 package io.fieldcrypt.spi;
 
+import java.io.NotSerializableException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serial;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import javax.crypto.SecretKey;
@@ -15,13 +19,19 @@ import javax.security.auth.Destroyable;
  *   <li>{@link #destroy()} overwrites the bytes with zeros. Afterwards {@link #getEncoded()} returns {@code null},
  *       so a cipher initialised with a destroyed key fails instead of using zeros. Copies the JVM made elsewhere
  *       (the cipher's key schedule, garbage not yet collected) are beyond reach: wiping is best effort.</li>
+ *   <li>It is never serialized, although {@link SecretKey} is {@link java.io.Serializable}: writing or reading one
+ *       with Java serialization throws {@link NotSerializableException}.</li>
  * </ul>
  *
  * <p>Thread-safe.
  */
 public final class DataKeyMaterial implements SecretKey, Destroyable {
 
+    /** Declared because {@link SecretKey} is serializable; instances refuse to be serialized. */
+    @Serial
     private static final long serialVersionUID = 1L;
+
+    private static final int KEY_BYTES = 32;
 
     private final byte[] bytes;
     private boolean destroyed;
@@ -33,13 +43,15 @@ public final class DataKeyMaterial implements SecretKey, Destroyable {
     /**
      * Copies {@code bytes} into a new key; the caller should wipe its own array afterwards.
      *
-     * @param bytes the raw key, 16 to 64 bytes
+     * @param bytes the raw key, 32 bytes (AES-256)
      * @return a new key holding a copy
-     * @throws IllegalArgumentException if the length is outside 16..64 bytes
+     * @throws IllegalArgumentException if the key is not 32 bytes long
+     * @throws NullPointerException if {@code bytes} is null
      */
     public static DataKeyMaterial copyOf(byte[] bytes) {
-        if (bytes.length < 16 || bytes.length > 64) {
-            throw new IllegalArgumentException("a data key must be 16 to 64 bytes long, got " + bytes.length);
+        if (bytes.length != KEY_BYTES) {
+            throw new IllegalArgumentException("a data key must be " + KEY_BYTES + " bytes (AES-256), got "
+                    + bytes.length);
         }
         return new DataKeyMaterial(bytes.clone());
     }
@@ -118,6 +130,26 @@ public final class DataKeyMaterial implements SecretKey, Destroyable {
     @Override
     public String toString() {
         return "DataKeyMaterial[" + bytes.length + " bytes, redacted" + (isDestroyed() ? ", destroyed" : "") + "]";
+    }
+
+    /**
+     * Refuses Java serialization, which would copy the key bytes out of reach.
+     *
+     * @throws NotSerializableException always
+     */
+    @Serial
+    private void writeObject(ObjectOutputStream out) throws NotSerializableException {
+        throw new NotSerializableException("data key material is never serialized");
+    }
+
+    /**
+     * Refuses Java deserialization: a key never comes from a stream.
+     *
+     * @throws NotSerializableException always
+     */
+    @Serial
+    private void readObject(ObjectInputStream in) throws NotSerializableException {
+        throw new NotSerializableException("data key material is never serialized");
     }
 
     private static void wipe(byte[] array) {

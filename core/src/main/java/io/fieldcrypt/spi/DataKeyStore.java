@@ -58,28 +58,32 @@ public interface DataKeyStore {
     boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement, Instant rewrappedAt);
 
     /**
-     * Retires every active key, so that no process picks it again for new values.
+     * Retires the active keys of {@code scopes}, so that no process picks them again for new values. The retirement
+     * time recorded is the database's (or the store's) own clock, the one {@link #deleteRetired} compares with.
      *
-     * @param retiredAt the retirement time to record
-     * @return how many keys were retired
+     * @param scopes the scopes whose keys to retire; keys of other scopes are left alone
+     * @return the keys retired, in id order
      * @throws io.fieldcrypt.DataKeyStoreException if the table could not be written
      */
-    int retireActive(Instant retiredAt);
+    List<StoredDataKey> retireActive(Collection<String> scopes);
 
     /**
-     * Deletes retired keys. Active keys named in {@code ids} are left alone.
+     * Deletes every retired key of {@code scopes}, in one transaction: the keys are locked, {@code guard} checks
+     * them on the same transaction, then they are deleted. If the guard throws, nothing is deleted.
      *
-     * @param ids keys to delete
-     * @return how many rows were deleted
-     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be written
+     * @param scopes the scopes whose retired keys to delete; keys of other scopes are left alone
+     * @param guard the check that nothing still needs the keys
+     * @return the ids of the keys deleted, in order; empty if there were none
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read or written
      */
-    int deleteRetired(Collection<Long> ids);
+    List<Long> deleteRetired(Collection<String> scopes, DeletionGuard guard);
 
     /**
-     * @return how many keys there are in each state under each master key
+     * @param scopes the scopes to count
+     * @return how many keys of {@code scopes} there are in each state under each master key
      * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read
      */
-    List<DataKeyCount> countByStateAndMasterKey();
+    List<DataKeyCount> countByStateAndMasterKey(Collection<String> scopes);
 
     /**
      * @return a name for messages, such as the table name

@@ -3,9 +3,12 @@ package io.fieldcrypt.testing;
 import io.fieldcrypt.spi.DataKeyCount;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.DataKeyStore;
+import io.fieldcrypt.spi.DeletionGuard;
 import io.fieldcrypt.spi.StoredDataKey;
 import io.fieldcrypt.spi.WrappedDataKey;
+import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -55,36 +58,42 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
     }
 
     @Override
-    public synchronized int retireActive(Instant retiredAt) {
-        int retired = 0;
+    public synchronized List<StoredDataKey> retireActive(Collection<String> scopes) {
+        Instant now = Instant.now();
+        List<StoredDataKey> retired = new ArrayList<>();
         for (StoredDataKey row : rows.values()) {
-            if (row.state() == DataKeyState.ACTIVE) {
-                rows.put(row.id(), new StoredDataKey(row.id(), row.scope(), row.wrapped(), row.encryptionContext(),
-                        DataKeyState.RETIRED, row.createdAt(), retiredAt));
-                retired++;
+            if (row.state() == DataKeyState.ACTIVE && scopes.contains(row.scope())) {
+                StoredDataKey changed = new StoredDataKey(row.id(), row.scope(), row.wrapped(),
+                        row.encryptionContext(), DataKeyState.RETIRED, row.createdAt(), now);
+                rows.put(row.id(), changed);
+                retired.add(changed);
             }
         }
         return retired;
     }
 
+    /** Runs the guard without a connection: this store has none. */
     @Override
-    public synchronized int deleteRetired(Collection<Long> idsToDelete) {
-        int deleted = 0;
-        for (Long id : idsToDelete) {
-            StoredDataKey row = rows.get(id);
-            if (row != null && row.state() == DataKeyState.RETIRED) {
-                rows.remove(id);
-                deleted++;
-            }
+    public synchronized List<Long> deleteRetired(Collection<String> scopes, DeletionGuard guard) {
+        List<StoredDataKey> keys = rows.values().stream()
+                .filter(row -> row.state() == DataKeyState.RETIRED && scopes.contains(row.scope())).toList();
+        if (keys.isEmpty()) {
+            return List.of();
         }
-        return deleted;
+        try {
+            guard.check(null, keys, Instant.now());
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+        keys.forEach(row -> rows.remove(row.id()));
+        return keys.stream().map(StoredDataKey::id).toList();
     }
 
     @Override
-    public List<DataKeyCount> countByStateAndMasterKey() {
+    public List<DataKeyCount> countByStateAndMasterKey(Collection<String> scopes) {
         record Group(DataKeyState state, String masterKeyId) {
         }
-        return rows.values().stream()
+        return rows.values().stream().filter(row -> scopes.contains(row.scope()))
                 .collect(Collectors.groupingBy(row -> new Group(row.state(), row.wrapped().masterKeyId()),
                         Collectors.counting()))
                 .entrySet().stream()

@@ -50,6 +50,14 @@ public @interface Encrypted {
      */
     String scope() default "";
 
+    /**
+     * @return earlier scopes of this attribute whose data keys may still open its stored values: after the scope
+     *     changed (a new {@link #scope()}, or a renamed table or column under the default scope), list the earlier
+     *     one here until {@code FieldCrypt.reEncrypt()} reports nothing remaining; it moves every value onto a data
+     *     key of the current scope. A data key of any other scope is refused. Default: none.
+     */
+    String[] previousScopes() default {};
+
     /** How an envelope is stored in its column. */
     enum Storage {
         /** The binary envelope, in a {@code bytea} column. */

@@ -10,6 +10,7 @@ import io.fieldcrypt.hibernate.internal.Maintenance;
 import java.time.Duration;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Objects;
+import java.util.Set;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.event.spi.EventType;
 
@@ -52,13 +53,19 @@ public final class FieldCrypt {
     }
 
     /**
-     * Re-encrypts every stored data key that is not under the configured master key
+     * Re-encrypts every stored data key of this factory's scopes that is not under the configured master key
      * ({@value FieldCryptSettings#KMS_KEY_ID}) with KMS {@code ReEncrypt} (the local provider does the equivalent).
-     * No entity row is touched. Afterwards the old master key is not needed to read anything and can be disabled.
-     * Idempotent, and safe to rerun after a crash: keys already current are skipped, and each key is replaced
-     * compare-and-set.
+     * No entity row is touched, and keys of scopes this factory does not map are left alone. Afterwards the old
+     * master key is not needed to read anything: remove it from {@value FieldCryptSettings#KMS_TRUSTED_KEY_IDS} and
+     * disable it. Idempotent, and safe to rerun after a crash: keys already current are skipped, and each key is
+     * replaced compare-and-set.
+     *
+     * <p>Every key is checked first: one under a master key that is not trusted, or whose encryption context is not
+     * its scope's, refuses the run before anything is rewrapped, so a row planted in the table is never laundered
+     * under the current master key.
      *
      * @return how many keys were rewrapped, were already current, or failed (a rerun retries those)
+     * @throws io.fieldcrypt.DecryptionException if a key cannot be trusted (naming it and its master key)
      * @throws io.fieldcrypt.KeyProviderException if the configured master key cannot be resolved
      * @throws io.fieldcrypt.DataKeyStoreException if the data key table cannot be read or written
      */
@@ -67,7 +74,8 @@ public final class FieldCrypt {
     }
 
     /**
-     * Retires the active data keys: new values get new data keys at once in this process, and within
+     * Retires the active data keys of this factory's scopes (keys of other scopes in a shared data key table are
+     * left alone): new values get new data keys at once in this process, and within
      * {@value FieldCryptSettings#DATA_KEY_MAX_AGE} in every other instance. Existing values stay readable; run
      * {@link #reEncrypt()} afterwards to move them onto the new keys.
      *
@@ -109,30 +117,54 @@ public final class FieldCrypt {
     }
 
     /**
-     * Deletes the retired data keys, after checking by looking at every encrypted column that no stored value uses
-     * them. <b>Whatever those keys protected is gone for good</b> (crypto-shredding): restore a backup of an entity
-     * table from before the re-encryption and its values cannot be decrypted. Keys retired less than
-     * {@value FieldCryptSettings#DATA_KEY_MAX_AGE} ago are refused, since running instances may still encrypt with
-     * them.
+     * Deletes the retired data keys of this factory's scopes, in one transaction that first checks, by the
+     * database's clock, that each was retired at least {@value FieldCryptSettings#DATA_KEY_MAX_AGE} ago (running
+     * instances may encrypt with a key until then); that no transaction is open that began before the keys' last
+     * possible use (it could still commit a value under them; this needs {@code pg_read_all_stats} or the
+     * application's own role); and, by looking at every encrypted column, that no stored value uses them.
+     * <b>Values the keys protected in places those checks cannot see are unreadable for good</b> — a restored backup
+     * of an entity table from before the re-encryption, a copy in another table — but the wrapped keys survive in
+     * backups, WAL archives and replicas of the data key table, and the master key still exists: see
+     * {@code docs/OPERATIONS.md} for what crypto-shredding needs beyond this.
+     *
+     * <p>Refused while the data key table holds retired keys of scopes this factory does not map (another
+     * application sharing the table, an attribute removed from the model): see
+     * {@link #destroyRetiredDataKeys(Duration, Set)}.
      *
      * @return the keys destroyed
-     * @throws RetiredKeysInUseException if values still use retired keys (the message says how many and where), or
-     *     keys were retired too recently
+     * @throws RetiredKeysInUseException if a check fails (the message says which, how many and where); nothing was
+     *     destroyed
      */
     public DestroyReport destroyRetiredDataKeys() {
-        return destroyRetiredDataKeys(runtime.maxAge());
+        return destroyRetiredDataKeys(runtime.maxAge(), Set.of());
     }
 
     /**
-     * {@link #destroyRetiredDataKeys()} with another minimum time since retirement. {@code Duration.ZERO} is safe
-     * only when no other instance of the application runs.
+     * {@link #destroyRetiredDataKeys()} with another minimum time since retirement (by the database's clock).
+     * {@code Duration.ZERO} is safe only when no other instance of the application runs.
      *
      * @param minimumRetiredAge how long ago a key must have been retired
      * @return the keys destroyed
-     * @throws RetiredKeysInUseException if values still use retired keys, or keys were retired too recently
+     * @throws RetiredKeysInUseException if a check fails; nothing was destroyed
      */
     public DestroyReport destroyRetiredDataKeys(Duration minimumRetiredAge) {
-        return maintenance.destroyRetired(Objects.requireNonNull(minimumRetiredAge, "minimumRetiredAge"));
+        return destroyRetiredDataKeys(minimumRetiredAge, Set.of());
+    }
+
+    /**
+     * {@link #destroyRetiredDataKeys()} with another minimum time since retirement, and naming scopes this factory
+     * does not map whose retired keys are known to the caller: those keys are never destroyed, but no longer stop
+     * the destruction of this factory's own. A {@code minimumRetiredAge} shorter than
+     * {@value FieldCryptSettings#DATA_KEY_MAX_AGE} is safe only when no other instance of the application runs.
+     *
+     * @param minimumRetiredAge how long ago, by the database's clock, a key must have been retired
+     * @param unmappedScopesToIgnore scopes of the data key table this factory does not map, to leave alone
+     * @return the keys destroyed
+     * @throws RetiredKeysInUseException if a check fails; nothing was destroyed
+     */
+    public DestroyReport destroyRetiredDataKeys(Duration minimumRetiredAge, Set<String> unmappedScopesToIgnore) {
+        return maintenance.destroyRetired(Objects.requireNonNull(minimumRetiredAge, "minimumRetiredAge"),
+                Set.copyOf(unmappedScopesToIgnore));
     }
 
     /**

@@ -20,6 +20,15 @@ public final class FieldCryptSettings {
      */
     public static final String KMS_KEY_ID = "fieldcrypt.kms.key-id";
 
+    /**
+     * {@code fieldcrypt.kms.trusted-key-ids}: comma-separated further master keys (key ids, key ARNs, aliases or
+     * alias ARNs) that data keys may be unwrapped under, in addition to {@link #KMS_KEY_ID}, which is always trusted:
+     * during a master key rotation, the previous key until {@code rewrapDataKeys()} has moved every data key off it.
+     * Resolved to key ARNs when the factory is built. A data key row under any other master key is refused. Default:
+     * none for {@code aws}; every id of {@link #LOCAL_MASTER_KEYS} for {@code local}.
+     */
+    public static final String KMS_TRUSTED_KEY_IDS = "fieldcrypt.kms.trusted-key-ids";
+
     /** {@code fieldcrypt.kms.region}: the AWS region. Default: the AWS SDK's region chain ({@code AWS_REGION}). */
     public static final String KMS_REGION = "fieldcrypt.kms.region";
 

@@ -1,7 +1,9 @@
 package io.fieldcrypt.hibernate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.RewrapReport;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
@@ -27,10 +29,11 @@ import software.amazon.awssdk.services.kms.KmsClient;
 @ExtendWith(TestPostgres.class)
 class RewrapTest {
 
-    private static SessionFactory factory(TestDatabase db, KmsClient client, String keyId) {
+    private static SessionFactory factory(TestDatabase db, KmsClient client, String keyId, String... trusted) {
         Map<String, Object> settings = new HashMap<>();
         settings.put(FieldCryptSettings.KMS_PROVIDER, "aws");
         settings.put(FieldCryptSettings.KMS_KEY_ID, keyId);
+        settings.put(FieldCryptSettings.KMS_TRUSTED_KEY_IDS, String.join(",", trusted));
         settings.put(FieldCryptSettings.KMS_CLIENT, client);
         return Factories.build(db, settings, Patient.class).unwrap(SessionFactory.class);
     }
@@ -56,7 +59,14 @@ class RewrapTest {
             List<String> rowsBefore = rawRows(db);
 
             RewrapReport report;
-            try (SessionFactory current = factory(db, client, k2)) {
+            try (SessionFactory untrusting = factory(db, client, k2)) {
+                assertThatThrownBy(() -> untrusting.fromTransaction(s -> s.find(Patient.class, 1L)))
+                        .isInstanceOf(DecryptionException.class)
+                        .hasMessageContaining("is wrapped under master key " + k1 + ", which is not a trusted master"
+                                + " key; refusing to unwrap it");
+            }
+            // The runbook: the new key is current, the old one trusted until every data key is rewrapped.
+            try (SessionFactory current = factory(db, client, k2, k1)) {
                 report = FieldCrypt.of(current).rewrapDataKeys();
                 assertThat(FieldCrypt.of(current).rewrapDataKeys().alreadyCurrent()).isEqualTo(6);
             }

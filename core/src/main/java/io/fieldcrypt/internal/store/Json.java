@@ -28,22 +28,27 @@ public final class Json {
     }
 
     /**
-     * @param json a JSON object whose members are all strings
-     * @return its members
-     * @throws IllegalArgumentException if it is not such an object
+     * @param json text that should be a JSON object whose members are all strings
+     * @return its members, or {@code null} if it is not such an object (the text is not trusted, so no parser
+     *     message about it is passed on)
      */
     public static Map<String, String> readStringMap(String json) {
-        JsonNode node = JsonNode.parser().parse(json);
+        JsonNode node;
+        try {
+            node = JsonNode.parser().parse(json);
+        } catch (RuntimeException e) {
+            return null;
+        }
         if (!node.isObject()) {
-            throw new IllegalArgumentException("encryption context is not a JSON object");
+            return null;
         }
         Map<String, String> map = new LinkedHashMap<>();
-        node.asObject().forEach((name, value) -> {
-            if (!value.isString()) {
-                throw new IllegalArgumentException("encryption context member " + name + " is not a string");
+        for (Map.Entry<String, JsonNode> member : node.asObject().entrySet()) {
+            if (!member.getValue().isString()) {
+                return null;
             }
-            map.put(name, value.asString());
-        });
+            map.put(member.getKey(), member.getValue().asString());
+        }
         return map;
     }
 

@@ -2,11 +2,13 @@ package io.fieldcrypt.internal.store;
 
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.DataKeyStoreException;
+import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.SchemaMode;
 import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.spi.DataKeyCount;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.DataKeyStore;
+import io.fieldcrypt.spi.DeletionGuard;
 import io.fieldcrypt.spi.StoredDataKey;
 import io.fieldcrypt.spi.WrappedDataKey;
 import java.io.IOException;
@@ -51,8 +53,9 @@ public final class PostgresDataKeyStore implements DataKeyStore {
             "retired_at", "timestamp with time zone",
             "rewrapped_at", "timestamp with time zone");
 
-    private static final String SELECT_COLUMNS = "select id, scope, master_key_id, encrypted_key,"
-            + " encryption_context::text, state, created_at, retired_at from ";
+    private static final String COLUMN_LIST = "id, scope, master_key_id, encrypted_key, encryption_context::text,"
+            + " state, created_at, retired_at";
+    private static final String SELECT_COLUMNS = "select " + COLUMN_LIST + " from ";
 
     private final ConnectionSource connections;
     private final String table;
@@ -129,9 +132,8 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         return inTransaction("read a data key from", connection -> {
             try (PreparedStatement select = connection.prepareStatement(findSql)) {
                 select.setLong(1, id);
-                try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? Optional.of(row(rs)) : Optional.empty();
-                }
+                List<StoredDataKey> rows = rows(select);
+                return rows.isEmpty() ? Optional.<StoredDataKey>empty() : Optional.of(rows.get(0));
             }
         });
     }
@@ -142,13 +144,7 @@ public final class PostgresDataKeyStore implements DataKeyStore {
             try (PreparedStatement select = connection.prepareStatement(pageSql)) {
                 select.setLong(1, afterId);
                 select.setInt(2, limit);
-                List<StoredDataKey> rows = new ArrayList<>();
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        rows.add(row(rs));
-                    }
-                }
-                return rows;
+                return rows(select);
             }
         });
     }
@@ -171,35 +167,54 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     }
 
     @Override
-    public int retireActive(Instant retiredAt) {
+    public List<StoredDataKey> retireActive(Collection<String> scopes) {
         return inTransaction("retire the active keys of", connection -> {
             try (PreparedStatement update = connection.prepareStatement("update " + table
-                    + " set state = 'RETIRED', retired_at = ? where state = 'ACTIVE'")) {
-                update.setTimestamp(1, Timestamp.from(retiredAt));
-                return update.executeUpdate();
+                    + " set state = 'RETIRED', retired_at = now() where state = 'ACTIVE' and scope = any(?)"
+                    + " returning " + COLUMN_LIST)) {
+                update.setArray(1, connection.createArrayOf("varchar", scopes.toArray()));
+                List<StoredDataKey> retired = rows(update);
+                retired.sort(java.util.Comparator.comparingLong(StoredDataKey::id));
+                return retired;
             }
         });
     }
 
     @Override
-    public int deleteRetired(Collection<Long> ids) {
-        if (ids.isEmpty()) {
-            return 0;
-        }
+    public List<Long> deleteRetired(Collection<String> scopes, DeletionGuard guard) {
         return inTransaction("delete retired keys from", connection -> {
+            List<StoredDataKey> keys;
+            try (PreparedStatement lock = connection.prepareStatement(SELECT_COLUMNS + table
+                    + " where state = 'RETIRED' and scope = any(?) order by id for update")) {
+                lock.setArray(1, connection.createArrayOf("varchar", scopes.toArray()));
+                keys = rows(lock);
+            }
+            if (keys.isEmpty()) {
+                return List.<Long>of();
+            }
+            Instant now;
+            try (PreparedStatement clock = connection.prepareStatement("select now()");
+                    ResultSet rs = clock.executeQuery()) {
+                rs.next();
+                now = rs.getTimestamp(1).toInstant();
+            }
+            guard.check(connection, List.copyOf(keys), now);
+            List<Long> ids = keys.stream().map(StoredDataKey::id).toList();
             try (PreparedStatement delete = connection.prepareStatement("delete from " + table
                     + " where state = 'RETIRED' and id = any(?)")) {
                 delete.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
-                return delete.executeUpdate();
+                delete.executeUpdate();
             }
+            return ids;
         });
     }
 
     @Override
-    public List<DataKeyCount> countByStateAndMasterKey() {
+    public List<DataKeyCount> countByStateAndMasterKey(Collection<String> scopes) {
         return inTransaction("count the keys of", connection -> {
             try (PreparedStatement select = connection.prepareStatement("select state, master_key_id, count(*) from "
-                    + table + " group by state, master_key_id order by state, master_key_id")) {
+                    + table + " where scope = any(?) group by state, master_key_id order by state, master_key_id")) {
+                select.setArray(1, connection.createArrayOf("varchar", scopes.toArray()));
                 List<DataKeyCount> counts = new ArrayList<>();
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
@@ -229,12 +244,50 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         return checkpointTableOf(table);
     }
 
-    private static StoredDataKey row(ResultSet rs) throws SQLException {
+    private List<StoredDataKey> rows(PreparedStatement statement) throws SQLException {
+        List<StoredDataKey> rows = new ArrayList<>();
+        try (ResultSet rs = statement.executeQuery()) {
+            while (rs.next()) {
+                rows.add(row(rs));
+            }
+        }
+        return rows;
+    }
+
+    /**
+     * Reads one row. Its content is not trusted: a row that does not parse is reported as a
+     * {@link DecryptionException} with a fixed description, without the parser's message or cause, which would
+     * carry text chosen by whoever wrote the row.
+     */
+    private StoredDataKey row(ResultSet rs) throws SQLException {
+        long id = rs.getLong(1);
+        String context = rs.getString(5);
+        byte[] encryptedKey = rs.getBytes(4);
+        String masterKeyId = rs.getString(3);
+        String scope = rs.getString(2);
+        String state = rs.getString(6);
+        Timestamp createdAt = rs.getTimestamp(7);
         Timestamp retiredAt = rs.getTimestamp(8);
-        return new StoredDataKey(rs.getLong(1), rs.getString(2),
-                new WrappedDataKey(rs.getString(3), rs.getBytes(4)), Json.readStringMap(rs.getString(5)),
-                DataKeyState.valueOf(rs.getString(6)), rs.getTimestamp(7).toInstant(),
-                retiredAt == null ? null : retiredAt.toInstant());
+        if (id <= 0 || scope == null || masterKeyId == null || encryptedKey == null || encryptedKey.length == 0
+                || context == null || createdAt == null) {
+            throw malformed(id, "a required column is empty");
+        }
+        DataKeyState parsedState = switch (String.valueOf(state)) {
+            case "ACTIVE" -> DataKeyState.ACTIVE;
+            case "RETIRED" -> DataKeyState.RETIRED;
+            default -> throw malformed(id, "its state is neither ACTIVE nor RETIRED");
+        };
+        Map<String, String> parsedContext = Json.readStringMap(context);
+        if (parsedContext == null) {
+            throw malformed(id, "its encryption context is not a JSON object of strings");
+        }
+        return new StoredDataKey(id, scope, new WrappedDataKey(masterKeyId, encryptedKey), parsedContext,
+                parsedState, createdAt.toInstant(), retiredAt == null ? null : retiredAt.toInstant());
+    }
+
+    private DecryptionException malformed(long id, String why) {
+        return new DecryptionException("data key " + id + " in " + table + " is malformed: " + why
+                + "; refusing to use it");
     }
 
     private void create() {

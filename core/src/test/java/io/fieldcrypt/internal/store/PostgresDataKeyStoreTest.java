@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.DataKeyStoreException;
+import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.SchemaMode;
 import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.spi.DataKeyState;
@@ -246,18 +247,64 @@ class PostgresDataKeyStoreTest {
         assertThat(store.replaceWrapping(first, a, new WrappedDataKey("m3", new byte[] {4}), CREATED)).isFalse();
         assertThat(store.find(first).orElseThrow().wrapped()).isEqualTo(rewrapped);
 
-        assertThat(store.retireActive(CREATED.plusSeconds(60))).isEqualTo(2);
+        long foreign = store.insert("other", a, Map.of("fieldcrypt:scope", "other"), CREATED).id();
+        List<StoredDataKey> retired = store.retireActive(List.of("s"));
+        assertThat(retired).extracting(StoredDataKey::id).containsExactly(first, second);
         assertThat(store.find(first).orElseThrow().state()).isEqualTo(DataKeyState.RETIRED);
-        assertThat(store.find(first).orElseThrow().retiredAt()).isEqualTo(CREATED.plusSeconds(60));
+        assertThat(store.find(first).orElseThrow().retiredAt()).isEqualTo(retired.get(0).retiredAt())
+                .isAfter(CREATED);
+        assertThat(store.find(foreign).orElseThrow().state()).isEqualTo(DataKeyState.ACTIVE);
         long third = store.insert("s", a, CONTEXT, CREATED).id();
-        assertThat(store.countByStateAndMasterKey()).containsExactly(
+        assertThat(store.countByStateAndMasterKey(List.of("s"))).containsExactly(
                 new io.fieldcrypt.spi.DataKeyCount(DataKeyState.ACTIVE, "m1", 1),
                 new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m1", 1),
                 new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m2", 1));
 
-        assertThat(store.deleteRetired(List.of(first, third))).isEqualTo(1);
+        List<List<Long>> guarded = new java.util.ArrayList<>();
+        assertThatThrownBy(() -> store.deleteRetired(List.of("s"), (connection, keys, now) -> {
+            guarded.add(keys.stream().map(StoredDataKey::id).toList());
+            assertThat(now).isAfterOrEqualTo(keys.get(0).retiredAt());
+            throw new io.fieldcrypt.FieldCryptException("refused by the guard");
+        })).isInstanceOf(io.fieldcrypt.FieldCryptException.class).hasMessage("refused by the guard");
+        assertThat(guarded).containsExactly(List.of(first, second));
+        assertThat(store.find(first)).isPresent();
+
+        assertThat(store.deleteRetired(List.of("s"), (connection, keys, now) -> { })).containsExactly(first, second);
         assertThat(store.find(first)).isEmpty();
         assertThat(store.find(third)).isPresent();
-        assertThat(store.deleteRetired(List.of())).isZero();
+        assertThat(store.find(foreign)).isPresent();
+        assertThat(store.deleteRetired(List.of("s"), (connection, keys, now) -> {
+            throw new AssertionError("no key to check");
+        })).isEmpty();
+    }
+
+    @Test
+    void find_malformedRow_decryptionExceptionWithoutTheRowsText() throws SQLException {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_malformed",
+                SchemaMode.CREATE);
+        long badContext = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+        long badMember = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+        long emptyKey = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+        long badState = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("update keys_malformed set encryption_context = '[\"attacker text\"]' where id = " + badContext);
+            st.execute("update keys_malformed set encryption_context = '{\"attacker text\": 1}' where id = "
+                    + badMember);
+            st.execute("update keys_malformed set encrypted_key = ''::bytea where id = " + emptyKey);
+            st.execute("alter table keys_malformed drop constraint if exists keys_malformed_state_check");
+            st.execute("update keys_malformed set state = 'attacker text' where id = " + badState);
+        }
+
+        assertThatThrownBy(() -> store.find(badContext)).isInstanceOf(DecryptionException.class)
+                .hasMessage("data key " + badContext + " in keys_malformed is malformed: its encryption context is"
+                        + " not a JSON object of strings; refusing to use it")
+                .hasNoCause();
+        assertThatThrownBy(() -> store.find(badMember)).isInstanceOf(DecryptionException.class)
+                .hasMessageNotContaining("attacker text").hasNoCause();
+        assertThatThrownBy(() -> store.find(emptyKey)).isInstanceOf(DecryptionException.class)
+                .hasMessage("data key " + emptyKey + " in keys_malformed is malformed: a required column is empty;"
+                        + " refusing to use it");
+        assertThatThrownBy(() -> store.find(badState)).isInstanceOf(DecryptionException.class)
+                .hasMessageNotContaining("attacker text");
     }
 }

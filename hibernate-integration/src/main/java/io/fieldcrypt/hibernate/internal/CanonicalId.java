@@ -1,58 +1,149 @@
 package io.fieldcrypt.hibernate.internal;
 
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.internal.store.Json;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.metamodel.mapping.BasicEntityIdentifierMapping;
+import org.hibernate.metamodel.mapping.EntityIdentifierMapping;
 import org.hibernate.persister.entity.EntityPersister;
 
 /**
- * The canonical text of an entity id, bound into the associated data of every encrypted value of its row. It must
- * be the same in every process and version, so it is spelled out here rather than left to {@code toString()}:
+ * The canonical text of an entity id, bound into the associated data of every encrypted value of its row. It must be
+ * the same in every process and version, and the same whether the id comes from the entity (the listeners) or from
+ * the table (the maintenance jobs), so it is defined here for exactly the id types whose value survives a database
+ * round trip unchanged, and every other id type is refused when the session factory is built:
  *
  * <ul>
- *   <li>a single-column id: the id's text ({@code 42}, {@code 3f2504e0-4f89-11d3-9a0c-0305e82c3301}, or the string
- *       itself);</li>
- *   <li>a composite id ({@code @EmbeddedId}, {@code @IdClass}): a JSON array of its column values in the mapping's
- *       column order, strings quoted and numbers and booleans bare, e.g. {@code ["clinic-7",1024]}.</li>
+ *   <li>{@code Long}, {@code Integer}, {@code Short}: decimal text ({@code 42}, {@code -7});</li>
+ *   <li>{@code String}: the string itself;</li>
+ *   <li>{@code UUID}: lower-case 8-4-4-4-12 hex;</li>
+ *   <li>a composite id ({@code @EmbeddedId}, {@code @IdClass}) of those: a JSON array of its parts in the mapping's
+ *       column order, integers bare, strings and UUIDs quoted, e.g. {@code ["clinic-7",1024]}.</li>
  * </ul>
+ *
+ * <p>{@code docs/FORMAT.md} specifies it for other implementations; known-answer vectors pin it. Immutable.
  */
 final class CanonicalId {
 
-    private CanonicalId() {
-    }
+    /** The supported part types, with the names used in messages. */
+    private static final Map<Class<?>, Class<?>> BOXED = Map.of(long.class, Long.class, int.class, Integer.class,
+            short.class, Short.class);
+    private static final List<Class<?>> SUPPORTED = List.of(Long.class, Integer.class, Short.class, String.class,
+            UUID.class);
 
-    static String of(EntityPersister persister, Object id, SharedSessionContractImplementor session) {
-        if (persister.getIdentifierMapping() instanceof BasicEntityIdentifierMapping) {
-            return String.valueOf(id);
-        }
-        List<Object> parts = new ArrayList<>();
-        persister.getIdentifierMapping().breakDownJdbcValues(id, (index, value, mapping) -> parts.add(value), session);
-        return json(parts);
+    private final boolean composite;
+    private final List<Class<?>> partTypes;
+
+    private CanonicalId(boolean composite, List<Class<?>> partTypes) {
+        this.composite = composite;
+        this.partTypes = List.copyOf(partTypes);
     }
 
     /**
-     * @param keyValues the values of the key columns as JDBC returns them, in the id's column order
-     * @param composite whether the id is composite
-     * @return the canonical id
+     * @param persister an entity with encrypted attributes
+     * @param label an encrypted attribute of it, for the message
+     * @return how its ids become canonical text
+     * @throws ConfigurationException if the id, or a part of a composite id, is of a type with no canonical text
      */
-    static String ofKeyColumns(List<Object> keyValues, boolean composite) {
-        return composite ? json(keyValues) : String.valueOf(keyValues.get(0));
+    static CanonicalId forEntity(EntityPersister persister, String label) {
+        EntityIdentifierMapping mapping = persister.getIdentifierMapping();
+        boolean composite = !(mapping instanceof BasicEntityIdentifierMapping);
+        List<Class<?>> types = new ArrayList<>();
+        mapping.forEachSelectable((index, selectable) ->
+                types.add(boxed(selectable.getJdbcMapping().getJavaTypeDescriptor().getJavaTypeClass())));
+        for (Class<?> type : types) {
+            if (!SUPPORTED.contains(type)) {
+                String entity = persister.getJpaEntityName() != null ? persister.getJpaEntityName()
+                        : persister.getEntityName();
+                throw new ConfigurationException("@Encrypted on " + label + " binds every value to its row's id, but"
+                        + " the id of " + entity + (composite ? " has a part of type " : " is of type ")
+                        + type.getName() + ", whose value does not survive a database round trip unchanged (its"
+                        + " text would differ when read back, and the values could never be opened again). Use an"
+                        + " id of type Long, Integer, Short, String or UUID, or a composite id of those");
+            }
+        }
+        return new CanonicalId(composite, types);
     }
 
-    private static String json(List<Object> parts) {
+    /**
+     * @param id an entity id
+     * @param persister its entity
+     * @param session the session
+     * @return the canonical text
+     */
+    String of(Object id, EntityPersister persister, SharedSessionContractImplementor session) {
+        if (!composite) {
+            return text(List.of(id), false);
+        }
+        List<Object> parts = new ArrayList<>(partTypes.size());
+        persister.getIdentifierMapping().breakDownJdbcValues(id, (index, value, mapping) -> parts.add(value), session);
+        return text(parts, true);
+    }
+
+    /**
+     * Reads the key columns of a row as the id's Java types and gives the canonical text, the same the listeners
+     * compute from the entity.
+     *
+     * @param rs a result set positioned on a row
+     * @param firstColumn the index of the first key column; the others follow in canonical order
+     * @return the canonical text
+     * @throws SQLException if a column cannot be read as its type
+     */
+    String ofKeyColumns(ResultSet rs, int firstColumn) throws SQLException {
+        List<Object> parts = new ArrayList<>(partTypes.size());
+        for (int i = 0; i < partTypes.size(); i++) {
+            parts.add(rs.getObject(firstColumn + i, partTypes.get(i)));
+        }
+        return text(parts, composite);
+    }
+
+    /** @return how many key columns the id has */
+    int columnCount() {
+        return partTypes.size();
+    }
+
+    /**
+     * The one canonical-id function.
+     *
+     * @param parts the id's parts, of the supported types, in column order
+     * @param composite whether the id is composite
+     * @return the canonical text
+     */
+    static String text(List<?> parts, boolean composite) {
+        if (!composite) {
+            return part(parts.get(0));
+        }
         StringBuilder json = new StringBuilder("[");
         for (Object part : parts) {
             if (json.length() > 1) {
                 json.append(',');
             }
-            if (part == null || part instanceof Number || part instanceof Boolean) {
-                json.append(part);
+            if (part instanceof String || part instanceof UUID) {
+                Json.quote(json, part(part));
             } else {
-                Json.quote(json, part.toString());
+                json.append(part(part));
             }
         }
         return json.append(']').toString();
+    }
+
+    private static String part(Object value) {
+        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof String
+                || value instanceof UUID) {
+            return value.toString();
+        }
+        throw new FieldCryptException("an id part of type " + (value == null ? "null" : value.getClass().getName())
+                + " has no canonical text; it should have been refused when the session factory was built");
+    }
+
+    private static Class<?> boxed(Class<?> type) {
+        return BOXED.getOrDefault(type, type);
     }
 }

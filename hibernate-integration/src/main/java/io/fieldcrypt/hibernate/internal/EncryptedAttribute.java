@@ -1,6 +1,7 @@
 package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.hibernate.Encrypted;
+import java.util.Set;
 
 /**
  * What the binder learned about one {@code @Encrypted} attribute at boot, attached to its mapping through the
@@ -10,12 +11,13 @@ import io.fieldcrypt.hibernate.Encrypted;
  * @param javaType the attribute's Java type
  * @param storage how the column stores envelopes
  * @param scope the scope named in the annotation, or empty for the default {@code <table>.<column>}
+ * @param previousScopes earlier scopes whose data keys may still open stored values
  * @param codec how values become plaintext bytes
  * @param guard the attribute's converter
  * @param plan the attribute's mutability plan
  */
-record EncryptedAttribute(String label, Class<?> javaType, Encrypted.Storage storage, String scope, ValueCodec codec,
-        GuardConverter guard, SealedMutabilityPlan plan) {
+record EncryptedAttribute(String label, Class<?> javaType, Encrypted.Storage storage, String scope,
+        Set<String> previousScopes, ValueCodec codec, GuardConverter guard, SealedMutabilityPlan plan) {
 
     boolean text() {
         return storage == Encrypted.Storage.TEXT;

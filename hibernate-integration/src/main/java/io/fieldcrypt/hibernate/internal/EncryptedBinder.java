@@ -5,6 +5,8 @@ import io.fieldcrypt.hibernate.Encrypted;
 import java.lang.annotation.Annotation;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Type;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import org.hibernate.binder.AttributeBinder;
 import org.hibernate.boot.spi.MetadataBuildingContext;
 import org.hibernate.mapping.BasicValue;
@@ -65,8 +67,15 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
         MutabilityPlan<Object> plaintextPlan = (MutabilityPlan<Object>) typeConfiguration.getJavaTypeRegistry()
                 .resolveDescriptor(javaType).getMutabilityPlan();
         boolean text = annotation.storage() == Encrypted.Storage.TEXT;
+        Set<String> previousScopes = new LinkedHashSet<>();
+        for (String previous : annotation.previousScopes()) {
+            if (previous.isBlank()) {
+                throw refuse(label, "lists a blank previous scope; name the earlier scope, e.g. \"patient.ssn\"");
+            }
+            previousScopes.add(previous.trim());
+        }
         EncryptedAttribute attribute = new EncryptedAttribute(label, javaType, annotation.storage(),
-                annotation.scope().trim(), codec, new GuardConverter(label, text),
+                annotation.scope().trim(), Set.copyOf(previousScopes), codec, new GuardConverter(label, text),
                 new SealedMutabilityPlan(label, plaintextPlan));
         value.setJpaAttributeConverterDescriptor(new EncryptedConverterDescriptor(attribute));
         value.setExplicitMutabilityPlanAccess(ignored -> attribute.plan());

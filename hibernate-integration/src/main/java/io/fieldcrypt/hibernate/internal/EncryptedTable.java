@@ -1,5 +1,6 @@
 package io.fieldcrypt.hibernate.internal;
 
+import io.fieldcrypt.Envelope;
 import java.util.List;
 import java.util.Set;
 
@@ -8,13 +9,14 @@ import java.util.Set;
  * names, the key columns in the order that forms the canonical id, and the encrypted columns.
  *
  * @param sqlName the qualified, quoted-as-needed table name
+ * @param aadTable the unqualified table name bound into the values
  * @param keyColumns the primary key columns, in canonical id order
- * @param compositeKey whether the id is composite (a JSON array) rather than a single value
+ * @param idEntity an entity whose id the key columns hold, to find its {@link CanonicalId}
  * @param aadEntity the entity name bound into the values
  * @param entityNames the entities whose second-level cache holds rows of this table
  * @param columns the encrypted columns
  */
-record EncryptedTable(String sqlName, List<String> keyColumns, boolean compositeKey, String aadEntity,
+record EncryptedTable(String sqlName, String aadTable, List<String> keyColumns, String idEntity, String aadEntity,
         Set<String> entityNames, List<Column> columns) {
 
     /**
@@ -24,27 +26,31 @@ record EncryptedTable(String sqlName, List<String> keyColumns, boolean composite
      * @param sqlName the column name for SQL
      * @param aadColumn the column name bound into the values
      * @param text whether it stores the text form of envelopes
-     * @param scope the data key scope
+     * @param scope the data key scope new values are sealed under
+     * @param scopes the scopes whose data keys may open its values: {@code scope} and its previous scopes
      */
-    record Column(String label, String sqlName, String aadColumn, boolean text, String scope) {
+    record Column(String label, String sqlName, String aadColumn, boolean text, String scope, Set<String> scopes) {
 
         /** A SQL expression giving the data key id of this column's value, or NULL if it is not an envelope. */
         String dataKeyIdSql() {
-            if (text) {
-                return "(case when " + sqlName + " ~ '^fc1:[A-Za-z0-9_-]{16}' then ('x' || encode(substring(decode("
-                        + "translate(substring(" + sqlName + " from 5 for 16), '-_', '+/'), 'base64') from 4 for 8),"
-                        + " 'hex'))::bit(64)::bigint end)";
-            }
-            return "(case when octet_length(" + sqlName + ") >= 39 then ('x' || encode(substring(" + sqlName
-                    + " from 4 for 8), 'hex'))::bit(64)::bigint end)";
+            return EnvelopeSql.dataKeyId(sqlName, text);
+        }
+
+        /** A SQL expression giving the format version of this column's value, or NULL if it is not an envelope. */
+        String versionSql() {
+            return EnvelopeSql.version(sqlName, text);
         }
     }
 
-    /** A SQL condition: some encrypted column of the row holds a value under one of the keys bound as parameters. */
-    String anyColumnUnderKeysSql() {
+    /**
+     * A SQL condition: some encrypted column of the row holds a value that should move, under one of the keys bound
+     * as that column's parameter (one {@code bigint[]} per column, in column order) or in format version 1.
+     */
+    String anyColumnToMoveSql() {
         StringBuilder sql = new StringBuilder("(");
         for (Column column : columns) {
-            sql.append(sql.length() > 1 ? " or " : "").append(column.dataKeyIdSql()).append(" = any(?)");
+            sql.append(sql.length() > 1 ? " or " : "").append(column.dataKeyIdSql()).append(" = any(?) or ")
+                    .append(column.versionSql()).append(" = ").append(Envelope.Version.V1.wireValue());
         }
         return sql.append(')').toString();
     }

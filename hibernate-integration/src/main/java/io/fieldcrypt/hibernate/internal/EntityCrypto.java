@@ -3,6 +3,7 @@ package io.fieldcrypt.hibernate.internal;
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.FieldContext;
 import io.fieldcrypt.FieldEncryptor;
+import java.util.Set;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
 import org.hibernate.type.Type;
@@ -13,29 +14,41 @@ import org.hibernate.type.Type;
  */
 final class EntityCrypto {
 
-    /** One encrypted attribute, resolved against the runtime model. */
-    record Slot(int index, EncryptedAttribute attribute, String column, String scope) {
+    /**
+     * One encrypted attribute, resolved against the runtime model.
+     *
+     * @param index its index in the state array
+     * @param attribute what the binder learned
+     * @param table the unqualified table name bound into its values
+     * @param column the column name bound into its values
+     * @param scope the scope new values are sealed under
+     * @param scopes the scopes whose data keys may open its stored values: {@code scope} and its previous scopes
+     */
+    record Slot(int index, EncryptedAttribute attribute, String table, String column, String scope,
+            Set<String> scopes) {
     }
 
     private final String aadEntity;
+    private final CanonicalId canonicalId;
     private final Slot[] slots;
     private final FieldEncryptor encryptor;
 
-    EntityCrypto(String aadEntity, Slot[] slots, FieldEncryptor encryptor) {
+    EntityCrypto(String aadEntity, CanonicalId canonicalId, Slot[] slots, FieldEncryptor encryptor) {
         this.aadEntity = aadEntity;
+        this.canonicalId = canonicalId;
         this.slots = slots.clone();
         this.encryptor = encryptor;
     }
 
     /** Replaces every non-null encrypted value in {@code state} by its sealed form. */
     void seal(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
-        String canonicalId = CanonicalId.of(persister, id, session);
+        String rowId = canonicalId.of(id, persister, session);
         for (Slot slot : slots) {
             Object plaintext = state[slot.index];
             if (plaintext != null && !(plaintext instanceof SealedValue)) {
                 EncryptedAttribute attribute = slot.attribute;
-                byte[] envelope = encryptor.seal(slot.scope, FieldContext.of(aadEntity, slot.column, canonicalId),
-                        attribute.codec().encode(plaintext));
+                byte[] envelope = encryptor.seal(slot.scope, FieldContext.of(aadEntity, slot.table, slot.column,
+                        rowId), attribute.codec().encode(plaintext));
                 state[slot.index] = SealedValue.sealed(envelope, attribute.text());
             }
         }
@@ -58,13 +71,13 @@ final class EntityCrypto {
         if (cacheable) {
             OpenedValues.begin();
         }
-        String canonicalId = null;
+        String rowId = null;
         for (Slot slot : slots) {
             if (state[slot.index] instanceof SealedValue sealed) {
-                if (canonicalId == null) {
-                    canonicalId = CanonicalId.of(persister, id, session);
+                if (rowId == null) {
+                    rowId = canonicalId.of(id, persister, session);
                 }
-                Object plaintext = open(slot, sealed, canonicalId);
+                Object plaintext = open(slot, sealed, rowId);
                 state[slot.index] = plaintext;
                 if (cacheable) {
                     OpenedValues.add(slot.attribute.plan(), plaintext, sealed.stored());
@@ -73,11 +86,12 @@ final class EntityCrypto {
         }
     }
 
-    private Object open(Slot slot, SealedValue sealed, String canonicalId) {
-        String where = slot.attribute.label() + " of " + aadEntity + "#" + canonicalId;
+    private Object open(Slot slot, SealedValue sealed, String rowId) {
+        String where = slot.attribute.label() + " of " + aadEntity + "#" + rowId;
         byte[] plaintext;
         try {
-            plaintext = encryptor.open(FieldContext.of(aadEntity, slot.column, canonicalId), sealed.envelope());
+            plaintext = encryptor.open(slot.scopes, FieldContext.of(aadEntity, slot.table, slot.column, rowId),
+                    sealed.envelope());
         } catch (DecryptionException e) {
             throw new DecryptionException("cannot decrypt " + where + ": " + e.getMessage(), e);
         }

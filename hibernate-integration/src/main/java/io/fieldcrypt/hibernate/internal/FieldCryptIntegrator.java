@@ -3,6 +3,7 @@ package io.fieldcrypt.hibernate.internal;
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.DataKeyStores;
 import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.KeyProviderException;
 import io.fieldcrypt.hibernate.FieldCryptSettings;
 import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.spi.DataKeyStore;
@@ -57,13 +58,11 @@ public final class FieldCryptIntegrator implements Integrator {
             return;
         }
         Settings settings = Settings.parse(values);
-        Settings.Provider provider = Settings.keyProvider(values, settings.masterKeyId());
+        Settings.Provider provider = Settings.keyProvider(values, settings);
         try {
             DataKeyStore store = DataKeyStores.postgres(connections(sessionFactory), settings.table(),
                     settings.schemaMode());
-            FieldEncryptor encryptor = FieldEncryptor.builder().keyProvider(provider.provider())
-                    .masterKeyId(settings.masterKeyId()).dataKeyStore(store)
-                    .maxAge(settings.maxAge()).maxUses(settings.maxUses()).build();
+            FieldEncryptor encryptor = encryptor(settings, provider, store);
             FieldCryptRuntime runtime = new FieldCryptRuntime(encryptor, provider.provider(), provider.owned(),
                     settings, entities, encryptedTables(metadata, sessionFactory), connections(sessionFactory));
             register(registry, new EncryptionListener(runtime));
@@ -73,6 +72,18 @@ public final class FieldCryptIntegrator implements Integrator {
                 provider.provider().close();
             }
             throw e;
+        }
+    }
+
+    private static FieldEncryptor encryptor(Settings settings, Settings.Provider provider, DataKeyStore store) {
+        try {
+            return FieldEncryptor.builder().keyProvider(provider.provider())
+                    .masterKeyId(settings.masterKeyId()).trustedMasterKeyIds(provider.trustedKeyIds())
+                    .dataKeyStore(store).maxAge(settings.maxAge()).maxUses(settings.maxUses()).build();
+        } catch (KeyProviderException e) {
+            throw new ConfigurationException(FieldCryptSettings.KMS_KEY_ID + " or "
+                    + FieldCryptSettings.KMS_TRUSTED_KEY_IDS + " names a master key that cannot be used ("
+                    + e.reason() + "): " + e.getMessage(), e);
         }
     }
 
@@ -124,14 +135,14 @@ public final class FieldCryptIntegrator implements Integrator {
             for (Found found : encryptedProperties(entity)) {
                 Table table = found.value().getTable();
                 EncryptedTable known = tables.computeIfAbsent(table, t -> new EncryptedTable(
-                        t.getQualifiedName(context), keyColumns(entity, t, dialect),
-                        entity.getRootClass().getIdentifier().getColumnSpan() > 1, aadEntity(entity),
-                        new LinkedHashSet<>(), new ArrayList<>()));
+                        t.getQualifiedName(context), t.getName(), keyColumns(entity, t, dialect),
+                        entity.getEntityName(), aadEntity(entity), new LinkedHashSet<>(), new ArrayList<>()));
                 known.entityNames().add(entity.getEntityName());
                 String sqlName = found.column().getQuotedName(dialect);
                 if (known.columns().stream().noneMatch(c -> c.sqlName().equals(sqlName))) {
                     known.columns().add(new EncryptedTable.Column(found.attribute().label(), sqlName,
-                            found.column().getName(), found.attribute().text(), found.scope()));
+                            found.column().getName(), found.attribute().text(), found.scope(),
+                            found.bootAttribute().scopes()));
                 }
             }
         }
@@ -173,6 +184,11 @@ public final class FieldCryptIntegrator implements Integrator {
             return attribute.scope().isEmpty() ? value.getTable().getName() + "." + column().getName()
                     : attribute.scope();
         }
+
+        FieldCryptRuntime.BootAttribute bootAttribute() {
+            return new FieldCryptRuntime.BootAttribute(property.getName(), attribute, value.getTable().getName(),
+                    column().getName(), scope());
+        }
     }
 
     /** The {@code @Encrypted} properties of {@code entity}, inherited ones included. */
@@ -197,8 +213,7 @@ public final class FieldCryptIntegrator implements Integrator {
         for (PersistentClass entity : metadata.getEntityBindings()) {
             List<FieldCryptRuntime.BootAttribute> attributes = new ArrayList<>();
             for (Found found : encryptedProperties(entity)) {
-                attributes.add(new FieldCryptRuntime.BootAttribute(found.property().getName(), found.attribute(),
-                        found.value().getTable().getName(), found.column().getName(), found.scope()));
+                attributes.add(found.bootAttribute());
             }
             if (!attributes.isEmpty()) {
                 entities.add(new FieldCryptRuntime.BootEntity(entity.getEntityName(), aadEntity(entity), attributes));

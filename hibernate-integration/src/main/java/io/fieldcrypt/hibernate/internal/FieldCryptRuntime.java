@@ -5,9 +5,13 @@ import io.fieldcrypt.FieldEncryptor;
 import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.spi.KeyProvider;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -26,6 +30,14 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
 
     /** An encrypted attribute as the boot model describes it. */
     record BootAttribute(String property, EncryptedAttribute attribute, String table, String column, String scope) {
+
+        /** @return the scopes whose data keys may open its values: the current one, then the previous ones */
+        Set<String> scopes() {
+            Set<String> scopes = new LinkedHashSet<>();
+            scopes.add(scope);
+            scopes.addAll(attribute.previousScopes());
+            return Collections.unmodifiableSet(scopes);
+        }
     }
 
     /** The encrypted attributes of one entity type at boot, and the entity name bound into their values. */
@@ -40,6 +52,7 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
     private final List<EncryptedTable> tables;
     private final ConnectionSource connections;
     private volatile Map<String, EntityCrypto> entities = Map.of();
+    private volatile Map<String, CanonicalId> canonicalIds = Map.of();
     private volatile SessionFactoryImplementor sessionFactory;
 
     FieldCryptRuntime(FieldEncryptor encryptor, KeyProvider keyProvider, boolean ownsKeyProvider, Settings settings,
@@ -78,6 +91,22 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
         return tables;
     }
 
+    /** @return every scope an encrypted attribute of this factory uses or still reads (its previous scopes) */
+    Set<String> scopes() {
+        Set<String> scopes = new TreeSet<>();
+        for (BootEntity entity : bootEntities) {
+            for (BootAttribute attribute : entity.attributes()) {
+                scopes.addAll(attribute.scopes());
+            }
+        }
+        return Collections.unmodifiableSet(scopes);
+    }
+
+    /** @return how the ids of {@code entityName} (an entity with encrypted attributes) become canonical text */
+    CanonicalId canonicalId(String entityName) {
+        return canonicalIds.get(entityName);
+    }
+
     /** @return where the maintenance jobs get their connections */
     ConnectionSource connections() {
         return connections;
@@ -87,20 +116,25 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
     public void sessionFactoryCreated(SessionFactory factory) {
         sessionFactory = (SessionFactoryImplementor) factory;
         Map<String, EntityCrypto> resolved = new HashMap<>();
+        Map<String, CanonicalId> ids = new HashMap<>();
         for (BootEntity boot : bootEntities) {
             EntityPersister persister = sessionFactory.getMappingMetamodel().getEntityDescriptor(boot.entityName());
             check(boot, persister);
+            CanonicalId canonicalId = CanonicalId.forEntity(persister, boot.attributes().get(0).attribute().label());
+            ids.put(boot.entityName(), canonicalId);
             List<EntityCrypto.Slot> slots = new ArrayList<>();
             for (BootAttribute attribute : boot.attributes()) {
                 slots.add(new EntityCrypto.Slot(persister.getPropertyIndex(attribute.property()),
-                        attribute.attribute(), attribute.column(), attribute.scope()));
+                        attribute.attribute(), attribute.table(), attribute.column(), attribute.scope(),
+                        attribute.scopes()));
             }
-            resolved.put(boot.entityName(), new EntityCrypto(boot.aadEntity(), slots.toArray(EntityCrypto.Slot[]::new),
-                    encryptor));
+            resolved.put(boot.entityName(), new EntityCrypto(boot.aadEntity(), canonicalId,
+                    slots.toArray(EntityCrypto.Slot[]::new), encryptor));
             LOG.info("fieldcrypt encrypts {} attribute(s) of {}: {}", slots.size(), boot.aadEntity(),
                     slots.stream().map(s -> s.attribute().label()).toList());
         }
         entities = Map.copyOf(resolved);
+        canonicalIds = Map.copyOf(ids);
     }
 
     private static void check(BootEntity boot, EntityPersister persister) {

@@ -9,14 +9,18 @@ import io.fieldcrypt.hibernate.ReEncryptOptions;
 import io.fieldcrypt.hibernate.ReEncryptReport;
 import io.fieldcrypt.hibernate.RetiredKeysInUseException;
 import io.fieldcrypt.spi.StoredDataKey;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.time.Clock;
+import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -25,15 +29,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The operations behind {@link io.fieldcrypt.hibernate.FieldCrypt}: rewrap, rotate, re-encrypt, status, destroy.
- * Public only so that the API class can reach it; not part of the API.
+ * Each acts only on the data key scopes this session factory maps (current and previous scopes of its encrypted
+ * attributes): the data key table may be shared. Public only so that the API class can reach it; not part of the
+ * API.
  */
 public final class Maintenance {
 
     private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
+    /**
+     * Added to a key's last possible use when looking for transactions that may still commit a value under it: the
+     * PostgreSQL driver begins a transaction with its first statement, which may reach the server a little after
+     * the value was sealed.
+     */
+    static final Duration IN_FLIGHT_GRACE = Duration.ofMinutes(1);
 
     private final FieldCryptRuntime runtime;
     private final DataKeyAdmin dataKeys;
-    private final Clock clock = Clock.systemUTC();
 
     /**
      * @param runtime the runtime of one session factory
@@ -43,14 +54,14 @@ public final class Maintenance {
         this.dataKeys = runtime.encryptor().dataKeys();
     }
 
-    /** @return see {@link DataKeyAdmin#rewrap()} */
+    /** @return see {@link DataKeyAdmin#rewrap} */
     public RewrapReport rewrap() {
-        return dataKeys.rewrap();
+        return dataKeys.rewrap(runtime.scopes());
     }
 
-    /** @return see {@link DataKeyAdmin#rotate()} */
+    /** @return see {@link DataKeyAdmin#rotate} */
     public RotationReport rotate() {
-        return dataKeys.rotate();
+        return dataKeys.rotate(runtime.scopes());
     }
 
     /**
@@ -58,48 +69,117 @@ public final class Maintenance {
      * @return what the run did
      */
     public ReEncryptReport reEncrypt(ReEncryptOptions options) {
-        List<Long> retired = dataKeys.retiredKeys().stream().map(StoredDataKey::id).toList();
-        return new ReEncryption(runtime, retired, options).run();
+        return new ReEncryption(runtime, ownKeys(), options).run();
     }
 
-    /** @return the keys by state and master key, and the values still under retired keys */
+    /** @return the keys by state and master key, and the values the re-encryption job would still move */
     public FieldCryptStatus status() {
-        List<Long> retired = dataKeys.retiredKeys().stream().map(StoredDataKey::id).toList();
-        Map<String, Long> underRetired = new TreeMap<>();
+        List<StoredDataKey> keys = ownKeys();
+        Map<String, Long> toMove = new TreeMap<>();
         for (EncryptedTable table : runtime.tables()) {
             for (EncryptedTable.Column column : table.columns()) {
-                underRetired.put(column.label(), retired.isEmpty() ? 0 : usage(table, column, retired).values()
-                        .stream().mapToLong(Long::longValue).sum());
+                toMove.put(column.label(), Jdbc.inTransaction(runtime.connections(), "count the values of "
+                        + column.label(), connection -> countToMove(connection, table, column,
+                                ReEncryption.keysToMove(column, keys))));
             }
         }
-        return new FieldCryptStatus(dataKeys.counts(), underRetired);
+        return new FieldCryptStatus(dataKeys.counts(runtime.scopes()), toMove);
+    }
+
+    private List<StoredDataKey> ownKeys() {
+        Set<String> scopes = runtime.scopes();
+        return dataKeys.keys().stream().filter(k -> scopes.contains(k.scope())).toList();
     }
 
     /**
-     * @param minimumRetiredAge how long ago a key must have been retired to be destroyed
+     * Destroys the retired data keys of the scopes this factory maps, after checking, in the deleting transaction,
+     * that they were retired long enough ago, that no transaction that may still commit a value under them is open,
+     * and that no stored value uses them.
+     *
+     * @param minimumRetiredAge how long ago (by the database's clock) a key must have been retired
+     * @param unmappedScopesToIgnore scopes the factory does not map whose retired keys the caller knows about; they
+     *     are never destroyed, but no longer stop the destruction of this factory's keys
      * @return the keys destroyed
      */
-    public DestroyReport destroyRetired(Duration minimumRetiredAge) {
-        List<StoredDataKey> retired = dataKeys.retiredKeys();
-        if (retired.isEmpty()) {
-            return new DestroyReport(List.of());
+    public DestroyReport destroyRetired(Duration minimumRetiredAge, Set<String> unmappedScopesToIgnore) {
+        Set<String> scopes = runtime.scopes();
+        Map<String, Long> unmapped = new TreeMap<>();
+        for (StoredDataKey key : dataKeys.retiredKeys()) {
+            if (!scopes.contains(key.scope()) && !unmappedScopesToIgnore.contains(key.scope())) {
+                unmapped.merge(key.scope(), 1L, Long::sum);
+            }
         }
-        Instant cutoff = clock.instant().minus(minimumRetiredAge);
-        List<StoredDataKey> recent = retired.stream().filter(k -> k.retiredAt() == null
-                || k.retiredAt().isAfter(cutoff)).toList();
-        if (!recent.isEmpty()) {
-            Instant retryAfter = recent.stream().map(StoredDataKey::retiredAt).filter(java.util.Objects::nonNull)
-                    .max(Instant::compareTo).orElse(clock.instant()).plus(minimumRetiredAge);
-            throw new RetiredKeysInUseException("cannot destroy retired data keys yet: keys "
-                    + recent.stream().map(StoredDataKey::id).toList() + " were retired less than " + minimumRetiredAge
-                    + " ago (fieldcrypt.data-key.max-age), so running instances may still encrypt new values with"
-                    + " them. After " + retryAfter + ", run reEncrypt() until it reports 0 remaining, then destroy");
+        if (!unmapped.isEmpty()) {
+            throw new RetiredKeysInUseException("cannot destroy retired data keys: the data key table "
+                    + runtime.settings().table() + " also holds retired keys of scopes this factory does not map "
+                    + unmapped + ". They may belong to another application or persistence unit sharing the table,"
+                    + " to an attribute removed from the model whose column still holds values, or to values copied"
+                    + " elsewhere; fieldcrypt never destroys them. If you know why they are there, name those scopes"
+                    + " in destroyRetiredDataKeys(minimumRetiredAge, unmappedScopesToIgnore) to destroy this"
+                    + " factory's own retired keys");
         }
-        List<Long> ids = retired.stream().map(StoredDataKey::id).toList();
+        List<Long> destroyed = dataKeys.destroy(scopes, (connection, keys, now) -> {
+            checkRetiredLongEnough(keys, now, minimumRetiredAge);
+            checkNoTransactionInFlight(connection, keys);
+            checkUnused(connection, keys);
+        });
+        if (!destroyed.isEmpty()) {
+            runtime.evictSecondLevelCache();
+        }
+        return new DestroyReport(destroyed);
+    }
+
+    private static void checkRetiredLongEnough(List<StoredDataKey> keys, Instant now, Duration minimumRetiredAge) {
+        Instant newest = newestRetirement(keys);
+        if (newest.plus(minimumRetiredAge).isAfter(now)) {
+            List<Long> recent = keys.stream().filter(k -> k.retiredAt().plus(minimumRetiredAge).isAfter(now))
+                    .map(StoredDataKey::id).toList();
+            throw new RetiredKeysInUseException("cannot destroy retired data keys yet: keys " + recent + " were"
+                    + " retired less than " + minimumRetiredAge + " ago (fieldcrypt.data-key.max-age), so running"
+                    + " instances may still encrypt new values with them. After " + newest.plus(minimumRetiredAge)
+                    + " (database time), run reEncrypt() until it reports 0 remaining, then destroy");
+        }
+    }
+
+    /**
+     * Refuses while a transaction is open that began before the keys' last possible use: it may hold a value sealed
+     * under one of them, invisible to the usage scan until it commits.
+     */
+    private void checkNoTransactionInFlight(Connection connection, List<StoredDataKey> keys) throws SQLException {
+        Instant lastUse = newestRetirement(keys).plus(runtime.maxAge()).plus(IN_FLIGHT_GRACE);
+        try (PreparedStatement select = connection.prepareStatement("select count(*) filter (where state is null),"
+                + " count(*) filter (where xact_start < ?), min(xact_start) from pg_stat_activity"
+                + " where datname = current_database() and pid <> pg_backend_pid()"
+                + " and backend_type = 'client backend'")) {
+            select.setTimestamp(1, Timestamp.from(lastUse));
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                long hidden = rs.getLong(1);
+                long inFlight = rs.getLong(2);
+                if (hidden > 0) {
+                    throw new RetiredKeysInUseException("cannot destroy retired data keys: " + hidden + " other"
+                            + " sessions of this database are hidden from pg_stat_activity (insufficient privilege),"
+                            + " so transactions that may still commit values under the keys cannot be ruled out."
+                            + " Grant pg_read_all_stats to the role that runs destroy, or run it as the"
+                            + " application's role");
+                }
+                if (inFlight > 0) {
+                    throw new RetiredKeysInUseException("cannot destroy retired data keys: " + inFlight + " open"
+                            + " transaction(s) began before " + lastUse + " (the keys' retirement plus"
+                            + " fieldcrypt.data-key.max-age plus " + IN_FLIGHT_GRACE + "), the oldest at "
+                            + rs.getTimestamp(3).toInstant() + "; they may still commit values under the keys. Retry"
+                            + " once they have ended (see pg_stat_activity)");
+                }
+            }
+        }
+    }
+
+    private void checkUnused(Connection connection, List<StoredDataKey> keys) throws SQLException {
+        List<Long> ids = keys.stream().map(StoredDataKey::id).toList();
         Map<String, Map<Long, Long>> inUse = new LinkedHashMap<>();
         for (EncryptedTable table : runtime.tables()) {
             for (EncryptedTable.Column column : table.columns()) {
-                Map<Long, Long> usage = usage(table, column, ids);
+                Map<Long, Long> usage = usage(connection, table, column, ids);
                 if (!usage.isEmpty()) {
                     inUse.put(column.label(), usage);
                 }
@@ -114,27 +194,39 @@ public final class Maintenance {
                     + " use them (" + where + "); destroying the keys would make those values unreadable forever."
                     + " Run reEncrypt() until it reports 0 remaining, then destroy");
         }
-        int destroyed = dataKeys.destroy(ids);
-        runtime.evictSecondLevelCache();
-        LOG.info("destroyed {} retired data keys {}", destroyed, ids);
-        return new DestroyReport(ids);
+    }
+
+    private static Instant newestRetirement(List<StoredDataKey> keys) {
+        return keys.stream().map(StoredDataKey::retiredAt).max(Instant::compareTo).orElseThrow();
     }
 
     /** How many values of {@code column} use each of {@code keys}; only keys in use appear. */
-    private Map<Long, Long> usage(EncryptedTable table, EncryptedTable.Column column, List<Long> keys) {
+    private static Map<Long, Long> usage(Connection connection, EncryptedTable table, EncryptedTable.Column column,
+            Collection<Long> keys) throws SQLException {
         String sql = "select " + column.dataKeyIdSql() + " as k, count(*) from " + table.sqlName() + " where "
                 + column.dataKeyIdSql() + " = any(?) group by k";
-        return Jdbc.inTransaction(runtime.connections(), "count the values of " + column.label(), connection -> {
-            Map<Long, Long> usage = new TreeMap<>();
-            try (PreparedStatement select = connection.prepareStatement(sql)) {
-                select.setArray(1, connection.createArrayOf("bigint", keys.toArray()));
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        usage.put(rs.getLong(1), rs.getLong(2));
-                    }
+        Map<Long, Long> usage = new TreeMap<>();
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setArray(1, connection.createArrayOf("bigint", keys.toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    usage.put(rs.getLong(1), rs.getLong(2));
                 }
             }
-            return usage;
-        });
+        }
+        return usage;
+    }
+
+    /** How many values of {@code column} the re-encryption job would move. */
+    private static long countToMove(Connection connection, EncryptedTable table, EncryptedTable.Column column,
+            Collection<Long> keys) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("select count(*) from " + table.sqlName()
+                + " where " + column.dataKeyIdSql() + " = any(?) or " + column.versionSql() + " = 1")) {
+            select.setArray(1, connection.createArrayOf("bigint", keys.toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
     }
 }

@@ -8,6 +8,8 @@ import io.fieldcrypt.hibernate.ReEncryptOptions;
 import io.fieldcrypt.hibernate.ReEncryptProgress;
 import io.fieldcrypt.hibernate.ReEncryptReport;
 import io.fieldcrypt.internal.store.PostgresDataKeyStore;
+import io.fieldcrypt.spi.DataKeyState;
+import io.fieldcrypt.spi.StoredDataKey;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,12 +31,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One run of the re-encryption job: rewrites every value sealed under a retired data key with the current data
- * key of its scope, table by table, without changing any plaintext or version.
+ * One run of the re-encryption job: rewrites every value that should move with the current data key of its
+ * column's scope, table by table, without changing any plaintext or version. A value should move when its data key
+ * is retired, when its data key belongs to a previous scope of its column, or when it is a version 1 envelope
+ * (sealed without its table in the associated data).
  *
  * <ul>
- *   <li>Only rows holding a value under a retired key are read (the key id is read from the envelope header in
- *       SQL), in key order (keyset pagination), in batches of one transaction each.</li>
+ *   <li>Only rows holding a value that should move are read (the key id and version are read from the envelope
+ *       header in SQL), in key order (keyset pagination), in batches of one transaction each.</li>
  *   <li>Rows are read {@code FOR UPDATE SKIP LOCKED}: the application and other runs never wait long for the job,
  *       and two runs at once never process the same row. The updates are compare-and-set on the old values, so a
  *       value the application changed meanwhile is never overwritten, and go to the database as JDBC batches.</li>
@@ -48,8 +53,7 @@ final class ReEncryption {
 
     private final FieldCryptRuntime runtime;
     private final FieldEncryptor encryptor;
-    private final Set<Long> retired;
-    private final Long[] retiredArray;
+    private final List<StoredDataKey> keys;
     private final ReEncryptOptions options;
     private final String checkpointTable;
     private final long started = System.nanoTime();
@@ -58,28 +62,45 @@ final class ReEncryption {
     private long skippedChanged;
     private long unreadable;
 
-    ReEncryption(FieldCryptRuntime runtime, List<Long> retiredKeys, ReEncryptOptions options) {
+    /**
+     * @param runtime the factory's runtime
+     * @param keys every data key of the scopes the factory maps
+     * @param options how to run
+     */
+    ReEncryption(FieldCryptRuntime runtime, List<StoredDataKey> keys, ReEncryptOptions options) {
         this.runtime = runtime;
         this.encryptor = runtime.encryptor();
-        this.retired = new HashSet<>(retiredKeys);
-        this.retiredArray = retiredKeys.toArray(Long[]::new);
+        this.keys = List.copyOf(keys);
         this.options = options;
         this.checkpointTable = PostgresDataKeyStore.checkpointTableOf(runtime.settings().table());
     }
 
+    /**
+     * The data keys whose values in {@code column} should move: retired keys of its scopes, and every key of a
+     * previous scope.
+     */
+    static Set<Long> keysToMove(EncryptedTable.Column column, List<StoredDataKey> keys) {
+        Set<Long> moving = new HashSet<>();
+        for (StoredDataKey key : keys) {
+            if (column.scopes().contains(key.scope())
+                    && (key.state() == DataKeyState.RETIRED || !key.scope().equals(column.scope()))) {
+                moving.add(key.id());
+            }
+        }
+        return moving;
+    }
+
     ReEncryptReport run() {
         long remaining = 0;
-        if (!retired.isEmpty()) {
-            // New values must go under fresh keys: this process's current keys may have been retired elsewhere.
-            encryptor.discardEncryptionKeys();
-            for (EncryptedTable table : runtime.tables()) {
-                reEncrypt(table);
-            }
-            for (EncryptedTable table : runtime.tables()) {
-                remaining += remaining(table);
-            }
-            runtime.evictSecondLevelCache();
+        // New values must go under fresh keys: this process's current keys may have been retired elsewhere.
+        encryptor.discardEncryptionKeys();
+        for (EncryptedTable table : runtime.tables()) {
+            reEncrypt(table);
         }
+        for (EncryptedTable table : runtime.tables()) {
+            remaining += remaining(table);
+        }
+        runtime.evictSecondLevelCache();
         ReEncryptReport report = new ReEncryptReport(scanned, reEncrypted, skippedChanged, unreadable, remaining,
                 elapsed());
         LOG.info("re-encryption {}: {}", options.jobName(), report);
@@ -87,6 +108,10 @@ final class ReEncryption {
     }
 
     private void reEncrypt(EncryptedTable table) {
+        Map<EncryptedTable.Column, Set<Long>> moving = new HashMap<>();
+        for (EncryptedTable.Column column : table.columns()) {
+            moving.put(column, keysToMove(column, keys));
+        }
         List<String> keyTypes = keyTypes(table);
         String[] cursor = checkpoint(table);
         if (cursor != null) {
@@ -96,7 +121,7 @@ final class ReEncryption {
         while (true) {
             String[] from = cursor;
             String[] last = Jdbc.inTransaction(runtime.connections(), "re-encrypt table " + table.sqlName(),
-                    connection -> batch(connection, table, keyTypes, from));
+                    connection -> batch(connection, table, moving, keyTypes, from));
             if (last == null) {
                 break;
             }
@@ -115,9 +140,9 @@ final class ReEncryption {
     }
 
     /** Processes one batch after {@code cursor}; returns the batch's last key, or null if there was no row. */
-    private String[] batch(Connection connection, EncryptedTable table, List<String> keyTypes, String[] cursor)
-            throws SQLException {
-        List<Row> rows = select(connection, table, keyTypes, cursor);
+    private String[] batch(Connection connection, EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving,
+            List<String> keyTypes, String[] cursor) throws SQLException {
+        List<Row> rows = select(connection, table, moving, keyTypes, cursor);
         if (rows.isEmpty()) {
             return null;
         }
@@ -169,8 +194,8 @@ final class ReEncryption {
         }
     }
 
-    private List<Row> select(Connection connection, EncryptedTable table, List<String> keyTypes, String[] cursor)
-            throws SQLException {
+    private List<Row> select(Connection connection, EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving,
+            List<String> keyTypes, String[] cursor) throws SQLException {
         String keys = String.join(", ", table.keyColumns());
         StringBuilder sql = new StringBuilder("select ").append(keys);
         table.columns().forEach(c -> sql.append(", ").append(c.sqlName()));
@@ -178,7 +203,7 @@ final class ReEncryption {
         if (cursor != null) {
             sql.append('(').append(keys).append(") > (").append(casts(keyTypes)).append(") and ");
         }
-        sql.append(table.anyColumnUnderKeysSql()).append(" order by ").append(keys)
+        sql.append(table.anyColumnToMoveSql()).append(" order by ").append(keys)
                 .append(" limit ? for update skip locked");
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
@@ -188,26 +213,25 @@ final class ReEncryption {
                     select.setString(p++, value);
                 }
             }
-            p = bindRetiredKeys(select, p, table);
+            p = bindKeysToMove(select, p, table, moving);
             select.setInt(p, options.batchSize());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(reseal(table, rs));
+                    rows.add(reseal(table, moving, rs));
                 }
             }
         }
         return rows;
     }
 
-    private Row reseal(EncryptedTable table, ResultSet rs) throws SQLException {
+    private Row reseal(EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving, ResultSet rs)
+            throws SQLException {
         int keyCount = table.keyColumns().size();
         String[] keyText = new String[keyCount];
-        List<Object> keyValues = new ArrayList<>(keyCount);
         for (int i = 0; i < keyCount; i++) {
             keyText[i] = rs.getString(i + 1);
-            keyValues.add(rs.getObject(i + 1));
         }
-        String canonicalId = CanonicalId.ofKeyColumns(keyValues, table.compositeKey());
+        String canonicalId = runtime.canonicalId(table.idEntity()).ofKeyColumns(rs, 1);
         List<EncryptedTable.Column> columns = table.columns();
         Object[] oldValues = new Object[columns.size()];
         Object[] newValues = new Object[columns.size()];
@@ -215,21 +239,23 @@ final class ReEncryption {
             EncryptedTable.Column column = columns.get(c);
             Object stored = column.text() ? rs.getString(keyCount + c + 1) : rs.getBytes(keyCount + c + 1);
             oldValues[c] = stored;
-            newValues[c] = stored == null ? null : reseal(table, column, canonicalId, stored);
+            newValues[c] = stored == null ? null : reseal(table, column, moving.get(column), canonicalId, stored);
         }
         return new Row(keyText, oldValues, newValues);
     }
 
-    /** The value sealed under the current key, or null if it is not under a retired key or cannot be opened. */
-    private Object reseal(EncryptedTable table, EncryptedTable.Column column, String canonicalId, Object stored) {
-        FieldContext context = FieldContext.of(table.aadEntity(), column.aadColumn(), canonicalId);
+    /** The value sealed under the current key, or null if it need not move or cannot be opened. */
+    private Object reseal(EncryptedTable table, EncryptedTable.Column column, Set<Long> moving, String canonicalId,
+            Object stored) {
+        FieldContext context = FieldContext.of(table.aadEntity(), table.aadTable(), column.aadColumn(), canonicalId);
         byte[] plaintext = null;
         try {
             byte[] envelope = SealedValue.read(stored).envelope();
-            if (!retired.contains(Envelope.parse(envelope).dataKeyId())) {
+            Envelope parsed = Envelope.parse(envelope);
+            if (!moving.contains(parsed.dataKeyId()) && parsed.version() == Envelope.CURRENT_VERSION) {
                 return null;
             }
-            plaintext = encryptor.open(context, envelope);
+            plaintext = encryptor.open(column.scopes(), context, envelope);
             byte[] sealed = encryptor.seal(column.scope(), context, plaintext);
             return column.text() ? Envelope.toText(sealed) : sealed;
         } catch (DecryptionException e) {
@@ -304,14 +330,15 @@ final class ReEncryption {
     }
 
     /**
-     * Binds the retired key ids once per encrypted column, for {@link EncryptedTable#anyColumnUnderKeysSql()}.
+     * Binds each encrypted column's keys to move, for {@link EncryptedTable#anyColumnToMoveSql()}.
      *
      * @return the next parameter index
      */
-    private int bindRetiredKeys(PreparedStatement statement, int first, EncryptedTable table) throws SQLException {
-        Array keys = statement.getConnection().createArrayOf("bigint", retiredArray);
+    private static int bindKeysToMove(PreparedStatement statement, int first, EncryptedTable table,
+            Map<EncryptedTable.Column, Set<Long>> moving) throws SQLException {
         int p = first;
-        for (int i = 0; i < table.columns().size(); i++) {
+        for (EncryptedTable.Column column : table.columns()) {
+            Array keys = statement.getConnection().createArrayOf("bigint", moving.get(column).toArray());
             statement.setArray(p++, keys);
         }
         return p;
@@ -320,8 +347,12 @@ final class ReEncryption {
     private long remaining(EncryptedTable table) {
         return Jdbc.inTransaction(runtime.connections(), "count what remains in " + table.sqlName(), connection -> {
             try (PreparedStatement count = connection.prepareStatement("select count(*) from " + table.sqlName()
-                    + " where " + table.anyColumnUnderKeysSql())) {
-                bindRetiredKeys(count, 1, table);
+                    + " where " + table.anyColumnToMoveSql())) {
+                Map<EncryptedTable.Column, Set<Long>> moving = new HashMap<>();
+                for (EncryptedTable.Column column : table.columns()) {
+                    moving.put(column, keysToMove(column, keys));
+                }
+                bindKeysToMove(count, 1, table, moving);
                 try (ResultSet rs = count.executeQuery()) {
                     rs.next();
                     return rs.getLong(1);

@@ -10,6 +10,7 @@ import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_ENDPOINT;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_KEY_ID;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_PROVIDER;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_REGION;
+import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_TRUSTED_KEY_IDS;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.LOCAL_MASTER_KEYS;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.SCHEMA;
 
@@ -23,8 +24,11 @@ import io.fieldcrypt.spi.KeyProvider;
 import java.net.URI;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.Collections;
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
@@ -32,12 +36,15 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * and the expected form.
  *
  * @param masterKeyId the master key new data keys are made under
+ * @param trustedKeyIds further master keys data keys may be unwrapped under, as configured; empty if the setting is
+ *     absent
  * @param maxAge the maximum age of a data key used for encryption
  * @param maxUses the maximum number of encryptions under one data key
  * @param table the data key table
  * @param schemaMode what to do with the table at boot
  */
-record Settings(String masterKeyId, Duration maxAge, long maxUses, String table, SchemaMode schemaMode) {
+record Settings(String masterKeyId, Set<String> trustedKeyIds, Duration maxAge, long maxUses, String table,
+        SchemaMode schemaMode) {
 
     /** @return whether fieldcrypt is enabled */
     static boolean enabled(Map<String, Object> values) {
@@ -61,44 +68,47 @@ record Settings(String masterKeyId, Duration maxAge, long maxUses, String table,
         Duration maxAge = duration(values, DATA_KEY_MAX_AGE, FieldEncryptor.Builder.DEFAULT_MAX_AGE);
         long maxUses = maxUses(values);
         String table = text(values, DATA_KEY_TABLE);
-        return new Settings(masterKeyId, maxAge, maxUses, table == null ? DataKeyStores.DEFAULT_TABLE : table,
-                schemaMode(values));
+        return new Settings(masterKeyId, list(values, KMS_TRUSTED_KEY_IDS), maxAge, maxUses,
+                table == null ? DataKeyStores.DEFAULT_TABLE : table, schemaMode(values));
     }
 
-    /** The key provider, and whether fieldcrypt owns it (and so closes it). */
-    record Provider(KeyProvider provider, boolean owned) {
+    /**
+     * The key provider, whether fieldcrypt owns it (and so closes it), and the master keys it trusts besides the
+     * current one.
+     */
+    record Provider(KeyProvider provider, boolean owned, Set<String> trustedKeyIds) {
     }
 
-    static Provider keyProvider(Map<String, Object> values, String masterKeyId) {
+    static Provider keyProvider(Map<String, Object> values, Settings settings) {
         Object ready = values.get(KEY_PROVIDER);
         if (ready != null) {
             if (!(ready instanceof KeyProvider provider)) {
                 throw new ConfigurationException(KEY_PROVIDER + " must be an io.fieldcrypt.spi.KeyProvider object,"
                         + " got a " + ready.getClass().getName());
             }
-            return new Provider(provider, false);
+            return new Provider(provider, false, settings.trustedKeyIds());
         }
         String kind = text(values, KMS_PROVIDER);
         kind = kind == null ? "aws" : kind.toLowerCase(Locale.ROOT);
         switch (kind) {
             case "aws" -> {
-                return awsProvider(values);
+                return awsProvider(values, settings.trustedKeyIds());
             }
             case "local" -> {
-                return new Provider(localProvider(values, masterKeyId), true);
+                return localProvider(values, settings);
             }
             default -> throw invalid(KMS_PROVIDER, "aws or local", kind);
         }
     }
 
-    private static Provider awsProvider(Map<String, Object> values) {
+    private static Provider awsProvider(Map<String, Object> values, Set<String> trustedKeyIds) {
         Object client = values.get(KMS_CLIENT);
         if (client != null) {
             if (!(client instanceof KmsClient kms)) {
                 throw new ConfigurationException(KMS_CLIENT + " must be a software.amazon.awssdk.services.kms.KmsClient"
                         + " object, got a " + client.getClass().getName());
             }
-            return new Provider(KeyProviders.awsKms(kms), false);
+            return new Provider(KeyProviders.awsKms(kms), false, trustedKeyIds);
         }
         AwsKmsOptions options = AwsKmsOptions.defaults().withRegion(text(values, KMS_REGION));
         String endpoint = text(values, KMS_ENDPOINT);
@@ -113,10 +123,11 @@ record Settings(String masterKeyId, Duration maxAge, long maxUses, String table,
                 throw invalid(KMS_ENDPOINT, "a URL such as https://kms.eu-west-1.amazonaws.com", endpoint);
             }
         }
-        return new Provider(KeyProviders.awsKms(options), true);
+        return new Provider(KeyProviders.awsKms(options), true, trustedKeyIds);
     }
 
-    private static KeyProvider localProvider(Map<String, Object> values, String masterKeyId) {
+    private static Provider localProvider(Map<String, Object> values, Settings settings) {
+        String masterKeyId = settings.masterKeyId();
         String spec = resolveIndirection(text(values, LOCAL_MASTER_KEYS));
         if (spec == null) {
             throw new ConfigurationException(LOCAL_MASTER_KEYS + " is required for the local provider:"
@@ -132,10 +143,20 @@ record Settings(String masterKeyId, Duration maxAge, long maxUses, String table,
         try {
             provider.canonicalMasterKeyId(masterKeyId);
         } catch (RuntimeException e) {
+            provider.close();
             throw new ConfigurationException(KMS_KEY_ID + " '" + masterKeyId + "' is not one of the keys in "
                     + LOCAL_MASTER_KEYS + " (" + provider + ")", e);
         }
-        return provider;
+        Set<String> trusted = settings.trustedKeyIds();
+        if (trusted.isEmpty()) {
+            // Every local key is configured by the application itself: all of them are trusted.
+            Set<String> ids = new LinkedHashSet<>();
+            for (String entry : spec.split(",")) {
+                ids.add(entry.substring(0, entry.indexOf(':')).trim());
+            }
+            trusted = Set.copyOf(ids);
+        }
+        return new Provider(provider, true, trusted);
     }
 
     /**
@@ -209,6 +230,21 @@ record Settings(String masterKeyId, Duration maxAge, long maxUses, String table,
         } catch (IllegalArgumentException e) {
             throw invalid(SCHEMA, "create, validate or none", text);
         }
+    }
+
+    /** A comma-separated setting, entries trimmed, empty entries dropped. */
+    private static Set<String> list(Map<String, Object> values, String setting) {
+        String text = text(values, setting);
+        if (text == null) {
+            return Set.of();
+        }
+        Set<String> entries = new LinkedHashSet<>();
+        for (String entry : text.split(",")) {
+            if (!entry.isBlank()) {
+                entries.add(entry.trim());
+            }
+        }
+        return Collections.unmodifiableSet(entries);
     }
 
     private static String text(Map<String, Object> values, String setting) {
