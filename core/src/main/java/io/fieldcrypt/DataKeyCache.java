@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  * under the context built from the scope, never the context read from the row. Every use then checks that the
  * key's scope is one the caller expects, so a key of one column never opens another column's values.
  *
- * <p>Each cache holds its own copy of a key and destroys it when the entry is evicted. A thread that was handed a
- * key just before its eviction notices ({@link AesGcm.KeyDestroyedException}) and asks again.
+ * <p>Each cache holds its own copy of a key and destroys it when the entry is evicted, and has every thread's
+ * cached cipher forget it ({@link AesGcm#forget}). A thread that was handed a key just before its eviction notices
+ * ({@link AesGcm.KeyDestroyedException}) and asks again.
  */
 final class DataKeyCache implements AutoCloseable {
 
@@ -96,6 +97,7 @@ final class DataKeyCache implements AutoCloseable {
                 .removalListener((RemovalListener<String, ActiveKey>) (scope, key, cause) -> {
                     if (key != null) {
                         key.material.destroy();
+                        AesGcm.forget(key.material);
                         LOG.debug("data key {} of scope {} no longer used for encryption ({}, {} uses)",
                                 key.id, scope, cause, key.uses);
                     }
@@ -108,6 +110,7 @@ final class DataKeyCache implements AutoCloseable {
                 .removalListener((RemovalListener<Long, OpenKey>) (id, key, cause) -> {
                     if (key != null) {
                         key.material().destroy();
+                        AesGcm.forget(key.material());
                     }
                 })
                 .build(this::unwrap);

@@ -188,6 +188,44 @@ class FieldEncryptorTest {
         }
     }
 
+    /** The check lives in the engine, so it holds for every key provider, not only the AWS one. */
+    @Test
+    void seal_providerMakesKeyUnderAnotherMasterKey_refusedAndNothingStored() {
+        KeyProvider lying = new KeyProvider() {
+            @Override
+            public String canonicalMasterKeyId(String masterKeyId) {
+                return provider.canonicalMasterKeyId(masterKeyId);
+            }
+
+            @Override
+            public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(String masterKeyId, Map<String, String> c) {
+                var real = provider.generateDataKey(masterKeyId, c);
+                return new io.fieldcrypt.spi.GeneratedDataKey(real.plaintext(),
+                        new WrappedDataKey("k-other", real.wrapped().encryptedKey()));
+            }
+
+            @Override
+            public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(WrappedDataKey wrapped, Map<String, String> c) {
+                return provider.decryptDataKey(wrapped, c);
+            }
+
+            @Override
+            public WrappedDataKey reEncryptDataKey(WrappedDataKey w, Map<String, String> c, String d) {
+                return provider.reEncryptDataKey(w, c, d);
+            }
+        };
+        try (FieldEncryptor encryptor = FieldEncryptor.builder().keyProvider(lying).masterKeyId("k1")
+                .dataKeyStore(store).build()) {
+            assertThatThrownBy(() -> encryptor.seal(SCOPE, ROW_1, SSN))
+                    .isInstanceOf(KeyProviderException.class)
+                    .hasMessage("key provider made a data key under master key k-other, but k1 was requested;"
+                            + " refusing it")
+                    .extracting(e -> ((KeyProviderException) e).reason())
+                    .isEqualTo(KeyProviderException.Reason.WRONG_KEY);
+            assertThat(store.size()).isZero();
+        }
+    }
+
     @Test
     void open_providerAnswersForAnotherMasterKey_refused() {
         KeyProvider lying = new KeyProvider() {

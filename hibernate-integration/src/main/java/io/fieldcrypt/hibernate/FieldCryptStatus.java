@@ -7,9 +7,10 @@ import java.util.Map;
 /**
  * The state of encryption in one entity manager factory.
  *
- * @param dataKeys how many data keys are in each state under each master key
- * @param valuesUnderRetiredKeys for each encrypted attribute ({@code Entity.attribute}), how many stored values are
- *     still sealed under a retired data key; all zero once re-encryption is complete
+ * @param dataKeys how many data keys of the factory's scopes are in each state under each master key
+ * @param valuesUnderRetiredKeys for each encrypted attribute ({@code Entity.attribute}), how many stored values the
+ *     re-encryption job would still move: under a retired data key, under a data key of one of the attribute's
+ *     previous scopes, or in envelope format version 1; all zero once re-encryption is complete
  */
 public record FieldCryptStatus(List<DataKeyCount> dataKeys, Map<String, Long> valuesUnderRetiredKeys) {
 

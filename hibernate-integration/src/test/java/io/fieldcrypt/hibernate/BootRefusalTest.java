@@ -9,20 +9,28 @@ import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
+import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Basic;
+import jakarta.persistence.Column;
 import jakarta.persistence.Convert;
 import jakarta.persistence.Converter;
-import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.ElementCollection;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.Embedded;
+import jakarta.persistence.EmbeddedId;
 import jakarta.persistence.Entity;
 import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.ManyToOne;
+import jakarta.persistence.Temporal;
+import jakarta.persistence.TemporalType;
 import jakarta.persistence.Version;
+import java.math.BigDecimal;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.annotations.NaturalId;
@@ -77,6 +85,53 @@ class BootRefusalTest {
                 + " @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = \"IdentityPatient_id\") and"
                 + " @SequenceGenerator(name = \"IdentityPatient_id\", sequenceName = \"IdentityPatient_id_seq\","
                 + " allocationSize = 1)");
+    }
+
+    @Entity(name = "DecimalKeyed")
+    static class DecimalKeyed {
+        @Id @Column(precision = 10, scale = 2) BigDecimal id;
+        @Encrypted String secret;
+    }
+
+    @Entity(name = "TimestampKeyed")
+    static class TimestampKeyed {
+        @Id OffsetDateTime id;
+        @Encrypted String secret;
+    }
+
+    @Entity(name = "DateKeyed")
+    static class DateKeyed {
+        @Id @Temporal(TemporalType.TIMESTAMP) Date id;
+        @Encrypted String secret;
+    }
+
+    @Embeddable
+    record VisitKey(String clinic, LocalDateTime at) {
+    }
+
+    @Entity(name = "VisitKeyed")
+    static class VisitKeyed {
+        @EmbeddedId VisitKey id;
+        @Encrypted String secret;
+    }
+
+    /**
+     * Ids whose text changes on a database round trip ({@code numeric(10,2)} pads the scale, timestamps lose
+     * nanoseconds or offsets) would write values that never open again: refused when the factory is built.
+     */
+    @Test
+    void idTypeWithoutStableText_refusedNamingEntityTypeAndAlternatives() {
+        String advice = ", whose value does not survive a database round trip unchanged (its text would differ when"
+                + " read back, and the values could never be opened again). Use an id of type Long, Integer, Short,"
+                + " String or UUID, or a composite id of those";
+        assertThat(bootFailure(DecimalKeyed.class)).hasMessage("@Encrypted on DecimalKeyed.secret binds every value"
+                + " to its row's id, but the id of DecimalKeyed is of type java.math.BigDecimal" + advice);
+        assertThat(bootFailure(TimestampKeyed.class)).hasMessage("@Encrypted on TimestampKeyed.secret binds every"
+                + " value to its row's id, but the id of TimestampKeyed is of type java.time.OffsetDateTime" + advice);
+        assertThat(bootFailure(DateKeyed.class)).hasMessage("@Encrypted on DateKeyed.secret binds every value to its"
+                + " row's id, but the id of DateKeyed is of type java.util.Date" + advice);
+        assertThat(bootFailure(VisitKeyed.class)).hasMessage("@Encrypted on VisitKeyed.secret binds every value to"
+                + " its row's id, but the id of VisitKeyed has a part of type java.time.LocalDateTime" + advice);
     }
 
     @Entity(name = "EncryptedId")

@@ -55,7 +55,7 @@ class SampleAppTest {
 
         assertThat(demo.exitCode()).isZero();
         assertThat(demo.out())
-                .contains("nationalId      database: \\xfc0101")
+                .contains("nationalId      database: \\xfc0201")
                 .contains("application: 123-45-6789")
                 .contains("diagnosisNotes  database: fc1:")
                 .containsPattern("load refused: cannot decrypt Patient.nationalId of Patient#\\d+: decryption failed:"
