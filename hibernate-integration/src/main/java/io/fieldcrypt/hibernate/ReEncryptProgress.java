@@ -6,7 +6,8 @@ import java.time.Duration;
  * Where a re-encryption run stands after a committed batch. Counts are for this run, all tables so far.
  *
  * @param table the table of the batch
- * @param scanned rows read because they held a value under a retired data key
+ * @param scanned rows read because they held a value to move: under a retired data key, under a data key of a
+ *     previous scope of its attribute, or in envelope format version 1
  * @param reEncrypted rows rewritten under current data keys
  * @param elapsed time since the run started
  */

@@ -6,12 +6,13 @@ import java.util.Objects;
 /**
  * The outcome of a re-encryption run.
  *
- * @param scanned rows read because they held a value under a retired data key
+ * @param scanned rows read because they held a value to move: under a retired data key, under a data key of a
+ *     previous scope of its attribute, or in envelope format version 1
  * @param reEncrypted rows rewritten under current data keys
  * @param skippedChanged rows left alone because the application changed them between read and write (they were
  *     re-sealed by that write, or will be by a rerun)
  * @param unreadable values that could not be opened (tampered, or their data key is gone); they are left as they are
- * @param remaining rows that still hold a value under a retired data key when the run ended: locked by the
+ * @param remaining rows that still hold a value to move when the run ended: locked by the
  *     application or another run, written meanwhile by an instance still using a retired key, or unreadable. Rerun
  *     until it is 0, at least the data key maximum age after the rotation.
  * @param duration how long the run took

@@ -1,0 +1,161 @@
+package io.fieldcrypt.hibernate.lifecycle;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fieldcrypt.KeyProviders;
+import io.fieldcrypt.hibernate.FieldCrypt;
+import io.fieldcrypt.hibernate.ReEncryptReport;
+import io.fieldcrypt.hibernate.lifecycle.model.Legacy;
+import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.spi.DecryptedDataKey;
+import io.fieldcrypt.spi.KeyProvider;
+import io.fieldcrypt.spi.WrappedDataKey;
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestKeys;
+import io.fieldcrypt.testing.TestPostgres;
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import org.hibernate.SessionFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Values written by a release that wrote envelope format version 1 (no table in the associated data) stay
+ * readable, are counted by {@code status()}, and are rewritten as version 2 by an update and by {@code reEncrypt()}.
+ * The version 1 envelopes are built here from {@code docs/FORMAT.md} with {@code javax.crypto}, under the data key
+ * the factory made, not with production code.
+ */
+@ExtendWith(TestPostgres.class)
+class VersionOneCompatibilityTest {
+
+    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String SCOPE = "lc_legacy.secret";
+
+    @Test
+    void versionOneValues_loadCountUpdateAndReEncrypt_allEndAsVersionTwo(TestDatabase db) throws Exception {
+        try (SessionFactory sf = Factories.build(db, Factories.local(KEYS, "k1"), Legacy.class)
+                .unwrap(SessionFactory.class)) {
+            List<Long> ids = sf.fromTransaction(s -> {
+                List<Long> made = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    Legacy legacy = new Legacy("row-" + i, "written as v2 " + i);
+                    s.persist(legacy);
+                    made.add(legacy.id);
+                }
+                return made;
+            });
+            for (int i = 0; i < 3; i++) {
+                writeRaw(db, ids.get(i), versionOne(db, ids.get(i), "legacy secret " + i));
+            }
+            assertThat(rawSecret(db, ids.get(0))[1]).isEqualTo((byte) 1);
+            sf.getCache().evictAllRegions();
+
+            for (int i = 0; i < 3; i++) {
+                assertThat(secret(sf, ids.get(i))).isEqualTo("legacy secret " + i);
+            }
+            assertThat(secret(sf, ids.get(3))).isEqualTo("written as v2 3");
+            assertThat(FieldCrypt.of(sf).status().valuesUnderRetiredKeys()).containsEntry("Legacy.secret", 3L);
+
+            sf.inTransaction(s -> s.find(Legacy.class, ids.get(0)).label = "renamed");
+
+            assertThat(rawSecret(db, ids.get(0))[1]).isEqualTo((byte) 2);
+            assertThat(secret(sf, ids.get(0))).isEqualTo("legacy secret 0");
+            assertThat(FieldCrypt.of(sf).status().valuesUnderRetiredKeys()).containsEntry("Legacy.secret", 2L);
+
+            ReEncryptReport report = FieldCrypt.of(sf).reEncrypt();
+
+            assertThat(report.scanned()).isEqualTo(2);
+            assertThat(report.reEncrypted()).isEqualTo(2);
+            assertThat(report.unreadable()).isZero();
+            assertThat(report.remaining()).isZero();
+            assertThat(FieldCrypt.of(sf).status().valuesUnderRetiredKeys()).containsEntry("Legacy.secret", 0L);
+            for (int i = 0; i < 3; i++) {
+                assertThat(rawSecret(db, ids.get(i))[1]).isEqualTo((byte) 2);
+            }
+            sf.getCache().evictAllRegions();
+            for (int i = 0; i < 3; i++) {
+                assertThat(secret(sf, ids.get(i))).isEqualTo("legacy secret " + i);
+            }
+        }
+    }
+
+    private static String secret(SessionFactory sf, long id) {
+        return sf.fromTransaction(s -> s.find(Legacy.class, id).secret);
+    }
+
+    /** A version 1 envelope of {@code plaintext} for {@code Legacy.secret} of row {@code id}, per docs/FORMAT.md. */
+    private static byte[] versionOne(TestDatabase db, long id, String plaintext)
+            throws SQLException, GeneralSecurityException {
+        long keyId;
+        String masterKeyId;
+        byte[] encryptedKey;
+        try (Connection c = db.connect(); PreparedStatement select = c.prepareStatement("select id, encrypted_key,"
+                + " master_key_id from fieldcrypt_data_key where scope = ? and state = 'ACTIVE'")) {
+            select.setString(1, SCOPE);
+            try (ResultSet rs = select.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                keyId = rs.getLong(1);
+                encryptedKey = rs.getBytes(2);
+                masterKeyId = rs.getString(3);
+                assertThat(rs.next()).isFalse();
+            }
+        }
+        byte[] header = ByteBuffer.allocate(11).put((byte) 0xFC).put((byte) 0x01).put((byte) 0x01).putLong(keyId)
+                .array();
+        ByteArrayOutputStream aad = new ByteArrayOutputStream();
+        aad.writeBytes(header);
+        for (String part : List.of("Legacy", "secret", Long.toString(id))) {
+            byte[] utf8 = part.getBytes(UTF_8);
+            aad.writeBytes(ByteBuffer.allocate(4).putInt(utf8.length).array());
+            aad.writeBytes(utf8);
+        }
+        byte[] nonce = new byte[12];
+        new SecureRandom().nextBytes(nonce);
+        try (KeyProvider provider = KeyProviders.local(KEYS)) {
+            DecryptedDataKey dataKey = provider.decryptDataKey(new WrappedDataKey(masterKeyId, encryptedKey),
+                    Map.of("fieldcrypt:scope", SCOPE));
+            try {
+                Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+                gcm.init(Cipher.ENCRYPT_MODE, dataKey.plaintext(), new GCMParameterSpec(128, nonce));
+                gcm.updateAAD(aad.toByteArray());
+                byte[] sealed = gcm.doFinal(plaintext.getBytes(UTF_8));
+                return ByteBuffer.allocate(header.length + nonce.length + sealed.length).put(header).put(nonce)
+                        .put(sealed).array();
+            } finally {
+                dataKey.plaintext().destroy();
+            }
+        }
+    }
+
+    private static void writeRaw(TestDatabase db, long id, byte[] envelope) throws SQLException {
+        try (Connection c = db.connect();
+                PreparedStatement update = c.prepareStatement("update lc_legacy set secret = ? where id = ?")) {
+            update.setBytes(1, envelope);
+            update.setLong(2, id);
+            assertThat(update.executeUpdate()).isEqualTo(1);
+        }
+    }
+
+    private static byte[] rawSecret(TestDatabase db, long id) throws SQLException {
+        try (Connection c = db.connect();
+                PreparedStatement select = c.prepareStatement("select secret from lc_legacy where id = ?")) {
+            select.setLong(1, id);
+            try (ResultSet rs = select.executeQuery()) {
+                assertThat(rs.next()).isTrue();
+                return rs.getBytes(1);
+            }
+        }
+    }
+}
