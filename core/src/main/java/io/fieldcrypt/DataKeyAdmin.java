@@ -7,9 +7,9 @@ import io.fieldcrypt.spi.DeletionGuard;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.StoredDataKey;
 import io.fieldcrypt.spi.WrappedDataKey;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -32,15 +32,12 @@ public final class DataKeyAdmin {
     private final KeyProvider provider;
     private final MasterKeys masterKeys;
     private final DataKeyStore store;
-    private final Clock clock;
     private final Runnable discardEncryptionKeys;
 
-    DataKeyAdmin(KeyProvider provider, MasterKeys masterKeys, DataKeyStore store, Clock clock,
-            Runnable discardEncryptionKeys) {
+    DataKeyAdmin(KeyProvider provider, MasterKeys masterKeys, DataKeyStore store, Runnable discardEncryptionKeys) {
         this.provider = provider;
         this.masterKeys = masterKeys;
         this.store = store;
-        this.clock = clock;
         this.discardEncryptionKeys = discardEncryptionKeys;
     }
 
@@ -65,15 +62,13 @@ public final class DataKeyAdmin {
         List<StoredDataKey> keys = new ArrayList<>();
         List<Long> refused = new ArrayList<>();
         String[] firstReason = new String[1];
-        forEachKey(key -> {
-            if (scopes.contains(key.scope())) {
-                try {
-                    DataKeyCache.verifiedContext(key, masterKeys);
-                    keys.add(key);
-                } catch (DecryptionException e) {
-                    refused.add(key.id());
-                    firstReason[0] = firstReason[0] == null ? e.getMessage() : firstReason[0];
-                }
+        forEachKey(scopes, key -> {
+            try {
+                DataKeyCache.verifiedContext(key, masterKeys);
+                keys.add(key);
+            } catch (DecryptionException e) {
+                refused.add(key.id());
+                firstReason[0] = firstReason[0] == null ? e.getMessage() : firstReason[0];
             }
         });
         if (!refused.isEmpty()) {
@@ -116,7 +111,7 @@ public final class DataKeyAdmin {
                     rewrapped.masterKeyId(), target);
             return Outcome.FAILED;
         }
-        if (store.replaceWrapping(key.id(), key.wrapped(), rewrapped, clock.instant())) {
+        if (store.replaceWrapping(key.id(), key.wrapped(), rewrapped)) {
             return Outcome.REWRAPPED;
         }
         // Changed meanwhile: a concurrent rewrap got there first, unless the row went elsewhere.
@@ -139,8 +134,7 @@ public final class DataKeyAdmin {
         List<StoredDataKey> retired = store.retireActive(scopes);
         discardEncryptionKeys.run();
         LOG.info("retired {} data keys of {} scope(s)", retired.size(), scopes.size());
-        return new RotationReport(retired.size(),
-                retired.isEmpty() ? clock.instant() : retired.get(0).retiredAt());
+        return new RotationReport(retired.size(), retired.isEmpty() ? null : retired.get(0).retiredAt());
     }
 
     /**
@@ -153,28 +147,41 @@ public final class DataKeyAdmin {
     }
 
     /**
-     * @return every stored key of every scope, in id order: callers choose the scopes they act on
+     * @param scopes the scopes whose keys to list; rows of other scopes are not read
+     * @return the stored keys of {@code scopes}, in id order
      * @throws DataKeyStoreException if the data key table cannot be read
+     * @throws DecryptionException if a row of {@code scopes} is malformed
      */
-    public List<StoredDataKey> keys() {
+    public List<StoredDataKey> keys(Set<String> scopes) {
         List<StoredDataKey> keys = new ArrayList<>();
-        forEachKey(keys::add);
+        forEachKey(scopes, keys::add);
         return keys;
     }
 
     /**
-     * @return every retired key of every scope, in id order: callers choose the scopes they act on
+     * @param scopes the scopes whose keys to list
+     * @return the retired keys of {@code scopes}, in id order
      * @throws DataKeyStoreException if the data key table cannot be read
+     * @throws DecryptionException if a row of {@code scopes} is malformed
      */
-    public List<StoredDataKey> retiredKeys() {
-        return keys().stream().filter(key -> key.state() == DataKeyState.RETIRED).toList();
+    public List<StoredDataKey> retiredKeys(Set<String> scopes) {
+        return keys(scopes).stream().filter(key -> key.state() == DataKeyState.RETIRED).toList();
     }
 
-    /** Visits every stored key in id order, one page in memory at a time. */
-    private void forEachKey(Consumer<StoredDataKey> action) {
+    /**
+     * @return how many retired keys each scope of the table has, whoever they belong to; the rows themselves are
+     *     not read
+     * @throws DataKeyStoreException if the data key table cannot be read
+     */
+    public Map<String, Long> retiredKeyCountsByScope() {
+        return store.countRetiredByScope();
+    }
+
+    /** Visits every stored key of {@code scopes} in id order, one page in memory at a time. */
+    private void forEachKey(Set<String> scopes, Consumer<StoredDataKey> action) {
         long after = 0;
-        for (List<StoredDataKey> page = store.page(after, PAGE_SIZE); !page.isEmpty();
-                page = store.page(after, PAGE_SIZE)) {
+        for (List<StoredDataKey> page = store.page(scopes, after, PAGE_SIZE); !page.isEmpty();
+                page = store.page(scopes, after, PAGE_SIZE)) {
             page.forEach(action);
             after = page.get(page.size() - 1).id();
         }

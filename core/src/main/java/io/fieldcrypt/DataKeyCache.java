@@ -2,7 +2,6 @@ package io.fieldcrypt;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.RemovalListener;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -11,7 +10,7 @@ import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.DecryptedDataKey;
 import io.fieldcrypt.spi.GeneratedDataKey;
 import io.fieldcrypt.spi.StoredDataKey;
-import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -75,10 +74,11 @@ final class DataKeyCache implements AutoCloseable {
     private final CountingKeyProvider provider;
     private final MasterKeys masterKeys;
     private final DataKeyStore store;
-    private final Clock clock;
+    private final Duration maxAge;
+    private final boolean acceptVersion1;
     private final long maxUses;
     private final Cache<String, ActiveKey> encryptionKeys;
-    private final LoadingCache<Long, OpenKey> decryptionKeys;
+    private final Cache<Long, OpenKey> decryptionKeys;
     private final LongAdder encryptionHits = new LongAdder();
     private final LongAdder encryptionMisses = new LongAdder();
 
@@ -87,7 +87,8 @@ final class DataKeyCache implements AutoCloseable {
         this.provider = provider;
         this.masterKeys = masterKeys;
         this.store = store;
-        this.clock = settings.clock;
+        this.maxAge = settings.maxAge;
+        this.acceptVersion1 = settings.acceptVersion1;
         this.maxUses = settings.maxUses;
         Ticker ticker = settings.customClock
                 ? () -> TimeUnit.MILLISECONDS.toNanos(settings.clock.millis())
@@ -113,7 +114,7 @@ final class DataKeyCache implements AutoCloseable {
                         AesGcm.forget(key.material());
                     }
                 })
-                .build(this::unwrap);
+                .build();
     }
 
     private static Caffeine<Object, Object> newBuilder(Ticker ticker, boolean customClock) {
@@ -140,16 +141,22 @@ final class DataKeyCache implements AutoCloseable {
     }
 
     /**
-     * Returns the unwrapped data key {@code id}, if it serves one of {@code scopes}.
+     * Returns the unwrapped data key of {@code envelope}, if it serves one of {@code scopes}. A key not cached is
+     * unwrapped only after its row passed every check, the scope included.
      *
-     * @throws DecryptionException if the key belongs to another scope, or its row cannot be trusted
+     * @throws DecryptionException if the key belongs to another scope, or its row cannot be trusted, or the envelope
+     *     is in a format version no longer accepted
      */
-    DataKeyMaterial decryptionKey(long id, Set<String> scopes) {
-        OpenKey key = decryptionKeys.get(id);
+    DataKeyMaterial decryptionKey(Envelope envelope, Set<String> scopes) {
+        if (envelope.version() == Envelope.Version.V1 && !acceptVersion1) {
+            throw new DecryptionException("envelope format version 1 is no longer accepted (it does not bind the"
+                    + " table); a version 1 value is either old data that was never re-encrypted or a copy from"
+                    + " elsewhere");
+        }
+        long id = envelope.dataKeyId();
+        OpenKey key = decryptionKeys.get(id, missing -> unwrap(missing, scopes));
         if (!scopes.contains(key.scope())) {
-            throw new DecryptionException("data key " + id + " belongs to scope " + key.scope() + ", not to "
-                    + (scopes.size() == 1 ? scopes.iterator().next() : "any of " + new TreeSet<>(scopes))
-                    + "; refusing to use it");
+            throw otherScope(id, key.scope(), scopes);
         }
         return key.material();
     }
@@ -181,7 +188,7 @@ final class DataKeyCache implements AutoCloseable {
                         + " under master key " + wrappedUnder + ", but " + expected + " was requested; refusing it");
             }
             // Durability first: the row is committed before any value can be encrypted under the key.
-            StoredDataKey stored = store.insert(scope, generated.wrapped(), context, clock.instant());
+            StoredDataKey stored = store.insert(scope, generated.wrapped(), context, maxAge);
             decryptionKeys.put(stored.id(), new OpenKey(stored.id(), scope, generated.plaintext().copy()));
             LOG.info("new data key {} for scope {} under master key {}", stored.id(), scope,
                     stored.wrapped().masterKeyId());
@@ -192,16 +199,22 @@ final class DataKeyCache implements AutoCloseable {
         }
     }
 
-    private OpenKey unwrap(Long id) {
+    private OpenKey unwrap(Long id, Set<String> scopes) {
         StoredDataKey row = store.find(id).orElseThrow(() -> new DataKeyNotFoundException(id, store.describe()));
+        if (!scopes.contains(row.scope())) {
+            throw otherScope(id, row.scope(), scopes);
+        }
         Map<String, String> context = verifiedContext(row, masterKeys);
         DecryptedDataKey decrypted;
         try {
             decrypted = provider.decryptDataKey(row.wrapped(), context);
         } catch (KeyProviderException e) {
-            if (e.reason() == KeyProviderException.Reason.INVALID_CIPHERTEXT) {
-                throw new DecryptionException("data key " + id
-                        + " could not be unwrapped: its stored form or encryption context was altered", e);
+            // The stored row, not the provider, is at fault: its wrapped key was not made under the master key it
+            // names, or under its scope's context (KMS: InvalidCiphertextException, IncorrectKeyException).
+            if (e.reason() == KeyProviderException.Reason.INVALID_CIPHERTEXT
+                    || e.reason() == KeyProviderException.Reason.WRONG_KEY) {
+                throw new DecryptionException("data key " + id + " could not be unwrapped under master key "
+                        + row.wrapped().masterKeyId() + ": its stored form or encryption context was altered", e);
             }
             throw e;
         }
@@ -217,6 +230,12 @@ final class DataKeyCache implements AutoCloseable {
         }
         LOG.debug("unwrapped data key {} of scope {}", id, row.scope());
         return new OpenKey(id, row.scope(), decrypted.plaintext());
+    }
+
+    private static DecryptionException otherScope(long id, String scope, Set<String> expected) {
+        return new DecryptionException("data key " + id + " belongs to scope " + scope + ", not to "
+                + (expected.size() == 1 ? expected.iterator().next() : "any of " + new TreeSet<>(expected))
+                + "; refusing to use it");
     }
 
     /**

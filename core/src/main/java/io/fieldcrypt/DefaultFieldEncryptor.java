@@ -18,8 +18,7 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
         MasterKeys masterKeys = new MasterKeys(provider, settings.masterKeyId, settings.trustedMasterKeyIds);
         masterKeys.resolveEagerly();
         this.cache = new DataKeyCache(provider, masterKeys, settings.dataKeyStore, settings);
-        this.dataKeys = new DataKeyAdmin(provider, masterKeys, settings.dataKeyStore, settings.clock,
-                cache::discardEncryptionKeys);
+        this.dataKeys = new DataKeyAdmin(provider, masterKeys, settings.dataKeyStore, cache::discardEncryptionKeys);
     }
 
     @Override
@@ -51,7 +50,7 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
         Objects.requireNonNull(context, "context");
         Envelope parsed = Envelope.wrapChecked(envelope);
         for (int attempt = 0; ; attempt++) {
-            DataKeyMaterial key = cache.decryptionKey(parsed.dataKeyId(), scopes);
+            DataKeyMaterial key = cache.decryptionKey(parsed, scopes);
             try {
                 return AesGcm.open(parsed, key, context);
             } catch (AesGcm.KeyDestroyedException e) {

@@ -130,6 +130,7 @@ public interface FieldEncryptor extends AutoCloseable {
         long maxUses = DEFAULT_MAX_USES;
         Duration decryptionKeyMaxAge = DEFAULT_DECRYPTION_KEY_MAX_AGE;
         long decryptionKeyCacheSize = DEFAULT_DECRYPTION_KEY_CACHE_SIZE;
+        boolean acceptVersion1 = true;
         Clock clock = Clock.systemUTC();
         boolean customClock;
 
@@ -211,6 +212,18 @@ public interface FieldEncryptor extends AutoCloseable {
          */
         public Builder decryptionKeyCacheSize(long size) {
             this.decryptionKeyCacheSize = size;
+            return this;
+        }
+
+        /**
+         * @param accept whether envelopes of format version 1 (sealed without their table in the associated data)
+         *     are still opened; default {@code true}. Turn it off once no version 1 value remains (the re-encryption
+         *     job moves them): a version 1 value copied between same-named columns of two tables sharing a scope
+         *     would otherwise still open.
+         * @return this builder
+         */
+        public Builder acceptVersion1(boolean accept) {
+            this.acceptVersion1 = accept;
             return this;
         }
 

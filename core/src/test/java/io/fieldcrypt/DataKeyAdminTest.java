@@ -109,7 +109,7 @@ class DataKeyAdminTest {
             long after = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
             assertThat(report.retired()).isEqualTo(1);
             assertThat(after).isNotEqualTo(before);
-            assertThat(encryptor.dataKeys().retiredKeys()).extracting(StoredDataKey::id).containsExactly(before);
+            assertThat(encryptor.dataKeys().retiredKeys(SCOPES)).extracting(StoredDataKey::id).containsExactly(before);
             assertThat(store.find(before).orElseThrow().retiredAt()).isEqualTo(report.retiredAt());
             assertThat(store.find(foreign).orElseThrow().state()).isEqualTo(DataKeyState.ACTIVE);
         }
@@ -138,7 +138,7 @@ class DataKeyAdminTest {
 
     private static StoredDataKey withMasterKey(StoredDataKey row, String masterKeyId) {
         return new StoredDataKey(row.id(), row.scope(), new io.fieldcrypt.spi.WrappedDataKey(masterKeyId,
-                row.wrapped().encryptedKey()), row.encryptionContext(), row.state(), row.createdAt(), row.retiredAt());
+                row.wrapped().encryptedKey()), row.encryptionContext(), row.state(), row.createdAt(), row.expiresAt(), row.retiredAt());
     }
 
     /** A key provider whose re-encrypt operation is refused, as KMS refuses it without the permission. */

@@ -162,14 +162,21 @@ class FieldEncryptorTest {
         long id = Envelope.parse(sealed).dataKeyId();
         StoredDataKey row = store.find(id).orElseThrow();
         store.overwrite(new StoredDataKey(id, "customer.email", row.wrapped(),
-                Map.of("fieldcrypt:scope", "customer.email"), row.state(), row.createdAt(), null));
+                Map.of("fieldcrypt:scope", "customer.email"), row.state(), row.createdAt(), row.expiresAt(), null));
 
         try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
                 .dataKeyStore(store).build()) {
+            // The expected scope comes from the caller: the relabelled row is refused before any provider call.
             assertThatThrownBy(() -> cold.open(SCOPE, ROW_1, sealed))
                     .isInstanceOf(DecryptionException.class)
-                    .hasMessage("data key " + id
-                            + " could not be unwrapped: its stored form or encryption context was altered")
+                    .hasMessage("data key " + id + " belongs to scope customer.email, not to " + SCOPE
+                            + "; refusing to use it");
+            assertThat(cold.stats().decryptDataKeyCalls()).isZero();
+            // A caller that accepts both scopes gets the provider's refusal: the key is bound to its real scope.
+            assertThatThrownBy(() -> cold.open(Set.of(SCOPE, "customer.email"), ROW_1, sealed))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessage("data key " + id + " could not be unwrapped under master key k1: its stored form or"
+                            + " encryption context was altered")
                     .hasCauseInstanceOf(KeyProviderException.class);
         }
     }

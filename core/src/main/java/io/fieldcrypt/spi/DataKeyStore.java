@@ -1,6 +1,6 @@
 package io.fieldcrypt.spi;
 
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -18,17 +18,19 @@ import java.util.Optional;
 public interface DataKeyStore {
 
     /**
-     * Stores a new active data key and commits it before returning.
+     * Stores a new active data key and commits it before returning. The store records its creation time and, from
+     * {@code usableFor}, the last moment it may encrypt, both by its own clock (PostgreSQL's {@code now()}), the one
+     * {@link #retireActive} and {@link #deleteRetired} use.
      *
      * @param scope what the key serves
      * @param wrapped the wrapped key
      * @param encryptionContext the context it is wrapped under
-     * @param createdAt the creation time to record
+     * @param usableFor how long the process that made it may encrypt with it (its maximum age)
      * @return the stored row, with its new id
      * @throws io.fieldcrypt.DataKeyStoreException if the row could not be committed; then it does not exist
      */
     StoredDataKey insert(String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            Instant createdAt);
+            Duration usableFor);
 
     /**
      * @param id a data key id
@@ -38,12 +40,22 @@ public interface DataKeyStore {
     Optional<StoredDataKey> find(long id);
 
     /**
+     * @param scopes the scopes whose keys to return; rows of other scopes are not read
      * @param afterId return keys with a larger id only; 0 for the first page
      * @param limit the most keys to return
      * @return keys in ascending id order
      * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read
      */
-    List<StoredDataKey> page(long afterId, int limit);
+    List<StoredDataKey> page(Collection<String> scopes, long afterId, int limit);
+
+    /**
+     * Counts the retired keys of every scope, without reading the rows themselves, so that rows of other
+     * applications, whatever they hold, cannot break the count.
+     *
+     * @return the number of retired keys per scope
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read
+     */
+    Map<String, Long> countRetiredByScope();
 
     /**
      * Replaces a key's wrapped form (after a rewrap under another master key), only if it is still the expected one.
@@ -51,11 +63,10 @@ public interface DataKeyStore {
      * @param id the key
      * @param expected the wrapped form read before the rewrap
      * @param replacement the new wrapped form; the same plaintext key
-     * @param rewrappedAt when the rewrap happened
      * @return whether the row was changed (false if it no longer holds {@code expected})
      * @throws io.fieldcrypt.DataKeyStoreException if the table could not be written
      */
-    boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement, Instant rewrappedAt);
+    boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement);
 
     /**
      * Retires the active keys of {@code scopes}, so that no process picks them again for new values. The retirement

@@ -13,13 +13,15 @@ import java.util.Objects;
  * @param encryptionContext the context the key is wrapped under; immutable
  * @param state whether new values may be encrypted under it
  * @param createdAt when the key was made
+ * @param expiresAt the last moment the process that made it may encrypt with it, or {@code null} if not recorded
+ *     (keys made before version 0.2)
  * @param retiredAt when the key was retired, or {@code null} while it is active
  */
 public record StoredDataKey(long id, String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-        DataKeyState state, Instant createdAt, Instant retiredAt) {
+        DataKeyState state, Instant createdAt, Instant expiresAt, Instant retiredAt) {
 
     /**
-     * @throws NullPointerException if an argument other than {@code retiredAt} is null
+     * @throws NullPointerException if an argument other than {@code expiresAt} and {@code retiredAt} is null
      * @throws IllegalArgumentException if {@code id} is not positive
      */
     public StoredDataKey {

@@ -8,9 +8,12 @@ create table if not exists ${table} (
     encryption_context jsonb         not null,
     state              varchar(16)   not null default 'ACTIVE' check (state in ('ACTIVE', 'RETIRED')),
     created_at         timestamptz   not null,
+    expires_at         timestamptz,
     retired_at         timestamptz,
     rewrapped_at       timestamptz
 );
+-- Added in 0.2: the last moment (database clock) an instance may encrypt with the key. Empty for older rows.
+alter table ${table} add column if not exists expires_at timestamptz;
 create index if not exists ${index} on ${table} (state, scope);
 -- Checkpoints of the re-encryption job: the last key done per job and table, so a stopped run resumes.
 create table if not exists ${table}_checkpoint (

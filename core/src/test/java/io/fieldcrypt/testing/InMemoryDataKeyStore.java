@@ -7,12 +7,14 @@ import io.fieldcrypt.spi.DeletionGuard;
 import io.fieldcrypt.spi.StoredDataKey;
 import io.fieldcrypt.spi.WrappedDataKey;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -28,9 +30,10 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
 
     @Override
     public StoredDataKey insert(String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            Instant createdAt) {
+            Duration usableFor) {
+        Instant now = Instant.now();
         StoredDataKey row = new StoredDataKey(ids.incrementAndGet(), scope, wrapped, encryptionContext,
-                DataKeyState.ACTIVE, createdAt, null);
+                DataKeyState.ACTIVE, now, now.plus(usableFor), null);
         rows.put(row.id(), row);
         return row;
     }
@@ -41,19 +44,25 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
     }
 
     @Override
-    public List<StoredDataKey> page(long afterId, int limit) {
-        return rows.tailMap(afterId, false).values().stream().limit(limit).toList();
+    public List<StoredDataKey> page(Collection<String> scopes, long afterId, int limit) {
+        return rows.tailMap(afterId, false).values().stream().filter(row -> scopes.contains(row.scope()))
+                .limit(limit).toList();
     }
 
     @Override
-    public synchronized boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement,
-            Instant rewrappedAt) {
+    public Map<String, Long> countRetiredByScope() {
+        return rows.values().stream().filter(row -> row.state() == DataKeyState.RETIRED)
+                .collect(Collectors.groupingBy(StoredDataKey::scope, TreeMap::new, Collectors.counting()));
+    }
+
+    @Override
+    public synchronized boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement) {
         StoredDataKey row = rows.get(id);
         if (row == null || !row.wrapped().equals(expected)) {
             return false;
         }
         rows.put(id, new StoredDataKey(id, row.scope(), replacement, row.encryptionContext(), row.state(),
-                row.createdAt(), row.retiredAt()));
+                row.createdAt(), row.expiresAt(), row.retiredAt()));
         return true;
     }
 
@@ -64,7 +73,7 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
         for (StoredDataKey row : rows.values()) {
             if (row.state() == DataKeyState.ACTIVE && scopes.contains(row.scope())) {
                 StoredDataKey changed = new StoredDataKey(row.id(), row.scope(), row.wrapped(),
-                        row.encryptionContext(), DataKeyState.RETIRED, row.createdAt(), now);
+                        row.encryptionContext(), DataKeyState.RETIRED, row.createdAt(), row.expiresAt(), now);
                 rows.put(row.id(), changed);
                 retired.add(changed);
             }

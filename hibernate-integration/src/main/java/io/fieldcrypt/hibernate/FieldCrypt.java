@@ -118,10 +118,12 @@ public final class FieldCrypt {
 
     /**
      * Deletes the retired data keys of this factory's scopes, in one transaction that first checks, by the
-     * database's clock, that each was retired at least {@value FieldCryptSettings#DATA_KEY_MAX_AGE} ago (running
-     * instances may encrypt with a key until then); that no transaction is open that began before the keys' last
-     * possible use (it could still commit a value under them; this needs {@code pg_read_all_stats} or the
-     * application's own role); and, by looking at every encrypted column, that no stored value uses them.
+     * database's clock, that no instance may still encrypt with them (each key's expiry, recorded when it was made
+     * from the {@value FieldCryptSettings#DATA_KEY_MAX_AGE} of the instance that made it, has passed; for keys made
+     * before version 0.2, its retirement plus this factory's maximum age); that no transaction is open that began
+     * before that moment plus one minute, nor any prepared transaction (it could still commit a value under them;
+     * this needs {@code pg_read_all_stats} or the application's own role, and is refused when other sessions are
+     * hidden); and, by looking at every encrypted column, that no stored value uses them.
      * <b>Values the keys protected in places those checks cannot see are unreadable for good</b> — a restored backup
      * of an entity table from before the re-encryption, a copy in another table — but the wrapped keys survive in
      * backups, WAL archives and replicas of the data key table, and the master key still exists: see
@@ -136,14 +138,15 @@ public final class FieldCrypt {
      *     destroyed
      */
     public DestroyReport destroyRetiredDataKeys() {
-        return destroyRetiredDataKeys(runtime.maxAge(), Set.of());
+        return maintenance.destroyRetired(null, Set.of());
     }
 
     /**
-     * {@link #destroyRetiredDataKeys()} with another minimum time since retirement (by the database's clock).
-     * {@code Duration.ZERO} is safe only when no other instance of the application runs.
+     * {@link #destroyRetiredDataKeys()} with a minimum time since retirement (by the database's clock) that replaces
+     * the recorded expiries: a time shorter than every instance's {@value FieldCryptSettings#DATA_KEY_MAX_AGE}, for
+     * example {@code Duration.ZERO}, is safe only when no other instance of the application runs.
      *
-     * @param minimumRetiredAge how long ago a key must have been retired
+     * @param minimumRetiredAge how long ago a key must have been retired; not negative
      * @return the keys destroyed
      * @throws RetiredKeysInUseException if a check fails; nothing was destroyed
      */
@@ -154,17 +157,20 @@ public final class FieldCrypt {
     /**
      * {@link #destroyRetiredDataKeys()} with another minimum time since retirement, and naming scopes this factory
      * does not map whose retired keys are known to the caller: those keys are never destroyed, but no longer stop
-     * the destruction of this factory's own. A {@code minimumRetiredAge} shorter than
-     * {@value FieldCryptSettings#DATA_KEY_MAX_AGE} is safe only when no other instance of the application runs.
+     * the destruction of this factory's own. The minimum time replaces the recorded expiries, as in
+     * {@link #destroyRetiredDataKeys(Duration)}.
      *
-     * @param minimumRetiredAge how long ago, by the database's clock, a key must have been retired
+     * @param minimumRetiredAge how long ago, by the database's clock, a key must have been retired; not negative
      * @param unmappedScopesToIgnore scopes of the data key table this factory does not map, to leave alone
      * @return the keys destroyed
      * @throws RetiredKeysInUseException if a check fails; nothing was destroyed
+     * @throws IllegalArgumentException if {@code minimumRetiredAge} is negative
      */
     public DestroyReport destroyRetiredDataKeys(Duration minimumRetiredAge, Set<String> unmappedScopesToIgnore) {
-        return maintenance.destroyRetired(Objects.requireNonNull(minimumRetiredAge, "minimumRetiredAge"),
-                Set.copyOf(unmappedScopesToIgnore));
+        if (Objects.requireNonNull(minimumRetiredAge, "minimumRetiredAge").isNegative()) {
+            throw new IllegalArgumentException("minimumRetiredAge must not be negative, got " + minimumRetiredAge);
+        }
+        return maintenance.destroyRetired(minimumRetiredAge, Set.copyOf(unmappedScopesToIgnore));
     }
 
     /**

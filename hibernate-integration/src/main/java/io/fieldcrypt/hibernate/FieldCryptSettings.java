@@ -58,6 +58,14 @@ public final class FieldCryptSettings {
     /** {@code fieldcrypt.data-key.table}: the data key table, optionally schema-qualified. Default {@code fieldcrypt_data_key}. */
     public static final String DATA_KEY_TABLE = "fieldcrypt.data-key.table";
 
+    /**
+     * {@code fieldcrypt.envelope.accept-version-1}: whether values in envelope format version 1 (written before the
+     * table was bound into every value) are still opened. Default {@code true}. Set it to {@code false} once
+     * {@code FieldCrypt.status()} shows nothing left to re-encrypt: until then a version 1 value copied between
+     * same-named columns of two tables that share a data key scope still opens.
+     */
+    public static final String ENVELOPE_ACCEPT_VERSION_1 = "fieldcrypt.envelope.accept-version-1";
+
     /** {@code fieldcrypt.schema}: {@code create}, {@code validate} or {@code none}. Default {@code create}. */
     public static final String SCHEMA = "fieldcrypt.schema";
 

@@ -50,7 +50,8 @@ class UntrustedKeyTest {
     }
 
     @Test
-    void plantedKeyRowUnderAttackersKey_loadRefusedAndRewrapRefused(TestDatabase db) throws SQLException {
+    void plantedKeyRowUnderAttackersKey_loadRefusedAndRewrapRefused(TestDatabase shared) throws SQLException {
+        TestDatabase db = shared.newSchema("untrusted_1");
         try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient()) {
             String real = kms.createKey();
             String attackers = kms.createKey();
@@ -94,8 +95,61 @@ class UntrustedKeyTest {
         }
     }
 
+    /**
+     * The planted row names the trusted master key, but its wrapped key was made under the attacker's: KMS refuses
+     * it, and that is reported as a property of the stored row (tampering), not as a KMS fault; the re-encryption
+     * job counts the value as unreadable and carries on instead of failing every run.
+     */
     @Test
-    void keyIdThatDoesNotExist_refusedAtBoot(TestDatabase db) {
+    void plantedKeyRowClaimingTheTrustedMasterKey_decryptionExceptionAndReEncryptionCarriesOn(TestDatabase shared)
+            throws SQLException {
+        TestDatabase db = shared.newSchema("untrusted_2");
+        try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient()) {
+            String real = kms.createKey();
+            String attackers = kms.createKey();
+            try (SessionFactory app = factory(db, client, real, null)) {
+                Patient genuine = new Patient("Cy", "111", null, null, null);
+                Patient victim = new Patient("Di", "222", null, null, null);
+                app.inTransaction(s -> {
+                    s.persist(genuine);
+                    s.persist(victim);
+                });
+                String scope = scopeOf(db, "nationalId");
+                long plantedKey;
+                try (FieldEncryptor forger = FieldEncryptor.builder().keyProvider(KeyProviders.awsKms(client))
+                        .masterKeyId(attackers).dataKeyStore(DataKeyStores.postgres(
+                                ConnectionSource.of(db.dataSource()), DataKeyStores.DEFAULT_TABLE, SchemaMode.NONE))
+                        .build()) {
+                    byte[] forged = forger.seal(scope, FieldContext.of("Patient", "Patient", "nationalId",
+                            Long.toString(victim.id)), "999".getBytes(UTF_8));
+                    plantedKey = io.fieldcrypt.Envelope.parse(forged).dataKeyId();
+                    overwrite(db, victim.id, forged);
+                }
+                try (Connection c = db.connect(); Statement st = c.createStatement()) {
+                    st.execute("update fieldcrypt_data_key set master_key_id = '" + real + "' where id = "
+                            + plantedKey);
+                }
+
+                app.getCache().evictAllRegions();
+                assertThatThrownBy(() -> app.fromTransaction(s -> s.find(Patient.class, victim.id)))
+                        .isInstanceOf(DecryptionException.class)
+                        .hasMessage("cannot decrypt Patient.nationalId of Patient#" + victim.id + ": data key "
+                                + plantedKey + " could not be unwrapped under master key " + real + ": its stored"
+                                + " form or encryption context was altered");
+
+                FieldCrypt admin = FieldCrypt.of(app);
+                admin.rotateDataKeys();
+                var report = admin.reEncrypt();
+                assertThat(report.unreadable()).isEqualTo(1);
+                assertThat(report.reEncrypted()).isEqualTo(1);
+                assertThat(app.fromTransaction(s -> s.find(Patient.class, genuine.id)).nationalId).isEqualTo("111");
+            }
+        }
+    }
+
+    @Test
+    void keyIdThatDoesNotExist_refusedAtBoot(TestDatabase shared) {
+        TestDatabase db = shared.newSchema("untrusted_3");
         try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient()) {
             String real = kms.createKey();
 
@@ -110,7 +164,8 @@ class UntrustedKeyTest {
     }
 
     @Test
-    void kmsUnreachableAtBoot_factoryBuildsAndResolvesLater(TestDatabase db) {
+    void kmsUnreachableAtBoot_factoryBuildsAndResolvesLater(TestDatabase shared) {
+        TestDatabase db = shared.newSchema("untrusted_4");
         try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient(1)) {
             kms.createKey();
             kms.createAlias("alias/app", kms.createKey());

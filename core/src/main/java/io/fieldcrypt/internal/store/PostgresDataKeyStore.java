@@ -20,6 +20,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,7 +28,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,11 +53,12 @@ public final class PostgresDataKeyStore implements DataKeyStore {
             "encryption_context", "jsonb",
             "state", "character varying",
             "created_at", "timestamp with time zone",
+            "expires_at", "timestamp with time zone",
             "retired_at", "timestamp with time zone",
             "rewrapped_at", "timestamp with time zone");
 
     private static final String COLUMN_LIST = "id, scope, master_key_id, encrypted_key, encryption_context::text,"
-            + " state, created_at, retired_at";
+            + " state, created_at, expires_at, retired_at";
     private static final String SELECT_COLUMNS = "select " + COLUMN_LIST + " from ";
 
     private final ConnectionSource connections;
@@ -67,9 +71,10 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         this.connections = connections;
         this.table = table;
         this.insertSql = "insert into " + table + " (scope, master_key_id, encrypted_key, encryption_context, state,"
-                + " created_at) values (?, ?, ?, cast(? as jsonb), 'ACTIVE', ?) returning id";
+                + " created_at, expires_at) values (?, ?, ?, cast(? as jsonb), 'ACTIVE', now(),"
+                + " now() + ? * interval '1 microsecond') returning " + COLUMN_LIST;
         this.findSql = SELECT_COLUMNS + table + " where id = ?";
-        this.pageSql = SELECT_COLUMNS + table + " where id > ? order by id limit ?";
+        this.pageSql = SELECT_COLUMNS + table + " where scope = any(?) and id > ? order by id limit ?";
     }
 
     /**
@@ -110,19 +115,15 @@ public final class PostgresDataKeyStore implements DataKeyStore {
 
     @Override
     public StoredDataKey insert(String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            Instant createdAt) {
+            Duration usableFor) {
         return inTransaction("store a new data key in", connection -> {
             try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
                 insert.setString(1, scope);
                 insert.setString(2, wrapped.masterKeyId());
                 insert.setBytes(3, wrapped.encryptedKey());
                 insert.setString(4, Json.write(encryptionContext));
-                insert.setTimestamp(5, Timestamp.from(createdAt));
-                try (ResultSet rs = insert.executeQuery()) {
-                    rs.next();
-                    return new StoredDataKey(rs.getLong(1), scope, wrapped, encryptionContext, DataKeyState.ACTIVE,
-                            createdAt, null);
-                }
+                insert.setLong(5, TimeUnit.NANOSECONDS.toMicros(usableFor.toNanos()));
+                return rows(insert).get(0);
             }
         });
     }
@@ -139,28 +140,43 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     }
 
     @Override
-    public List<StoredDataKey> page(long afterId, int limit) {
+    public List<StoredDataKey> page(Collection<String> scopes, long afterId, int limit) {
         return inTransaction("read data keys from", connection -> {
             try (PreparedStatement select = connection.prepareStatement(pageSql)) {
-                select.setLong(1, afterId);
-                select.setInt(2, limit);
+                select.setArray(1, connection.createArrayOf("varchar", scopes.toArray()));
+                select.setLong(2, afterId);
+                select.setInt(3, limit);
                 return rows(select);
             }
         });
     }
 
     @Override
-    public boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement,
-            Instant rewrappedAt) {
+    public Map<String, Long> countRetiredByScope() {
+        return inTransaction("count the retired keys of", connection -> {
+            try (PreparedStatement select = connection.prepareStatement("select scope, count(*) from " + table
+                    + " where state = 'RETIRED' group by scope order by scope");
+                    ResultSet rs = select.executeQuery()) {
+                Map<String, Long> counts = new TreeMap<>();
+                while (rs.next()) {
+                    counts.put(printable(rs.getString(1)), rs.getLong(2));
+                }
+                return counts;
+            }
+        });
+    }
+
+    @Override
+    public boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement) {
         return inTransaction("rewrap a data key in", connection -> {
             try (PreparedStatement update = connection.prepareStatement("update " + table + " set master_key_id = ?,"
-                    + " encrypted_key = ?, rewrapped_at = ? where id = ? and master_key_id = ? and encrypted_key = ?")) {
+                    + " encrypted_key = ?, rewrapped_at = now() where id = ? and master_key_id = ?"
+                    + " and encrypted_key = ?")) {
                 update.setString(1, replacement.masterKeyId());
                 update.setBytes(2, replacement.encryptedKey());
-                update.setTimestamp(3, Timestamp.from(rewrappedAt));
-                update.setLong(4, id);
-                update.setString(5, expected.masterKeyId());
-                update.setBytes(6, expected.encryptedKey());
+                update.setLong(3, id);
+                update.setString(4, expected.masterKeyId());
+                update.setBytes(5, expected.encryptedKey());
                 return update.executeUpdate() == 1;
             }
         });
@@ -218,8 +234,13 @@ public final class PostgresDataKeyStore implements DataKeyStore {
                 List<DataKeyCount> counts = new ArrayList<>();
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
-                        counts.add(new DataKeyCount(DataKeyState.valueOf(rs.getString(1)), rs.getString(2),
-                                rs.getLong(3)));
+                        DataKeyState state = state(rs.getString(1));
+                        String masterKeyId = rs.getString(2);
+                        if (state == null || !isPrintable(masterKeyId)) {
+                            throw new DecryptionException("the data key table " + table + " holds malformed rows"
+                                    + " (an unknown state or an unprintable master key id); refusing to count them");
+                        }
+                        counts.add(new DataKeyCount(state, masterKeyId, rs.getLong(3)));
                     }
                 }
                 return counts;
@@ -265,24 +286,49 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         byte[] encryptedKey = rs.getBytes(4);
         String masterKeyId = rs.getString(3);
         String scope = rs.getString(2);
-        String state = rs.getString(6);
+        DataKeyState state = state(rs.getString(6));
         Timestamp createdAt = rs.getTimestamp(7);
-        Timestamp retiredAt = rs.getTimestamp(8);
+        Timestamp expiresAt = rs.getTimestamp(8);
+        Timestamp retiredAt = rs.getTimestamp(9);
         if (id <= 0 || scope == null || masterKeyId == null || encryptedKey == null || encryptedKey.length == 0
                 || context == null || createdAt == null) {
             throw malformed(id, "a required column is empty");
         }
-        DataKeyState parsedState = switch (String.valueOf(state)) {
-            case "ACTIVE" -> DataKeyState.ACTIVE;
-            case "RETIRED" -> DataKeyState.RETIRED;
-            default -> throw malformed(id, "its state is neither ACTIVE nor RETIRED");
-        };
+        if (!isPrintable(scope) || !isPrintable(masterKeyId)) {
+            throw malformed(id, "its scope or master key id holds control characters");
+        }
+        if (state == null) {
+            throw malformed(id, "its state is neither ACTIVE nor RETIRED");
+        }
+        if (state == DataKeyState.RETIRED && retiredAt == null) {
+            throw malformed(id, "it is retired but has no retirement time");
+        }
         Map<String, String> parsedContext = Json.readStringMap(context);
         if (parsedContext == null) {
             throw malformed(id, "its encryption context is not a JSON object of strings");
         }
-        return new StoredDataKey(id, scope, new WrappedDataKey(masterKeyId, encryptedKey), parsedContext,
-                parsedState, createdAt.toInstant(), retiredAt == null ? null : retiredAt.toInstant());
+        return new StoredDataKey(id, scope, new WrappedDataKey(masterKeyId, encryptedKey), parsedContext, state,
+                createdAt.toInstant(), expiresAt == null ? null : expiresAt.toInstant(),
+                retiredAt == null ? null : retiredAt.toInstant());
+    }
+
+    private static DataKeyState state(String text) {
+        if ("ACTIVE".equals(text)) {
+            return DataKeyState.ACTIVE;
+        }
+        return "RETIRED".equals(text) ? DataKeyState.RETIRED : null;
+    }
+
+    /** Whether text read from a row may go into a message or a log line: no control characters (no forged lines). */
+    private static boolean isPrintable(String text) {
+        return text != null && text.chars().noneMatch(Character::isISOControl);
+    }
+
+    /** {@code text} with control characters replaced, for names that are only counted. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
     }
 
     private DecryptionException malformed(long id, String why) {

@@ -17,6 +17,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class PostgresDataKeyStoreTest {
 
     private static final Map<String, String> CONTEXT = Map.of("fieldcrypt:scope", "customer.ssn");
-    private static final Instant CREATED = Instant.parse("2026-11-28T12:00:00Z");
+    private static final Duration USABLE = Duration.ofMinutes(5);
 
     private final TestDatabase db;
 
@@ -47,11 +48,12 @@ class PostgresDataKeyStoreTest {
                 SchemaMode.CREATE);
         WrappedDataKey wrapped = new WrappedDataKey("arn:aws:kms:us-east-1:1:key/a", new byte[] {1, 2, 3, 4});
 
-        StoredDataKey inserted = store.insert("customer.ssn", wrapped, CONTEXT, CREATED);
+        StoredDataKey inserted = store.insert("customer.ssn", wrapped, CONTEXT, USABLE);
 
         assertThat(inserted.id()).isPositive();
+        assertThat(inserted.expiresAt()).isEqualTo(inserted.createdAt().plus(USABLE));
         assertThat(store.find(inserted.id())).contains(new StoredDataKey(inserted.id(), "customer.ssn", wrapped,
-                CONTEXT, DataKeyState.ACTIVE, CREATED, null));
+                CONTEXT, DataKeyState.ACTIVE, inserted.createdAt(), inserted.expiresAt(), null));
         assertThat(store.find(inserted.id() + 1000)).isEmpty();
     }
 
@@ -60,7 +62,7 @@ class PostgresDataKeyStoreTest {
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_json", SchemaMode.CREATE);
         Map<String, String> context = Map.of("fieldcrypt:scope", "a\"b\\c\u0001d\u00e9", "other", "");
 
-        StoredDataKey inserted = store.insert("s", new WrappedDataKey("k", new byte[] {9}), context, CREATED);
+        StoredDataKey inserted = store.insert("s", new WrappedDataKey("k", new byte[] {9}), context, USABLE);
 
         assertThat(store.find(inserted.id()).orElseThrow().encryptionContext()).isEqualTo(context);
     }
@@ -69,7 +71,7 @@ class PostgresDataKeyStoreTest {
     void insert_isCommittedOnItsOwnConnection_visibleToOthersAtOnce() throws SQLException {
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_commit", SchemaMode.CREATE);
 
-        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
 
         try (Connection other = db.connect(); Statement st = other.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from keys_commit where id = " + id)) {
@@ -82,7 +84,7 @@ class PostgresDataKeyStoreTest {
     void create_existingTable_keepsRows() {
         var source = ConnectionSource.of(db.dataSource());
         long id = PostgresDataKeyStore.open(source, "keys_twice", SchemaMode.CREATE)
-                .insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+                .insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
 
         var again = PostgresDataKeyStore.open(source, "keys_twice", SchemaMode.CREATE);
 
@@ -132,8 +134,49 @@ class PostgresDataKeyStoreTest {
                 SchemaMode.VALIDATE))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("data key table keys_wrong does not match what fieldcrypt needs: encrypted_key is text,"
-                        + " expected bytea; rewrapped_at is missing; scope is text, expected character varying."
-                        + " Compare it with the DDL in docs/SCHEMA.md");
+                        + " expected bytea; expires_at is missing; rewrapped_at is missing; scope is text, expected"
+                        + " character varying. Compare it with the DDL in docs/SCHEMA.md");
+    }
+
+    /** A table made by version 0.1 has no expires_at: schema mode create adds it, and its old rows read as before. */
+    @Test
+    void create_tableOfVersion01_gainsExpiresAtAndOldRowsRead() throws SQLException {
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute(PostgresDataKeyStore.ddl("keys_v01"));
+            st.execute("alter table keys_v01 drop column expires_at");
+            st.execute("insert into keys_v01 (scope, master_key_id, encrypted_key, encryption_context, created_at)"
+                    + " values ('s', 'k', '\\x09', '{\"fieldcrypt:scope\": \"s\"}', now())");
+        }
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_v01",
+                SchemaMode.VALIDATE)).isInstanceOf(ConfigurationException.class).hasMessageContaining(
+                        "expires_at is missing");
+
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_v01", SchemaMode.CREATE);
+
+        StoredDataKey old = store.page(List.of("s"), 0, 10).get(0);
+        assertThat(old.expiresAt()).isNull();
+        assertThat(store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).expiresAt())
+                .isNotNull();
+    }
+
+    @Test
+    void find_rowWithControlCharactersOrRetiredWithoutTime_malformed() throws SQLException {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_ctl", SchemaMode.CREATE);
+        long forged = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
+        long undated = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            st.execute("update keys_ctl set master_key_id = E'k\\n2026-12-01 INFO forged log line' where id = "
+                    + forged);
+            st.execute("update keys_ctl set state = 'RETIRED', retired_at = null where id = " + undated);
+        }
+
+        assertThatThrownBy(() -> store.find(forged)).isInstanceOf(DecryptionException.class)
+                .hasMessage("data key " + forged + " in keys_ctl is malformed: its scope or master key id holds"
+                        + " control characters; refusing to use it");
+        assertThatThrownBy(() -> store.find(undated)).isInstanceOf(DecryptionException.class)
+                .hasMessage("data key " + undated + " in keys_ctl is malformed: it is retired but has no retirement"
+                        + " time; refusing to use it");
+        assertThat(store.countRetiredByScope()).containsExactly(Map.entry("s", 1L));
     }
 
     @Test
@@ -178,7 +221,7 @@ class PostgresDataKeyStoreTest {
 
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()),
                 other.schema() + ".fieldcrypt_data_key", SchemaMode.CREATE);
-        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
 
         try (Connection c = other.connect(); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from fieldcrypt_data_key where id = " + id)) {
@@ -212,7 +255,7 @@ class PostgresDataKeyStoreTest {
         };
         var down = PostgresDataKeyStore.open(broken, "keys_down", SchemaMode.NONE);
 
-        assertThatThrownBy(() -> down.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED))
+        assertThatThrownBy(() -> down.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE))
                 .isInstanceOf(DataKeyStoreException.class)
                 .hasMessage("cannot store a new data key in data key table keys_down: no database connection (08001)");
         assertThat(store.find(1)).isEmpty();
@@ -226,35 +269,35 @@ class PostgresDataKeyStoreTest {
             st.execute("alter table keys_fail add constraint no_scope_x check (scope <> 'x')");
         }
 
-        assertThatThrownBy(() -> store.insert("x", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED))
+        assertThatThrownBy(() -> store.insert("x", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE))
                 .isInstanceOf(DataKeyStoreException.class)
                 .hasMessage("cannot store a new data key in data key table keys_fail (SQL state 23514)");
-        assertThat(store.insert("y", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id()).isPositive();
+        assertThat(store.insert("y", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id()).isPositive();
     }
 
     @Test
     void page_replaceWrapping_retire_delete_count() {
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_admin", SchemaMode.CREATE);
         WrappedDataKey a = new WrappedDataKey("m1", new byte[] {1});
-        long first = store.insert("s", a, CONTEXT, CREATED).id();
-        long second = store.insert("s", new WrappedDataKey("m1", new byte[] {2}), CONTEXT, CREATED).id();
+        long first = store.insert("s", a, CONTEXT, USABLE).id();
+        long second = store.insert("s", new WrappedDataKey("m1", new byte[] {2}), CONTEXT, USABLE).id();
 
-        assertThat(store.page(0, 1)).extracting(StoredDataKey::id).containsExactly(first);
-        assertThat(store.page(first, 10)).extracting(StoredDataKey::id).containsExactly(second);
+        assertThat(store.page(List.of("s"), 0, 1)).extracting(StoredDataKey::id).containsExactly(first);
+        assertThat(store.page(List.of("s"), first, 10)).extracting(StoredDataKey::id).containsExactly(second);
 
         WrappedDataKey rewrapped = new WrappedDataKey("m2", new byte[] {3});
-        assertThat(store.replaceWrapping(first, a, rewrapped, CREATED)).isTrue();
-        assertThat(store.replaceWrapping(first, a, new WrappedDataKey("m3", new byte[] {4}), CREATED)).isFalse();
+        assertThat(store.replaceWrapping(first, a, rewrapped)).isTrue();
+        assertThat(store.replaceWrapping(first, a, new WrappedDataKey("m3", new byte[] {4}))).isFalse();
         assertThat(store.find(first).orElseThrow().wrapped()).isEqualTo(rewrapped);
 
-        long foreign = store.insert("other", a, Map.of("fieldcrypt:scope", "other"), CREATED).id();
+        long foreign = store.insert("other", a, Map.of("fieldcrypt:scope", "other"), USABLE).id();
         List<StoredDataKey> retired = store.retireActive(List.of("s"));
         assertThat(retired).extracting(StoredDataKey::id).containsExactly(first, second);
         assertThat(store.find(first).orElseThrow().state()).isEqualTo(DataKeyState.RETIRED);
         assertThat(store.find(first).orElseThrow().retiredAt()).isEqualTo(retired.get(0).retiredAt())
-                .isAfter(CREATED);
+                .isAfterOrEqualTo(store.find(first).orElseThrow().createdAt());
         assertThat(store.find(foreign).orElseThrow().state()).isEqualTo(DataKeyState.ACTIVE);
-        long third = store.insert("s", a, CONTEXT, CREATED).id();
+        long third = store.insert("s", a, CONTEXT, USABLE).id();
         assertThat(store.countByStateAndMasterKey(List.of("s"))).containsExactly(
                 new io.fieldcrypt.spi.DataKeyCount(DataKeyState.ACTIVE, "m1", 1),
                 new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m1", 1),
@@ -282,10 +325,10 @@ class PostgresDataKeyStoreTest {
     void find_malformedRow_decryptionExceptionWithoutTheRowsText() throws SQLException {
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_malformed",
                 SchemaMode.CREATE);
-        long badContext = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
-        long badMember = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
-        long emptyKey = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
-        long badState = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, CREATED).id();
+        long badContext = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
+        long badMember = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
+        long emptyKey = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
+        long badState = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
         try (Connection c = db.connect(); Statement st = c.createStatement()) {
             st.execute("update keys_malformed set encryption_context = '[\"attacker text\"]' where id = " + badContext);
             st.execute("update keys_malformed set encryption_context = '{\"attacker text\": 1}' where id = "

@@ -79,7 +79,8 @@ public final class FieldCryptIntegrator implements Integrator {
         try {
             return FieldEncryptor.builder().keyProvider(provider.provider())
                     .masterKeyId(settings.masterKeyId()).trustedMasterKeyIds(provider.trustedKeyIds())
-                    .dataKeyStore(store).maxAge(settings.maxAge()).maxUses(settings.maxUses()).build();
+                    .dataKeyStore(store).maxAge(settings.maxAge()).maxUses(settings.maxUses())
+                    .acceptVersion1(settings.acceptVersion1()).build();
         } catch (KeyProviderException e) {
             throw new ConfigurationException(FieldCryptSettings.KMS_KEY_ID + " or "
                     + FieldCryptSettings.KMS_TRUSTED_KEY_IDS + " names a master key that cannot be used ("

@@ -87,28 +87,26 @@ public final class Maintenance {
     }
 
     private List<StoredDataKey> ownKeys() {
-        Set<String> scopes = runtime.scopes();
-        return dataKeys.keys().stream().filter(k -> scopes.contains(k.scope())).toList();
+        return dataKeys.keys(runtime.scopes());
     }
 
     /**
      * Destroys the retired data keys of the scopes this factory maps, after checking, in the deleting transaction,
-     * that they were retired long enough ago, that no transaction that may still commit a value under them is open,
-     * and that no stored value uses them.
+     * that no instance may still encrypt with them, that no transaction that may still commit a value under them is
+     * open, and that no stored value uses them.
      *
-     * @param minimumRetiredAge how long ago (by the database's clock) a key must have been retired
+     * @param minimumRetiredAge {@code null} to wait until each key's recorded expiry (the maximum age of the instance
+     *     that made it) or, for keys made before expiries were recorded, its retirement plus this factory's maximum
+     *     age; or how long ago (database time) each key must have been retired, replacing those bounds: shorter
+     *     than every instance's maximum age is safe only when no other instance runs
      * @param unmappedScopesToIgnore scopes the factory does not map whose retired keys the caller knows about; they
      *     are never destroyed, but no longer stop the destruction of this factory's keys
      * @return the keys destroyed
      */
     public DestroyReport destroyRetired(Duration minimumRetiredAge, Set<String> unmappedScopesToIgnore) {
         Set<String> scopes = runtime.scopes();
-        Map<String, Long> unmapped = new TreeMap<>();
-        for (StoredDataKey key : dataKeys.retiredKeys()) {
-            if (!scopes.contains(key.scope()) && !unmappedScopesToIgnore.contains(key.scope())) {
-                unmapped.merge(key.scope(), 1L, Long::sum);
-            }
-        }
+        Map<String, Long> unmapped = new TreeMap<>(dataKeys.retiredKeyCountsByScope());
+        unmapped.keySet().removeIf(scope -> scopes.contains(scope) || unmappedScopesToIgnore.contains(scope));
         if (!unmapped.isEmpty()) {
             throw new RetiredKeysInUseException("cannot destroy retired data keys: the data key table "
                     + runtime.settings().table() + " also holds retired keys of scopes this factory does not map "
@@ -119,8 +117,16 @@ public final class Maintenance {
                     + " factory's own retired keys");
         }
         List<Long> destroyed = dataKeys.destroy(scopes, (connection, keys, now) -> {
-            checkRetiredLongEnough(keys, now, minimumRetiredAge);
-            checkNoTransactionInFlight(connection, keys);
+            Instant usableUntil = usableUntil(keys, minimumRetiredAge);
+            if (usableUntil.isAfter(now)) {
+                throw new RetiredKeysInUseException("cannot destroy retired data keys yet: an instance may still"
+                        + " encrypt new values with one of keys " + keys.stream().map(StoredDataKey::id).toList()
+                        + " until " + usableUntil + " (database time: " + (minimumRetiredAge == null
+                        ? "the expiry recorded when the key was made, from that instance's fieldcrypt.data-key.max-age"
+                        : "its retirement plus " + minimumRetiredAge) + "). After that, run reEncrypt() until it"
+                        + " reports 0 remaining, then destroy");
+            }
+            checkNoTransactionInFlight(connection, usableUntil.plus(IN_FLIGHT_GRACE));
             checkUnused(connection, keys);
         });
         if (!destroyed.isEmpty()) {
@@ -129,28 +135,42 @@ public final class Maintenance {
         return new DestroyReport(destroyed);
     }
 
-    private static void checkRetiredLongEnough(List<StoredDataKey> keys, Instant now, Duration minimumRetiredAge) {
-        Instant newest = newestRetirement(keys);
-        if (newest.plus(minimumRetiredAge).isAfter(now)) {
-            List<Long> recent = keys.stream().filter(k -> k.retiredAt().plus(minimumRetiredAge).isAfter(now))
-                    .map(StoredDataKey::id).toList();
-            throw new RetiredKeysInUseException("cannot destroy retired data keys yet: keys " + recent + " were"
-                    + " retired less than " + minimumRetiredAge + " ago (fieldcrypt.data-key.max-age), so running"
-                    + " instances may still encrypt new values with them. After " + newest.plus(minimumRetiredAge)
-                    + " (database time), run reEncrypt() until it reports 0 remaining, then destroy");
+    /** The last moment, by the database's clock, an instance may seal a value under one of {@code keys}. */
+    private Instant usableUntil(List<StoredDataKey> keys, Duration minimumRetiredAge) {
+        Instant last = Instant.MIN;
+        for (StoredDataKey key : keys) {
+            Instant end;
+            if (minimumRetiredAge != null) {
+                end = key.retiredAt().plus(minimumRetiredAge);
+            } else {
+                end = key.expiresAt() != null ? key.expiresAt() : key.retiredAt().plus(runtime.maxAge());
+            }
+            last = end.isAfter(last) ? end : last;
         }
+        return last;
     }
 
     /**
-     * Refuses while a transaction is open that began before the keys' last possible use: it may hold a value sealed
-     * under one of them, invisible to the usage scan until it commits.
+     * Refuses while a transaction is open that began before {@code lastUse}: it may hold a value sealed under one of
+     * the keys, invisible to the usage scan until it commits. Prepared (two-phase) transactions have left
+     * pg_stat_activity but may still commit, so any of them refuses too.
      */
-    private void checkNoTransactionInFlight(Connection connection, List<StoredDataKey> keys) throws SQLException {
-        Instant lastUse = newestRetirement(keys).plus(runtime.maxAge()).plus(IN_FLIGHT_GRACE);
-        try (PreparedStatement select = connection.prepareStatement("select count(*) filter (where state is null),"
-                + " count(*) filter (where xact_start < ?), min(xact_start) from pg_stat_activity"
-                + " where datname = current_database() and pid <> pg_backend_pid()"
-                + " and backend_type = 'client backend'")) {
+    private static void checkNoTransactionInFlight(Connection connection, Instant lastUse) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("select count(*) from pg_prepared_xacts"
+                + " where database = current_database()"); ResultSet rs = select.executeQuery()) {
+            rs.next();
+            if (rs.getLong(1) > 0) {
+                throw new RetiredKeysInUseException("cannot destroy retired data keys: " + rs.getLong(1)
+                        + " prepared (two-phase) transaction(s) of this database may still commit values under the"
+                        + " keys (see pg_prepared_xacts). Retry once they are committed or rolled back");
+            }
+        }
+        // Sessions of other roles are listed without their details (backend type, state, transaction start) unless
+        // the role may read all statistics: they are counted as hidden, never as harmless.
+        try (PreparedStatement select = connection.prepareStatement("select count(*) filter (where backend_type is"
+                + " null), count(*) filter (where backend_type = 'client backend' and xact_start < ?),"
+                + " min(xact_start) filter (where backend_type = 'client backend') from pg_stat_activity"
+                + " where datname = current_database() and pid <> pg_backend_pid()")) {
             select.setTimestamp(1, Timestamp.from(lastUse));
             try (ResultSet rs = select.executeQuery()) {
                 rs.next();
@@ -165,10 +185,10 @@ public final class Maintenance {
                 }
                 if (inFlight > 0) {
                     throw new RetiredKeysInUseException("cannot destroy retired data keys: " + inFlight + " open"
-                            + " transaction(s) began before " + lastUse + " (the keys' retirement plus"
-                            + " fieldcrypt.data-key.max-age plus " + IN_FLIGHT_GRACE + "), the oldest at "
-                            + rs.getTimestamp(3).toInstant() + "; they may still commit values under the keys. Retry"
-                            + " once they have ended (see pg_stat_activity)");
+                            + " transaction(s) began before " + lastUse + " (the keys' last possible use plus "
+                            + IN_FLIGHT_GRACE + "), the oldest at " + rs.getTimestamp(3).toInstant() + "; they may"
+                            + " still commit values under the keys. Retry once they have ended (see"
+                            + " pg_stat_activity)");
                 }
             }
         }
@@ -196,9 +216,6 @@ public final class Maintenance {
         }
     }
 
-    private static Instant newestRetirement(List<StoredDataKey> keys) {
-        return keys.stream().map(StoredDataKey::retiredAt).max(Instant::compareTo).orElseThrow();
-    }
 
     /** How many values of {@code column} use each of {@code keys}; only keys in use appear. */
     private static Map<Long, Long> usage(Connection connection, EncryptedTable table, EncryptedTable.Column column,

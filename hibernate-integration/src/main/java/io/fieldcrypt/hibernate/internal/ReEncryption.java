@@ -3,7 +3,9 @@ package io.fieldcrypt.hibernate.internal;
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.Envelope;
 import io.fieldcrypt.FieldContext;
+import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.KeyProviderException;
 import io.fieldcrypt.hibernate.ReEncryptOptions;
 import io.fieldcrypt.hibernate.ReEncryptProgress;
 import io.fieldcrypt.hibernate.ReEncryptReport;
@@ -259,15 +261,27 @@ final class ReEncryption {
             byte[] sealed = encryptor.seal(column.scope(), context, plaintext);
             return column.text() ? Envelope.toText(sealed) : sealed;
         } catch (DecryptionException e) {
-            unreadable++;
-            LOG.warn("re-encryption {}: {} of {}#{} cannot be opened and is left as it is: {}", options.jobName(),
-                    column.label(), table.aadEntity(), canonicalId, e.getMessage());
-            return null;
+            return unreadable(table, column, canonicalId, e);
+        } catch (KeyProviderException e) {
+            if (e.reason().retryable()) {
+                throw e;
+            }
+            // A refusal about this value's key (disabled, denied, not made under the master key its row names) must
+            // not stop the whole job: one planted value would otherwise block re-encryption, and so destroy, forever.
+            return unreadable(table, column, canonicalId, e);
         } finally {
             if (plaintext != null) {
                 Arrays.fill(plaintext, (byte) 0);
             }
         }
+    }
+
+    private Object unreadable(EncryptedTable table, EncryptedTable.Column column, String canonicalId,
+            RuntimeException e) {
+        unreadable++;
+        LOG.warn("re-encryption {}: {} of {}#{} cannot be opened and is left as it is: {}", options.jobName(),
+                column.label(), table.aadEntity(), canonicalId, e.getMessage());
+        return null;
     }
 
     /** The compare-and-set update of the columns {@code row} rewrites. */
@@ -312,7 +326,16 @@ final class ReEncryption {
                 select.setString(1, options.jobName());
                 select.setString(2, table.sqlName());
                 try (ResultSet rs = select.executeQuery()) {
-                    return rs.next() ? (String[]) rs.getArray(1).getArray() : null;
+                    String[] last = rs.next() ? (String[]) rs.getArray(1).getArray() : null;
+                    if (last != null && last.length != table.keyColumns().size()) {
+                        // Not what this job wrote: start the table again rather than fail every run (the job is
+                        // idempotent: values already moved are not selected again).
+                        LOG.warn("re-encryption {}: the checkpoint of {} has {} key parts instead of {}; starting"
+                                + " the table from its first row", options.jobName(), table.sqlName(), last.length,
+                                table.keyColumns().size());
+                        return null;
+                    }
+                    return last;
                 }
             }
         });
@@ -396,7 +419,7 @@ final class ReEncryption {
                 TimeUnit.NANOSECONDS.sleep(aheadNanos);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IllegalStateException("re-encryption interrupted; rerun to resume", e);
+                throw new FieldCryptException("re-encryption interrupted; rerun to resume", e);
             }
         }
     }

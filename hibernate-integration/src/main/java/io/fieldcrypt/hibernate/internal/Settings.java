@@ -4,6 +4,7 @@ import static io.fieldcrypt.hibernate.FieldCryptSettings.DATA_KEY_MAX_AGE;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.DATA_KEY_MAX_USES;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.DATA_KEY_TABLE;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.ENABLED;
+import static io.fieldcrypt.hibernate.FieldCryptSettings.ENVELOPE_ACCEPT_VERSION_1;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KEY_PROVIDER;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_CLIENT;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_ENDPOINT;
@@ -42,20 +43,26 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * @param maxUses the maximum number of encryptions under one data key
  * @param table the data key table
  * @param schemaMode what to do with the table at boot
+ * @param acceptVersion1 whether envelopes of format version 1 are still opened
  */
 record Settings(String masterKeyId, Set<String> trustedKeyIds, Duration maxAge, long maxUses, String table,
-        SchemaMode schemaMode) {
+        SchemaMode schemaMode, boolean acceptVersion1) {
 
     /** @return whether fieldcrypt is enabled */
     static boolean enabled(Map<String, Object> values) {
-        String text = text(values, ENABLED);
+        return flag(values, ENABLED);
+    }
+
+    /** A boolean setting whose default is {@code true}. */
+    private static boolean flag(Map<String, Object> values, String setting) {
+        String text = text(values, setting);
         if (text == null || text.equalsIgnoreCase("true")) {
             return true;
         }
         if (text.equalsIgnoreCase("false")) {
             return false;
         }
-        throw invalid(ENABLED, "true or false", text);
+        throw invalid(setting, "true or false", text);
     }
 
     static Settings parse(Map<String, Object> values) {
@@ -69,7 +76,8 @@ record Settings(String masterKeyId, Set<String> trustedKeyIds, Duration maxAge, 
         long maxUses = maxUses(values);
         String table = text(values, DATA_KEY_TABLE);
         return new Settings(masterKeyId, list(values, KMS_TRUSTED_KEY_IDS), maxAge, maxUses,
-                table == null ? DataKeyStores.DEFAULT_TABLE : table, schemaMode(values));
+                table == null ? DataKeyStores.DEFAULT_TABLE : table, schemaMode(values),
+                flag(values, ENVELOPE_ACCEPT_VERSION_1));
     }
 
     /**

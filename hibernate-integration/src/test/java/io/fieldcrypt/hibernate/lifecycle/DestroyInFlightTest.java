@@ -55,7 +55,7 @@ class DestroyInFlightTest {
                         .isInstanceOf(RetiredKeysInUseException.class)
                         .hasMessageStartingWith("cannot destroy retired data keys: 1 open transaction(s) began"
                                 + " before ")
-                        .hasMessageContaining("(the keys' retirement plus fieldcrypt.data-key.max-age plus PT1M)")
+                        .hasMessageContaining("(the keys' last possible use plus PT1M)")
                         .hasMessageEndingWith("they may still commit values under the keys. Retry once they have"
                                 + " ended (see pg_stat_activity)");
                 assertThat(keyExists(db, key)).isTrue();

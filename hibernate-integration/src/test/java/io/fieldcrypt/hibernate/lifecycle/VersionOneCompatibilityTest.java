@@ -2,9 +2,12 @@ package io.fieldcrypt.hibernate.lifecycle;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.KeyProviders;
 import io.fieldcrypt.hibernate.FieldCrypt;
+import io.fieldcrypt.hibernate.FieldCryptSettings;
 import io.fieldcrypt.hibernate.ReEncryptReport;
 import io.fieldcrypt.hibernate.lifecycle.model.Legacy;
 import io.fieldcrypt.hibernate.testing.Factories;
@@ -88,6 +91,34 @@ class VersionOneCompatibilityTest {
             for (int i = 0; i < 3; i++) {
                 assertThat(secret(sf, ids.get(i))).isEqualTo("legacy secret " + i);
             }
+        }
+    }
+
+    /** Once migrated, version 1 can be switched off: an old version 1 copy put back is then refused. */
+    @Test
+    void versionOneSwitchedOff_oldCopyPutBack_refused(TestDatabase shared) throws Exception {
+        TestDatabase db = shared.newSchema("lc_v1_off");
+        long id;
+        byte[] oldCopy;
+        try (SessionFactory sf = Factories.build(db, Factories.local(KEYS, "k1"), Legacy.class)
+                .unwrap(SessionFactory.class)) {
+            Legacy legacy = new Legacy("row", "v2 value");
+            sf.inTransaction(s -> s.persist(legacy));
+            id = legacy.id;
+            oldCopy = versionOne(db, id, "legacy secret");
+        }
+        Map<String, Object> strict = Factories.local(KEYS, "k1");
+        strict.put(FieldCryptSettings.ENVELOPE_ACCEPT_VERSION_1, "false");
+        try (SessionFactory sf = Factories.build(db, strict, Legacy.class).unwrap(SessionFactory.class)) {
+            assertThat(secret(sf, id)).isEqualTo("v2 value");
+            writeRaw(db, id, oldCopy);
+            sf.getCache().evictAllRegions();
+
+            assertThatThrownBy(() -> secret(sf, id))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessage("cannot decrypt Legacy.secret of Legacy#" + id + ": envelope format version 1 is no"
+                            + " longer accepted (it does not bind the table); a version 1 value is either old data"
+                            + " that was never re-encrypted or a copy from elsewhere");
         }
     }
 
