@@ -3,7 +3,9 @@ package io.fieldcrypt;
 import io.fieldcrypt.internal.kms.AwsKmsKeyProvider;
 import io.fieldcrypt.internal.kms.LocalKeyProvider;
 import io.fieldcrypt.spi.KeyProvider;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -69,9 +71,9 @@ public final class KeyProviders {
      *
      * @param masterKeys master key ids and their 32-byte AES-256 keys; copied, so the caller may wipe its arrays
      * @return the provider
-     * @throws ConfigurationException if there is no key, an id is malformed or a key is not 32 bytes (a malformed
-     *     id is never repeated, since it may be a key given in the wrong place: the entry is named by its position
-     *     in the map's iteration order)
+     * @throws ConfigurationException if there is no key, an id is malformed or a key is not 32 bytes; the message
+     *     never names an id, since an id may be a key given in the wrong place: an entry is named by its position in
+     *     the map's iteration order, counting from 1
      */
     public static KeyProvider local(Map<String, byte[]> masterKeys) {
         if (masterKeys.isEmpty()) {
@@ -80,12 +82,11 @@ public final class KeyProviders {
         int position = 0;
         for (Map.Entry<String, byte[]> entry : masterKeys.entrySet()) {
             position++;
-            String id = entry.getKey();
-            if (!isLocalKeyId(id)) {
-                throw new ConfigurationException(malformedId(position) + LOCAL_KEY_ID_RULE);
+            if (!isLocalKeyId(entry.getKey())) {
+                throw new ConfigurationException(entryAt(position) + " has a malformed id: " + LOCAL_KEY_ID_RULE);
             }
             if (entry.getValue().length != MASTER_KEY_BYTES) {
-                throw new ConfigurationException("local master key '" + id + "' is " + entry.getValue().length
+                throw new ConfigurationException(entryAt(position) + " is " + entry.getValue().length
                         + " bytes; AES-256 needs exactly 32 (for example: openssl rand -base64 32)");
             }
         }
@@ -98,39 +99,41 @@ public final class KeyProviders {
      *
      * @param spec the master keys; whitespace around entries is ignored
      * @return the provider
-     * @throws ConfigurationException if the text is malformed (the message never repeats a key, nor a malformed
-     *     id, which may be a key written the wrong way round: such an entry is named by its position)
+     * @throws ConfigurationException if the text is malformed; the message never repeats a key nor an id, since
+     *     either may be a key written the wrong way round: entries are named by their position, counting from 1
      */
     public static KeyProvider local(String spec) {
         Map<String, byte[]> keys = new LinkedHashMap<>();
-        int position = 0;
-        for (String entry : Objects.requireNonNull(spec, "spec").split(",")) {
-            position++;
-            String trimmed = entry.trim();
-            int colon = trimmed.indexOf(':');
-            if (colon <= 0) {
-                throw new ConfigurationException("local master keys must be written id:base64[,id:base64...];"
-                        + " entry " + position + " has no id before ':'");
-            }
-            String id = trimmed.substring(0, colon);
-            if (!isLocalKeyId(id)) {
-                throw new ConfigurationException(malformedId(position) + LOCAL_KEY_ID_RULE
-                        + " before the ':' and the base64 key after it");
-            }
-            byte[] key;
-            try {
-                key = Base64.getDecoder().decode(trimmed.substring(colon + 1).trim());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigurationException("local master key '" + id + "' is not valid base64");
-            }
-            if (keys.put(id, key) != null) {
-                throw new ConfigurationException("local master key id '" + id + "' is given twice");
-            }
-        }
+        Map<String, Integer> positionsById = new HashMap<>();
         try {
+            int position = 0;
+            for (String entry : Objects.requireNonNull(spec, "spec").split(",")) {
+                position++;
+                String trimmed = entry.trim();
+                int colon = trimmed.indexOf(':');
+                if (colon <= 0) {
+                    throw new ConfigurationException("local master keys must be written id:base64[,id:base64...];"
+                            + " entry " + position + " has no id before ':'");
+                }
+                String id = trimmed.substring(0, colon);
+                if (!isLocalKeyId(id)) {
+                    throw new ConfigurationException(entryAt(position) + " has a malformed id: " + LOCAL_KEY_ID_RULE
+                            + " before the ':' and the base64 key after it");
+                }
+                Integer first = positionsById.putIfAbsent(id, position);
+                if (first != null) {
+                    throw new ConfigurationException("entries " + first + " and " + position
+                            + " of the local master keys have the same id");
+                }
+                try {
+                    keys.put(id, Base64.getDecoder().decode(trimmed.substring(colon + 1).trim()));
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigurationException(entryAt(position) + " is not valid base64");
+                }
+            }
             return local(keys);
         } finally {
-            keys.values().forEach(key -> java.util.Arrays.fill(key, (byte) 0));
+            keys.values().forEach(key -> Arrays.fill(key, (byte) 0));
         }
     }
 
@@ -138,7 +141,7 @@ public final class KeyProviders {
         return id != null && LOCAL_KEY_ID.matcher(id).matches();
     }
 
-    private static String malformedId(int position) {
-        return "entry " + position + " of the local master keys has a malformed id: ";
+    private static String entryAt(int position) {
+        return "entry " + position + " of the local master keys";
     }
 }

@@ -19,21 +19,21 @@ class KeyProvidersTest {
     }
 
     @Test
-    void local_wrongKeyLength_namesIdAndExpectedLength() {
+    void local_wrongKeyLength_namesEntryByPositionAndExpectedLength() {
         String key = b64(16);
 
-        assertThatThrownBy(() -> KeyProviders.local("dev:" + key))
+        assertThatThrownBy(() -> KeyProviders.local("old:" + b64(32) + ",dev:" + key))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("local master key 'dev' is 16 bytes; AES-256 needs exactly 32"
+                .hasMessage("entry 2 of the local master keys is 16 bytes; AES-256 needs exactly 32"
                         + " (for example: openssl rand -base64 32)")
                 .hasMessageNotContaining(key);
     }
 
     @Test
-    void local_notBase64_refusedWithoutEchoingIt() {
-        assertThatThrownBy(() -> KeyProviders.local("dev:not*base64"))
+    void local_notBase64_refusedByPositionWithoutEchoingIt() {
+        assertThatThrownBy(() -> KeyProviders.local("old:" + b64(32) + ", dev:not*base64"))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessage("local master key 'dev' is not valid base64");
+                .hasMessage("entry 2 of the local master keys is not valid base64");
     }
 
     @Test
@@ -47,9 +47,53 @@ class KeyProvidersTest {
     }
 
     @Test
-    void local_duplicateId_refused() {
-        assertThatThrownBy(() -> KeyProviders.local("a:" + b64(32) + ",a:" + b64(32)))
-                .isInstanceOf(ConfigurationException.class).hasMessage("local master key id 'a' is given twice");
+    void local_duplicateId_refusedNamingBothPositions() {
+        assertThatThrownBy(() -> KeyProviders.local("a:" + b64(32) + ",b:" + b64(32) + ", a:" + b64(32)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("entries 1 and 3 of the local master keys have the same id");
+    }
+
+    @Test
+    void local_fromSpec_unpaddedKeyAndIdSwapped_refusedWithoutEchoingKey() {
+        // A 43-character unpadded base64 key without '+' is a well-formed id; 'dev' then decodes as 2 bytes.
+        String key = unpaddedKeyThatIsAWellFormedId();
+
+        assertThatThrownBy(() -> KeyProviders.local(key + ":dev"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("entry 1 of the local master keys is 2 bytes; AES-256 needs exactly 32"
+                        + " (for example: openssl rand -base64 32)")
+                .hasMessageNotContaining(key);
+    }
+
+    @Test
+    void local_fromSpec_unpaddedKeyAndIdSwappedTwice_duplicateRefusedWithoutEchoingKey() {
+        String key = unpaddedKeyThatIsAWellFormedId();
+
+        assertThatThrownBy(() -> KeyProviders.local(key + ":dev, " + key + ":test"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("entries 1 and 2 of the local master keys have the same id")
+                .hasMessageNotContaining(key);
+    }
+
+    @Test
+    void local_fromSpec_unpaddedKeyAndIdSwapped_notBase64RefusedWithoutEchoingKey() {
+        String key = unpaddedKeyThatIsAWellFormedId();
+
+        assertThatThrownBy(() -> KeyProviders.local(key + ":dev-key"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("entry 1 of the local master keys is not valid base64")
+                .hasMessageNotContaining(key);
+    }
+
+    @Test
+    void local_mapWithKeyAsWellFormedId_wrongLength_refusedWithoutEchoingKey() {
+        String key = unpaddedKeyThatIsAWellFormedId();
+
+        assertThatThrownBy(() -> KeyProviders.local(Map.of(key, new byte[2])))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("entry 1 of the local master keys is 2 bytes; AES-256 needs exactly 32"
+                        + " (for example: openssl rand -base64 32)")
+                .hasMessageNotContaining(key);
     }
 
     @Test
@@ -108,6 +152,15 @@ class KeyProvidersTest {
         assertThatThrownBy(() -> AwsKmsOptions.defaults().withTimeouts(java.time.Duration.ZERO,
                 java.time.Duration.ofSeconds(1)))
                 .isInstanceOf(ConfigurationException.class).hasMessage("KMS timeouts must be positive");
+    }
+
+    /** 32 random bytes as unpadded base64 with every '+' replaced, so that it matches the local id pattern. */
+    private static String unpaddedKeyThatIsAWellFormedId() {
+        byte[] key = new byte[32];
+        new java.security.SecureRandom().nextBytes(key);
+        String text = Base64.getEncoder().withoutPadding().encodeToString(key).replace('+', 'x');
+        assertThat(text).hasSize(43).matches("[A-Za-z0-9/]+");
+        return text;
     }
 
     private static String b64(int bytes) {

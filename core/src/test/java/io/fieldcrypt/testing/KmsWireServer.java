@@ -52,9 +52,10 @@ import software.amazon.awssdk.services.kms.KmsClient;
  *
  * <p>It emulates KMS semantics rather than scripting answers: keys hold random AES-256 material, ciphertext blobs are
  * real AES-256-GCM bound to the encryption context, and {@code GenerateDataKey}, {@code Encrypt}, {@code Decrypt},
- * {@code ReEncrypt} and {@code DescribeKey} answer with the members and errors KMS uses. Tests can also disable keys,
- * deny access, inject throttling, internal failures and latency, make the server misreport key ids, and count the
- * requests it received. Every other operation answers {@code UnsupportedOperationException}.
+ * {@code ReEncrypt} and {@code DescribeKey} answer with the members and errors KMS uses. Tests can also create keys of
+ * other types, disable keys or schedule their deletion, deny access, inject throttling, internal failures and latency,
+ * make the server misreport key ids, and count the requests it received. Every other operation answers
+ * {@code UnsupportedOperationException}.
  *
  * <p>Blob layout: one format byte, the 36-byte ASCII key uuid, a 12-byte nonce, then ciphertext and 16-byte tag; the
  * GCM associated data is the encryption context sorted by key, each key and value as a 4-byte length and UTF-8 bytes.
@@ -71,6 +72,12 @@ public final class KmsWireServer implements AutoCloseable {
     private static final String TARGET_PREFIX = "TrentService.";
     private static final String CONTENT_TYPE = "application/x-amz-json-1.1";
     private static final String ALGORITHM = "SYMMETRIC_DEFAULT";
+    private static final String SYMMETRIC_KEY_SPEC = "SYMMETRIC_DEFAULT";
+    private static final String ENCRYPT_DECRYPT = "ENCRYPT_DECRYPT";
+    private static final String ENABLED = "Enabled";
+    private static final String DISABLED = "Disabled";
+    private static final String PENDING_DELETION = "PendingDeletion";
+    private static final Duration DELETION_WAITING_PERIOD = Duration.ofDays(30);
 
     private static final byte BLOB_FORMAT = 1;
     private static final int UUID_LENGTH = 36;
@@ -148,9 +155,24 @@ public final class KmsWireServer implements AutoCloseable {
      * @return the key's ARN, {@code arn:aws:kms:us-east-1:111122223333:key/<uuid>}
      */
     public String createKey() {
+        return createKey(SYMMETRIC_KEY_SPEC, ENCRYPT_DECRYPT);
+    }
+
+    /**
+     * Creates an enabled key of any type, as {@code CreateKey} with {@code KeySpec} and {@code KeyUsage} does.
+     * {@code DescribeKey} reports both; every cryptographic operation on a key that is not {@code SYMMETRIC_DEFAULT}
+     * for {@code ENCRYPT_DECRYPT} answers {@code InvalidKeyUsageException}, since this server only emulates symmetric
+     * encryption.
+     *
+     * @param keySpec the key spec, such as {@code "RSA_2048"} or {@code "HMAC_256"}
+     * @param keyUsage the key usage, such as {@code "SIGN_VERIFY"} or {@code "ENCRYPT_DECRYPT"}
+     * @return the key's ARN, {@code arn:aws:kms:us-east-1:111122223333:key/<uuid>}
+     */
+    public String createKey(String keySpec, String keyUsage) {
         byte[] material = new byte[32];
         random.nextBytes(material);
-        Key key = new Key(UUID.randomUUID().toString(), new SecretKeySpec(material, "AES"), Instant.now());
+        Key key = new Key(UUID.randomUUID().toString(), new SecretKeySpec(material, "AES"), Instant.now(),
+                Objects.requireNonNull(keySpec, "keySpec"), Objects.requireNonNull(keyUsage, "keyUsage"));
         keysById.put(key.id, key);
         return key.arn;
     }
@@ -173,22 +195,68 @@ public final class KmsWireServer implements AutoCloseable {
     }
 
     /**
+     * Points an existing alias at another key, as {@code UpdateAlias} does; requests naming the alias use that key from
+     * then on.
+     *
+     * @param aliasName the alias, starting with {@code alias/}
+     * @param keyArn the key's ARN (its uuid or another alias works too)
+     * @throws IllegalArgumentException if the alias or the key does not exist
+     */
+    public void updateAlias(String aliasName, String keyArn) {
+        Key key = requireKey(keyArn);
+        if (keysByAlias.replace(aliasName, key) == null) {
+            throw new IllegalArgumentException("No such alias: " + aliasName);
+        }
+    }
+
+    /**
      * Disables a key: cryptographic operations on it answer {@code DisabledException}; {@code DescribeKey} still works
      * and reports the state {@code Disabled}.
      *
      * @param keyArn the key's ARN (or uuid or alias)
+     * @throws IllegalStateException if the key is pending deletion, as KMS refuses it
      */
     public void disableKey(String keyArn) {
-        requireKey(keyArn).enabled = false;
+        requireNotPendingDeletion(requireKey(keyArn)).state = DISABLED;
     }
 
     /**
      * Re-enables a key disabled with {@link #disableKey(String)}.
      *
      * @param keyArn the key's ARN (or uuid or alias)
+     * @throws IllegalStateException if the key is pending deletion, as KMS refuses it
      */
     public void enableKey(String keyArn) {
-        requireKey(keyArn).enabled = true;
+        requireNotPendingDeletion(requireKey(keyArn)).state = ENABLED;
+    }
+
+    /**
+     * Schedules a key's deletion, as {@code ScheduleKeyDeletion} does: cryptographic operations on it answer
+     * {@code KMSInvalidStateException}; {@code DescribeKey} still works and reports the state {@code PendingDeletion}
+     * and a deletion date 30 days ahead. The key is never actually deleted.
+     *
+     * @param keyArn the key's ARN (or uuid or alias)
+     */
+    public void scheduleKeyDeletion(String keyArn) {
+        Key key = requireKey(keyArn);
+        key.deletionDate = Instant.now().plus(DELETION_WAITING_PERIOD);
+        key.state = PENDING_DELETION;
+    }
+
+    /**
+     * Cancels a deletion scheduled with {@link #scheduleKeyDeletion(String)}; as in KMS, the key is then
+     * {@code Disabled}.
+     *
+     * @param keyArn the key's ARN (or uuid or alias)
+     * @throws IllegalStateException if the key is not pending deletion
+     */
+    public void cancelKeyDeletion(String keyArn) {
+        Key key = requireKey(keyArn);
+        if (!PENDING_DELETION.equals(key.state)) {
+            throw new IllegalStateException("Key is not pending deletion: " + key.arn);
+        }
+        key.state = DISABLED;
+        key.deletionDate = null;
     }
 
     /**
@@ -433,16 +501,21 @@ public final class KmsWireServer implements AutoCloseable {
     private Reply describeKey(Call call) {
         Key key = requiredKey(call, "KeyId");
         checkAccess(call, key);
-        boolean enabled = key.enabled;
-        return ok(new JsonObject().object("KeyMetadata", new JsonObject()
+        String state = key.state;
+        Instant deletionDate = key.deletionDate;
+        JsonObject metadata = new JsonObject()
                 .string("AWSAccountId", ACCOUNT)
                 .string("KeyId", key.id)
                 .string("Arn", key.arn)
                 .number("CreationDate", key.creationDate.getEpochSecond())
-                .bool("Enabled", enabled)
-                .string("KeyState", enabled ? "Enabled" : "Disabled")
-                .string("KeyUsage", "ENCRYPT_DECRYPT")
-                .string("KeySpec", ALGORITHM)
+                .bool("Enabled", ENABLED.equals(state))
+                .string("KeyState", state);
+        if (PENDING_DELETION.equals(state) && deletionDate != null) {
+            metadata.number("DeletionDate", deletionDate.getEpochSecond());
+        }
+        return ok(new JsonObject().object("KeyMetadata", metadata
+                .string("KeyUsage", key.keyUsage)
+                .string("KeySpec", key.keySpec)
                 .string("Origin", "AWS_KMS")
                 .string("KeyManager", "CUSTOMER")));
     }
@@ -470,8 +543,23 @@ public final class KmsWireServer implements AutoCloseable {
 
     private Key usableKey(Call call, Key key) {
         checkAccess(call, key);
-        if (!key.enabled) {
+        String state = key.state;
+        if (DISABLED.equals(state)) {
             throw new KmsError(400, "DisabledException", key.arn + " is disabled.");
+        }
+        if (PENDING_DELETION.equals(state)) {
+            throw new KmsError(400, "KMSInvalidStateException", key.arn + " is pending deletion.");
+        }
+        if (!SYMMETRIC_KEY_SPEC.equals(key.keySpec) || !ENCRYPT_DECRYPT.equals(key.keyUsage)) {
+            throw new KmsError(400, "InvalidKeyUsageException", key.arn + " key usage is " + key.keyUsage
+                    + " and key spec is " + key.keySpec + ", which is not valid for " + call.operation() + ".");
+        }
+        return key;
+    }
+
+    private static Key requireNotPendingDeletion(Key key) {
+        if (PENDING_DELETION.equals(key.state)) {
+            throw new IllegalStateException("Key is pending deletion; cancel its deletion first: " + key.arn);
         }
         return key;
     }
@@ -711,14 +799,19 @@ public final class KmsWireServer implements AutoCloseable {
         final String arn;
         final SecretKey material;
         final Instant creationDate;
-        volatile boolean enabled = true;
+        final String keySpec;
+        final String keyUsage;
+        volatile String state = ENABLED;
+        volatile Instant deletionDate;
         volatile boolean denied;
 
-        Key(String id, SecretKey material, Instant creationDate) {
+        Key(String id, SecretKey material, Instant creationDate, String keySpec, String keyUsage) {
             this.id = id;
             this.arn = KEY_ARN_PREFIX + id;
             this.material = material;
             this.creationDate = creationDate;
+            this.keySpec = keySpec;
+            this.keyUsage = keyUsage;
         }
     }
 

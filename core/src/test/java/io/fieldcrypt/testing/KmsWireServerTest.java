@@ -27,10 +27,14 @@ import software.amazon.awssdk.services.kms.model.EncryptionAlgorithmSpec;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
 import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
 import software.amazon.awssdk.services.kms.model.InvalidCiphertextException;
+import software.amazon.awssdk.services.kms.model.InvalidKeyUsageException;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KeySpec;
 import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
 import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.kms.model.KmsInternalException;
+import software.amazon.awssdk.services.kms.model.KmsInvalidStateException;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 import software.amazon.awssdk.services.kms.model.UnsupportedOperationException;
@@ -213,6 +217,70 @@ class KmsWireServerTest {
         server.enableKey(key);
 
         assertThat(decrypt(generated.ciphertextBlob(), CONTEXT).plaintext()).isEqualTo(generated.plaintext());
+    }
+
+    @Test
+    void keyPendingDeletion_cryptoOperations_throwInvalidStateButDescribeReportsIt() {
+        SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
+        server.scheduleKeyDeletion(key);
+
+        assertKmsError(() -> generate(key, CONTEXT),
+                KmsInvalidStateException.class, 400, "KMSInvalidStateException", key + " is pending deletion.");
+        assertKmsError(() -> decrypt(blob, CONTEXT),
+                KmsInvalidStateException.class, 400, "KMSInvalidStateException", key + " is pending deletion.");
+        KeyMetadata metadata = kms.describeKey(r -> r.keyId(key)).keyMetadata();
+        assertThat(metadata.enabled()).isFalse();
+        assertThat(metadata.keyState()).isEqualTo(KeyState.PENDING_DELETION);
+        assertThat(metadata.deletionDate()).isBetween(
+                Instant.now().plus(Duration.ofDays(30)).minusSeconds(60), Instant.now().plus(Duration.ofDays(30)));
+    }
+
+    @Test
+    void keyPendingDeletion_enableOrDisable_refusedUntilDeletionCancelled() {
+        server.scheduleKeyDeletion(key);
+
+        assertThatThrownBy(() -> server.enableKey(key)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Key is pending deletion; cancel its deletion first: " + key);
+        assertThatThrownBy(() -> server.disableKey(key)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Key is pending deletion; cancel its deletion first: " + key);
+
+        server.cancelKeyDeletion(key);
+        KeyMetadata cancelled = kms.describeKey(r -> r.keyId(key)).keyMetadata();
+        assertThat(cancelled.keyState()).isEqualTo(KeyState.DISABLED);
+        assertThat(cancelled.deletionDate()).isNull();
+        assertThatThrownBy(() -> server.cancelKeyDeletion(key)).isInstanceOf(IllegalStateException.class)
+                .hasMessage("Key is not pending deletion: " + key);
+        server.enableKey(key);
+        assertThat(generate(key, CONTEXT).keyId()).isEqualTo(key);
+    }
+
+    @Test
+    void keyOfAnotherType_describedWithItsSpecAndUsage_cryptoOperationsRefused() {
+        String signing = server.createKey("RSA_2048", "SIGN_VERIFY");
+
+        KeyMetadata metadata = kms.describeKey(r -> r.keyId(signing)).keyMetadata();
+
+        assertThat(metadata.keyState()).isEqualTo(KeyState.ENABLED);
+        assertThat(metadata.keySpec()).isEqualTo(KeySpec.RSA_2048);
+        assertThat(metadata.keyUsage()).isEqualTo(KeyUsageType.SIGN_VERIFY);
+        assertKmsError(() -> generate(signing, CONTEXT), InvalidKeyUsageException.class, 400,
+                "InvalidKeyUsageException", signing + " key usage is SIGN_VERIFY and key spec is RSA_2048, which is"
+                        + " not valid for GenerateDataKey.");
+        assertKmsError(() -> kms.encrypt(r -> r.keyId(signing).plaintext(SdkBytes.fromUtf8String("x"))),
+                InvalidKeyUsageException.class, 400, "InvalidKeyUsageException", "not valid for Encrypt.");
+    }
+
+    @Test
+    void updateAlias_existingAlias_pointsAtTheOtherKey() {
+        String other = server.createKey();
+        server.createAlias("alias/app", key);
+
+        server.updateAlias("alias/app", other);
+
+        assertThat(generate("alias/app", CONTEXT).keyId()).isEqualTo(other);
+        assertThat(kms.describeKey(r -> r.keyId("alias/app")).keyMetadata().arn()).isEqualTo(other);
+        assertThatThrownBy(() -> server.updateAlias("alias/missing", other))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("No such alias: alias/missing");
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.fieldcrypt.hibernate;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.KeyProviderException;
 import io.fieldcrypt.KeyProviderException.Reason;
@@ -145,8 +146,14 @@ class KmsFaultsTest {
         try (SessionFactory sf = factory(area)) {
             id = persist(sf, "C1");
         }
-        kms.disableKey(key);
         try (SessionFactory cold = factory(area)) {
+            kms.disableKey(key);
+            assertThat(catchThrowable(() -> factory(area)))
+                    .as("a factory built while its master key is disabled fails at boot")
+                    .rootCause().isInstanceOf(KeyProviderException.class);
+            assertThat(catchThrowable(() -> factory(area))).cause().isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("(KEY_DISABLED): master key " + key + " cannot be used: KMS key " + key
+                            + " is Disabled; enable it or configure another key");
             Throwable write = catchThrowable(() -> persist(cold, "C2"));
             assertThat(keyProviderFailure(write).reason()).isEqualTo(Reason.KEY_DISABLED);
             assertThat(keyProviderFailure(write)).hasMessageContaining("the key is disabled or pending deletion");
@@ -189,7 +196,8 @@ class KmsFaultsTest {
         try (SessionFactory cold = factory(area)) {
             assertThatThrownBy(() -> cold.inTransaction(s -> s.find(Patient.class, id)))
                     .isInstanceOf(DecryptionException.class)
-                    .hasMessageEndingWith("could not be unwrapped: its stored form or encryption context was altered");
+                    .hasMessageEndingWith("could not be unwrapped under master key " + key + ": its stored form or"
+                            + " encryption context was altered");
         }
     }
 

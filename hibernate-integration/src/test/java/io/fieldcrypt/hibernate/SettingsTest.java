@@ -84,8 +84,8 @@ class SettingsTest {
         String shortKey = Base64.getEncoder().encodeToString(new byte[16]);
 
         assertThat(failure(with(FieldCryptSettings.LOCAL_MASTER_KEYS, "k1:" + shortKey)))
-                .isEqualTo("fieldcrypt.local.master-keys: local master key 'k1' is 16 bytes; AES-256 needs exactly 32"
-                        + " (for example: openssl rand -base64 32)")
+                .isEqualTo("fieldcrypt.local.master-keys: entry 1 of the local master keys is 16 bytes; AES-256 needs"
+                        + " exactly 32 (for example: openssl rand -base64 32)")
                 .doesNotContain(shortKey);
     }
 

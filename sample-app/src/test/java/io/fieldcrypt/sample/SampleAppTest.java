@@ -91,7 +91,8 @@ class SampleAppTest {
 
         Result tooSoon = run("destroy-retired");
         assertThat(tooSoon.exitCode()).isEqualTo(1);
-        assertThat(tooSoon.err()).contains("error: cannot destroy retired data keys yet: keys [")
+        assertThat(tooSoon.err()).contains("error: cannot destroy retired data keys yet: an instance may still"
+                + " encrypt new values with one of keys [")
                 .doesNotContain("\tat ");
 
         Result destroy = run("destroy-retired", "--min-retired-age", "PT0S");

@@ -19,11 +19,22 @@ import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.DataKeySpec;
 import software.amazon.awssdk.services.kms.model.DecryptResponse;
 import software.amazon.awssdk.services.kms.model.GenerateDataKeyResponse;
+import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.KeySpec;
+import software.amazon.awssdk.services.kms.model.KeyState;
+import software.amazon.awssdk.services.kms.model.KeyUsageType;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 
 /**
  * A key provider on AWS KMS through the AWS SDK v2 {@link KmsClient}: {@code GenerateDataKey}, {@code Decrypt}
- * (always naming the key), {@code ReEncrypt}, and {@code DescribeKey} to resolve a key id or alias to its ARN.
+ * (always naming the key), {@code ReEncrypt}, and {@code DescribeKey} to resolve a configured key (key id, key ARN,
+ * alias or alias ARN) to its ARN.
+ *
+ * <p>Every configured key, key ARNs included, is described once and its answer cached for the provider's life: the
+ * key must exist, be {@code Enabled} (or {@code Updating}, a multi-Region key whose primary Region is changing, which
+ * KMS still uses) and be a symmetric encryption key ({@code SYMMETRIC_DEFAULT}, {@code ENCRYPT_DECRYPT}). A refusal
+ * is not cached, so a key enabled later resolves on the next call. Since the answer is cached, a key disabled after
+ * it was resolved is refused by the cryptographic calls themselves.
  *
  * <p>Every answer is checked against the key that was asked for: KMS must report the ARN the configured key
  * resolves to. An alias re-pointed at another key is resolved again once before a mismatch is refused. Failures are
@@ -47,12 +58,19 @@ public final class AwsKmsKeyProvider implements KeyProvider {
         this.ownsClient = ownsClient;
     }
 
+    /**
+     * Resolves a configured key to its ARN with {@code DescribeKey} on the first call for that id; later calls are
+     * answered from the cache, without calling KMS.
+     *
+     * @throws KeyProviderException {@code KEY_NOT_FOUND} if there is no such key, {@code KEY_DISABLED} if it is
+     *     disabled, pending deletion or pending import, {@code REJECTED} if it is not a symmetric encryption key,
+     *     {@code UNAVAILABLE} if it is in a disconnected custom key store or still being created, or the reason of
+     *     a failed {@code DescribeKey} call
+     */
     @Override
     public String canonicalMasterKeyId(String masterKeyId) {
-        if (isKeyArn(masterKeyId)) {
-            return masterKeyId;
-        }
-        return arnsByConfiguredId.computeIfAbsent(masterKeyId, this::describe);
+        String arn = arnsByConfiguredId.get(masterKeyId);
+        return arn != null ? arn : arnsByConfiguredId.computeIfAbsent(masterKeyId, this::describe);
     }
 
     @Override
@@ -97,7 +115,8 @@ public final class AwsKmsKeyProvider implements KeyProvider {
             return answered;
         }
         if (!isKeyArn(configured)) {
-            // An alias may have been pointed at another key since it was resolved: resolve it once more.
+            // An alias may have been pointed at another key since it was resolved: resolve it once more. A key ARN
+            // always names the same key, so describing it again cannot change the answer.
             arnsByConfiguredId.remove(configured);
             if (answered != null && answered.equals(canonicalMasterKeyId(configured))) {
                 LOG.info("master key {} now resolves to {}", configured, answered);
@@ -113,8 +132,50 @@ public final class AwsKmsKeyProvider implements KeyProvider {
     }
 
     private String describe(String masterKeyId) {
-        return call("DescribeKey", masterKeyId, () -> kms.describeKey(r -> r.keyId(masterKeyId)))
-                .keyMetadata().arn();
+        KeyMetadata key = call("DescribeKey", masterKeyId, () -> kms.describeKey(r -> r.keyId(masterKeyId)))
+                .keyMetadata();
+        if (key == null || key.arn() == null) {
+            throw new KeyProviderException(Reason.REJECTED, "KMS DescribeKey for key " + masterKeyId
+                    + " answered without the key's ARN; refusing the answer");
+        }
+        requireUsable(key);
+        return key.arn();
+    }
+
+    /** Refuses a key that fieldcrypt cannot wrap data keys under: its type first, since enabling it would not help. */
+    private static void requireUsable(KeyMetadata key) {
+        String name = "KMS key " + key.arn();
+        String fix = "; configure a symmetric encryption key (key spec SYMMETRIC_DEFAULT, key usage ENCRYPT_DECRYPT)";
+        if (key.keyUsage() != KeyUsageType.ENCRYPT_DECRYPT) {
+            throw new KeyProviderException(Reason.REJECTED, name + " has key usage " + key.keyUsageAsString()
+                    + ", not ENCRYPT_DECRYPT" + fix);
+        }
+        if (key.keySpec() != KeySpec.SYMMETRIC_DEFAULT) {
+            throw new KeyProviderException(Reason.REJECTED, name + " has key spec " + key.keySpecAsString()
+                    + ", not SYMMETRIC_DEFAULT" + fix);
+        }
+        KeyState state = key.keyState();
+        if (state == KeyState.ENABLED || state == KeyState.UPDATING) {
+            return;
+        }
+        if (state == null) {
+            throw new KeyProviderException(Reason.KEY_DISABLED, name + " reports no key state, not Enabled;"
+                    + " enable it or configure another key");
+        }
+        String is = name + " is " + key.keyStateAsString();
+        throw switch (state) {
+            case DISABLED -> new KeyProviderException(Reason.KEY_DISABLED, is
+                    + "; enable it or configure another key");
+            case PENDING_DELETION, PENDING_REPLICA_DELETION -> new KeyProviderException(Reason.KEY_DISABLED, is
+                    + "; cancel its deletion and enable it, or configure another key");
+            case PENDING_IMPORT -> new KeyProviderException(Reason.KEY_DISABLED, is
+                    + "; import its key material, or configure another key");
+            case UNAVAILABLE -> new KeyProviderException(Reason.UNAVAILABLE, is
+                    + ": its custom key store is disconnected; connect the key store, or retry later");
+            case CREATING -> new KeyProviderException(Reason.UNAVAILABLE, is + "; retry once it is Enabled");
+            default -> new KeyProviderException(Reason.KEY_DISABLED, is
+                    + ", not Enabled; enable it or configure another key");
+        };
     }
 
     private static <T> T call(String operation, String keyId, Supplier<T> request) {
