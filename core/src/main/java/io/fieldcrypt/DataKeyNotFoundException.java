@@ -20,10 +20,20 @@ public final class DataKeyNotFoundException extends DecryptionException {
         this.dataKeyId = dataKeyId;
     }
 
+    private DataKeyNotFoundException(String message, long dataKeyId, DataKeyNotFoundException cause) {
+        super(message, cause);
+        this.dataKeyId = dataKeyId;
+    }
+
     /**
      * @return the id of the missing data key
      */
     public long dataKeyId() {
         return dataKeyId;
+    }
+
+    @Override
+    public DataKeyNotFoundException withContext(String context) {
+        return new DataKeyNotFoundException(context + ": " + getMessage(), dataKeyId, this);
     }
 }

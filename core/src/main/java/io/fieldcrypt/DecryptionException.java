@@ -25,4 +25,13 @@ public class DecryptionException extends FieldCryptException {
     public DecryptionException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /**
+     * @param context where the value was read, e.g. {@code "cannot decrypt Patient.ssn of Patient#42"}; never a
+     *     value
+     * @return an exception of the same type whose message starts with {@code context}, caused by this one
+     */
+    public DecryptionException withContext(String context) {
+        return new DecryptionException(context + ": " + getMessage(), this);
+    }
 }

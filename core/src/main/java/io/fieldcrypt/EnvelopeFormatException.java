@@ -22,4 +22,9 @@ public final class EnvelopeFormatException extends DecryptionException {
     public EnvelopeFormatException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    @Override
+    public EnvelopeFormatException withContext(String context) {
+        return new EnvelopeFormatException(context + ": " + getMessage(), this);
+    }
 }

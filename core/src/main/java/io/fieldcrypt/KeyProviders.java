@@ -62,7 +62,7 @@ public final class KeyProviders {
             return new AwsKmsKeyProvider(builder.build(), true);
         } catch (RuntimeException e) {
             throw new ConfigurationException("could not build a KMS client: " + e.getMessage()
-                    + " (set fieldcrypt.kms.region, or AWS_REGION)", e);
+                    + " (configure a region, or set AWS_REGION)", e);
         }
     }
 

@@ -15,11 +15,3 @@ create table if not exists ${table} (
 -- Added in 0.2: the last moment (database clock) an instance may encrypt with the key. Empty for older rows.
 alter table ${table} add column if not exists expires_at timestamptz;
 create index if not exists ${index} on ${table} (state, scope);
--- Checkpoints of the re-encryption job: the last key done per job and table, so a stopped run resumes.
-create table if not exists ${table}_checkpoint (
-    job        varchar(200)  not null,
-    table_name varchar(512)  not null,
-    last_key   text[]        not null,
-    updated_at timestamptz   not null,
-    primary key (job, table_name)
-);

@@ -1,18 +1,19 @@
 package io.fieldcrypt.hibernate;
 
 import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.DataKeyAdmin;
 import io.fieldcrypt.FieldCryptStats;
-import io.fieldcrypt.hibernate.internal.EncryptionListener;
 import io.fieldcrypt.RewrapReport;
 import io.fieldcrypt.RotationReport;
+import io.fieldcrypt.hibernate.internal.DestroyJob;
 import io.fieldcrypt.hibernate.internal.FieldCryptRuntime;
-import io.fieldcrypt.hibernate.internal.Maintenance;
-import java.time.Duration;
+import io.fieldcrypt.hibernate.internal.FieldCryptService;
+import io.fieldcrypt.hibernate.internal.ReEncryption;
 import jakarta.persistence.EntityManagerFactory;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
-import org.hibernate.event.spi.EventType;
 
 /**
  * The administration API of fieldcrypt in one {@link EntityManagerFactory}. Thread-safe.
@@ -20,11 +21,11 @@ import org.hibernate.event.spi.EventType;
 public final class FieldCrypt {
 
     private final FieldCryptRuntime runtime;
-    private final Maintenance maintenance;
+    private final DataKeyAdmin dataKeys;
 
     private FieldCrypt(FieldCryptRuntime runtime) {
         this.runtime = runtime;
-        this.maintenance = new Maintenance(runtime);
+        this.dataKeys = runtime.encryptor().dataKeys();
     }
 
     /**
@@ -36,10 +37,10 @@ public final class FieldCrypt {
     public static FieldCrypt of(EntityManagerFactory factory) {
         SessionFactoryImplementor sessionFactory = Objects.requireNonNull(factory, "factory")
                 .unwrap(SessionFactoryImplementor.class);
-        for (Object listener : sessionFactory.getEventListenerGroups().eventListenerGroup_PRE_INSERT.listeners()) {
-            if (listener instanceof EncryptionListener encryption) {
-                return new FieldCrypt(encryption.runtime());
-            }
+        FieldCryptService service = sessionFactory.getServiceRegistry().getService(FieldCryptService.class);
+        FieldCryptRuntime runtime = service == null ? null : service.runtime(sessionFactory);
+        if (runtime != null) {
+            return new FieldCrypt(runtime);
         }
         throw new ConfigurationException("fieldcrypt is not active in this EntityManagerFactory: it has no @Encrypted"
                 + " attribute, or " + FieldCryptSettings.ENABLED + " is false");
@@ -70,7 +71,7 @@ public final class FieldCrypt {
      * @throws io.fieldcrypt.DataKeyStoreException if the data key table cannot be read or written
      */
     public RewrapReport rewrapDataKeys() {
-        return maintenance.rewrap();
+        return dataKeys.rewrap(runtime.scopes());
     }
 
     /**
@@ -83,7 +84,7 @@ public final class FieldCrypt {
      * @throws io.fieldcrypt.DataKeyStoreException if the data key table cannot be written
      */
     public RotationReport rotateDataKeys() {
-        return maintenance.rotate();
+        return dataKeys.rotate(runtime.scopes());
     }
 
     /**
@@ -113,7 +114,8 @@ public final class FieldCrypt {
      *     everything committed so far stays, and a rerun resumes
      */
     public ReEncryptReport reEncrypt(ReEncryptOptions options) {
-        return maintenance.reEncrypt(Objects.requireNonNull(options, "options"));
+        Objects.requireNonNull(options, "options");
+        return new ReEncryption(runtime, dataKeys.keys(runtime.scopes()), options).run();
     }
 
     /**
@@ -138,7 +140,7 @@ public final class FieldCrypt {
      *     destroyed
      */
     public DestroyReport destroyRetiredDataKeys() {
-        return maintenance.destroyRetired(null, Set.of());
+        return new DestroyJob(runtime).run(null, Set.of());
     }
 
     /**
@@ -170,7 +172,7 @@ public final class FieldCrypt {
         if (Objects.requireNonNull(minimumRetiredAge, "minimumRetiredAge").isNegative()) {
             throw new IllegalArgumentException("minimumRetiredAge must not be negative, got " + minimumRetiredAge);
         }
-        return maintenance.destroyRetired(minimumRetiredAge, Set.copyOf(unmappedScopesToIgnore));
+        return new DestroyJob(runtime).run(minimumRetiredAge, Set.copyOf(unmappedScopesToIgnore));
     }
 
     /**
@@ -178,6 +180,6 @@ public final class FieldCrypt {
      * @throws io.fieldcrypt.FieldCryptException if a table cannot be read
      */
     public FieldCryptStatus status() {
-        return maintenance.status();
+        return new FieldCryptStatus(dataKeys.counts(runtime.scopes()), ReEncryption.pending(runtime));
     }
 }

@@ -9,6 +9,8 @@ import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
+import jakarta.persistence.Access;
+import jakarta.persistence.AccessType;
 import jakarta.persistence.AttributeConverter;
 import jakarta.persistence.Basic;
 import jakarta.persistence.Column;
@@ -238,6 +240,40 @@ class BootRefusalTest {
         public String convertToEntityAttribute(String value) {
             return value;
         }
+    }
+
+    /** Property access: the annotations sit on the getters, where Envers reads them too. */
+    @Entity(name = "AuditedGetter")
+    @Access(AccessType.PROPERTY)
+    static class AuditedGetter {
+        private Long id;
+        private String secret;
+
+        @Id
+        Long getId() {
+            return id;
+        }
+
+        void setId(Long id) {
+            this.id = id;
+        }
+
+        @Encrypted
+        @org.hibernate.envers.Audited
+        String getSecret() {
+            return secret;
+        }
+
+        void setSecret(String secret) {
+            this.secret = secret;
+        }
+    }
+
+    @Test
+    void enversAuditedGetterWithPropertyAccess_refused() {
+        assertThat(bootFailure(AuditedGetter.class)).hasMessage("@Encrypted on AuditedGetter.secret is not supported:"
+                + " AuditedGetter.secret is audited by Envers, which would copy its values into the audit table;"
+                + " mark the attribute @NotAudited");
     }
 
     @Entity(name = "ConvertedSecret")

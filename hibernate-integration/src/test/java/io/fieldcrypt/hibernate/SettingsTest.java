@@ -132,16 +132,16 @@ class SettingsTest {
         Map<String, Object> settings = with(FieldCryptSettings.SCHEMA, "validate");
         settings.put(FieldCryptSettings.DATA_KEY_TABLE, "missing_keys");
 
-        assertThat(failure(settings)).isEqualTo("data key table missing_keys does not exist: create it with the DDL"
-                + " in docs/SCHEMA.md, or let fieldcrypt create it (schema mode CREATE, setting"
-                + " fieldcrypt.schema=create)");
+        assertThat(failure(settings)).isEqualTo("fieldcrypt.schema=validate, fieldcrypt.data-key.table=missing_keys:"
+                + " data key table missing_keys does not exist: create it with the DDL in docs/SCHEMA.md, or let"
+                + " fieldcrypt create it (schema mode CREATE)");
     }
 
     @Test
     void tableNameNotIdentifier() {
-        assertThat(failure(with(FieldCryptSettings.DATA_KEY_TABLE, "keys;drop"))).isEqualTo("data key table name"
-                + " 'keys;drop' is not a plain identifier: use letters, digits and '_', optionally schema-qualified"
-                + " (schema.table)");
+        assertThat(failure(with(FieldCryptSettings.DATA_KEY_TABLE, "keys;drop"))).isEqualTo("fieldcrypt.schema=create,"
+                + " fieldcrypt.data-key.table=keys;drop: data key table name 'keys;drop' is not a plain identifier:"
+                + " use letters, digits and '_', optionally schema-qualified (schema.table)");
     }
 
     @Test

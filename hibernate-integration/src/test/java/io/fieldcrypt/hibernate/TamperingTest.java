@@ -4,15 +4,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.DataKeyNotFoundException;
+import io.fieldcrypt.DataKeyStores;
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.Envelope;
+import io.fieldcrypt.EnvelopeFormatException;
+import io.fieldcrypt.FieldContext;
+import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.KeyProviders;
+import io.fieldcrypt.SchemaMode;
 import io.fieldcrypt.hibernate.model.Clinician;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -156,11 +164,54 @@ class TamperingTest {
             sql("delete from fieldcrypt_data_key where id = " + keyId);
 
             assertThatThrownBy(() -> cold.inTransaction(s -> s.find(Patient.class, id)))
-                    .isInstanceOf(DecryptionException.class)
+                    .isInstanceOf(DataKeyNotFoundException.class)
                     .hasMessage("cannot decrypt Patient.nationalId of Patient#" + id + ": data key " + keyId
                             + " not found in table fieldcrypt_data_key: it was destroyed, or the table does not"
                             + " belong to the data being read")
-                    .hasCauseInstanceOf(DataKeyNotFoundException.class);
+                    .satisfies(e -> assertThat(((DataKeyNotFoundException) e).dataKeyId()).isEqualTo(keyId));
         }
+    }
+
+    @Test
+    void truncatedEnvelope_keepsItsExceptionType() throws SQLException {
+        Long id = patient("121-21-2121", null);
+
+        sql("update Patient set nationalId = substring(nationalId from 1 for 30) where id = " + id);
+
+        assertThatThrownBy(() -> sf.inTransaction(s -> s.find(Patient.class, id)))
+                .isInstanceOf(EnvelopeFormatException.class);
+    }
+
+    /**
+     * A value that opens but does not decode (sealed by someone holding a data key, with bytes that are no date):
+     * the error says so without the parser's message, which would quote the plaintext.
+     */
+    @Test
+    void openedBytesThatDoNotDecode_failWithoutTheParsersMessage() throws SQLException {
+        Long id = patient("131-31-3131", null);
+        String scope;
+        try (Connection c = db.connect(); Statement st = c.createStatement(); var rs = st.executeQuery(
+                "select scope from fieldcrypt_data_key where scope like '%.dateOfBirth' limit 1")) {
+            scope = rs.next() ? rs.getString(1) : "Patient.dateOfBirth";
+        }
+        byte[] forged;
+        try (FieldEncryptor insider = FieldEncryptor.builder().keyProvider(KeyProviders.local(KEYS))
+                .masterKeyId("k1").dataKeyStore(DataKeyStores.postgres(ConnectionSource.of(db.dataSource()),
+                        DataKeyStores.DEFAULT_TABLE, SchemaMode.NONE)).build()) {
+            forged = insider.seal(scope, FieldContext.of("Patient", "Patient", "dateOfBirth", id.toString()),
+                    "1815-12-1x secret".getBytes(StandardCharsets.UTF_8));
+        }
+        try (Connection c = db.connect();
+                PreparedStatement st = c.prepareStatement("update Patient set dateOfBirth = ? where id = ?")) {
+            st.setBytes(1, forged);
+            st.setLong(2, id);
+            st.executeUpdate();
+        }
+
+        assertThatThrownBy(() -> sf.inTransaction(s -> s.find(Patient.class, id)))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessage("cannot decrypt Patient.dateOfBirth of Patient#" + id + ": the decrypted bytes are not a"
+                        + " LocalDate")
+                .hasNoCause();
     }
 }

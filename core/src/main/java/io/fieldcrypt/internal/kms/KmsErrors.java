@@ -27,7 +27,7 @@ final class KmsErrors {
                 && e.getMessage().contains("Unable to load credentials")) {
             return new KeyProviderException(Reason.ACCESS_DENIED, call + " failed: no AWS credentials found; provide"
                     + " them through the AWS SDK's default chain (environment, profile, container or instance role),"
-                    + " or pass a configured KmsClient (fieldcrypt.kms.client)", e);
+                    + " or pass a configured KmsClient", e);
         }
         if (e instanceof SdkClientException) {
             return new KeyProviderException(Reason.UNAVAILABLE, call + " failed before KMS answered ("
@@ -35,11 +35,11 @@ final class KmsErrors {
         }
         if (e instanceof DisabledException || e instanceof KmsInvalidStateException) {
             return new KeyProviderException(Reason.KEY_DISABLED, call + " refused: the key is disabled or pending"
-                    + " deletion; enable it in KMS, or configure another key (fieldcrypt.kms.key-id)", e);
+                    + " deletion; enable it in KMS, or configure another master key", e);
         }
         if (e instanceof NotFoundException) {
             return new KeyProviderException(Reason.KEY_NOT_FOUND, call + " refused: no such key in this account"
-                    + " and region; check fieldcrypt.kms.key-id and fieldcrypt.kms.region", e);
+                    + " and region; check the configured master key id and region", e);
         }
         if (e instanceof InvalidCiphertextException) {
             return new KeyProviderException(Reason.INVALID_CIPHERTEXT, call + " refused: the encrypted data key or"
@@ -51,7 +51,7 @@ final class KmsErrors {
         }
         if (e instanceof LimitExceededException) {
             return new KeyProviderException(Reason.THROTTLED, call + " refused: a KMS quota was exceeded;"
-                    + " retry later, or raise fieldcrypt.data-key.max-age to call KMS less often", e);
+                    + " retry later, or raise the data keys' maximum age to call KMS less often", e);
         }
         if (e instanceof KmsInternalException || e instanceof DependencyTimeoutException
                 || e instanceof KeyUnavailableException) {
@@ -62,7 +62,7 @@ final class KmsErrors {
             String code = service.awsErrorDetails() == null ? null : service.awsErrorDetails().errorCode();
             if (service.isThrottlingException()) {
                 return new KeyProviderException(Reason.THROTTLED, call + " was throttled and the client's retries"
-                        + " ran out; retry later, or raise fieldcrypt.data-key.max-age to call KMS less often", e);
+                        + " ran out; retry later, or raise the data keys' maximum age to call KMS less often", e);
             }
             if ("AccessDeniedException".equals(code) || service.statusCode() == 403) {
                 return new KeyProviderException(Reason.ACCESS_DENIED, call + " refused: access denied; grant"

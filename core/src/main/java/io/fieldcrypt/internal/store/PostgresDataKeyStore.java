@@ -253,18 +253,6 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         return table;
     }
 
-    /**
-     * @param dataKeyTable a data key table name
-     * @return the table next to it where the re-encryption job keeps its checkpoints
-     */
-    public static String checkpointTableOf(String dataKeyTable) {
-        return dataKeyTable + "_checkpoint";
-    }
-
-    private String checkpointTable() {
-        return checkpointTableOf(table);
-    }
-
     private List<StoredDataKey> rows(PreparedStatement statement) throws SQLException {
         List<StoredDataKey> rows = new ArrayList<>();
         try (ResultSet rs = statement.executeQuery()) {
@@ -368,7 +356,7 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         });
         if (actual.isEmpty()) {
             throw new ConfigurationException("data key table " + table + " does not exist: create it with the DDL in"
-                    + " docs/SCHEMA.md, or let fieldcrypt create it (schema mode CREATE, setting fieldcrypt.schema=create)");
+                    + " docs/SCHEMA.md, or let fieldcrypt create it (schema mode CREATE)");
         }
         TreeSet<String> problems = new TreeSet<>();
         COLUMNS.forEach((column, type) -> {
@@ -383,25 +371,10 @@ public final class PostgresDataKeyStore implements DataKeyStore {
             throw new ConfigurationException("data key table " + table + " does not match what fieldcrypt needs: "
                     + String.join("; ", problems) + ". Compare it with the DDL in docs/SCHEMA.md");
         }
-        boolean checkpoints = inTransaction("validate", connection -> {
-            try (PreparedStatement select = connection.prepareStatement("select to_regclass(?) is not null")) {
-                select.setString(1, checkpointTable());
-                try (ResultSet rs = select.executeQuery()) {
-                    rs.next();
-                    return rs.getBoolean(1);
-                }
-            }
-        });
-        if (!checkpoints) {
-            throw new ConfigurationException("the re-encryption checkpoint table " + checkpointTable() + " does not"
-                    + " exist: create it with the DDL in docs/SCHEMA.md, or let fieldcrypt create it (schema mode"
-                    + " CREATE, setting fieldcrypt.schema=create)");
-        }
     }
 
-    private <T> T inTransaction(String what, Transactions.Work<T> work) {
-        return Transactions.inTransaction(connections, what + " data key table " + table, DataKeyStoreException::new,
-                work);
+    private <T> T inTransaction(String what, ConnectionSource.Work<T> work) {
+        return connections.inTransaction(what + " data key table " + table, DataKeyStoreException::new, work);
     }
 
     private static String checkedName(String table) {

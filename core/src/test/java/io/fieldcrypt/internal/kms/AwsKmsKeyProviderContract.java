@@ -94,7 +94,7 @@ abstract class AwsKmsKeyProviderContract {
         assertThatThrownBy(() -> provider().generateDataKey(arn, CONTEXT))
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS GenerateDataKey for key " + arn + " refused: the key is disabled or pending deletion;"
-                        + " enable it in KMS, or configure another key (fieldcrypt.kms.key-id)")
+                        + " enable it in KMS, or configure another master key")
                 .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_DISABLED);
     }
 
@@ -102,7 +102,7 @@ abstract class AwsKmsKeyProviderContract {
     void generate_unknownAlias_keyNotFound() {
         assertThatThrownBy(() -> provider().generateDataKey("alias/does-not-exist-" + UUID.randomUUID(), CONTEXT))
                 .isInstanceOf(KeyProviderException.class)
-                .hasMessageContaining("refused: no such key in this account and region; check fieldcrypt.kms.key-id"
+                .hasMessageContaining("refused: no such key in this account and region; check the configured master key id"
                         + " and fieldcrypt.kms.region")
                 .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_NOT_FOUND);
     }

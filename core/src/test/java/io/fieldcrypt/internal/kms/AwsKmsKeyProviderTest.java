@@ -102,7 +102,7 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         assertThatThrownBy(() -> provider().canonicalMasterKeyId(unknown))
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS DescribeKey for key " + unknown + " refused: no such key in this account and"
-                        + " region; check fieldcrypt.kms.key-id and fieldcrypt.kms.region")
+                        + " region; check the configured master key id and region")
                 .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_NOT_FOUND);
         assertThat(kms.requestCount("DescribeKey")).isEqualTo(1);
     }
@@ -233,7 +233,7 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         assertThatThrownBy(() -> provider.generateDataKey(arn, CONTEXT))
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS GenerateDataKey for key " + arn + " refused: the key is disabled or pending deletion;"
-                        + " enable it in KMS, or configure another key (fieldcrypt.kms.key-id)")
+                        + " enable it in KMS, or configure another master key")
                 .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_DISABLED);
         assertThat(kms.requestCount("DescribeKey")).isEqualTo(1);
     }
@@ -337,7 +337,7 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
             assertThatThrownBy(() -> KeyProviders.awsKms(retrying).generateDataKey(arn, CONTEXT))
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessage("KMS GenerateDataKey for key " + arn + " was throttled and the client's retries ran"
-                            + " out; retry later, or raise fieldcrypt.data-key.max-age to call KMS less often")
+                            + " out; retry later, or raise the data keys' maximum age to call KMS less often")
                     .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.THROTTLED);
             assertThat(kms.requestCount("GenerateDataKey")).isEqualTo(3);
         } finally {

@@ -18,7 +18,7 @@ class KmsErrorsTest {
         assertThat(e.reason()).isEqualTo(Reason.ACCESS_DENIED);
         assertThat(e).hasMessage("KMS GenerateDataKey for key alias/app failed: no AWS credentials found; provide them"
                 + " through the AWS SDK's default chain (environment, profile, container or instance role), or pass a"
-                + " configured KmsClient (fieldcrypt.kms.client)");
+                + " configured KmsClient");
     }
 
     @Test

@@ -119,7 +119,7 @@ class PostgresDataKeyStoreTest {
                 SchemaMode.VALIDATE))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("data key table keys_absent does not exist: create it with the DDL in docs/SCHEMA.md,"
-                        + " or let fieldcrypt create it (schema mode CREATE, setting fieldcrypt.schema=create)");
+                        + " or let fieldcrypt create it (schema mode CREATE)");
     }
 
     @Test
@@ -187,21 +187,6 @@ class PostgresDataKeyStoreTest {
 
         assertThat(PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_ddl", SchemaMode.VALIDATE)
                 .describe()).isEqualTo("keys_ddl");
-    }
-
-    @Test
-    void validate_checkpointTableMissing_namesIt() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute(PostgresDataKeyStore.ddl("keys_nocp"));
-            st.execute("drop table keys_nocp_checkpoint");
-        }
-
-        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_nocp",
-                SchemaMode.VALIDATE))
-                .isInstanceOf(ConfigurationException.class)
-                .hasMessage("the re-encryption checkpoint table keys_nocp_checkpoint does not exist: create it with"
-                        + " the DDL in docs/SCHEMA.md, or let fieldcrypt create it (schema mode CREATE, setting"
-                        + " fieldcrypt.schema=create)");
     }
 
     @Test

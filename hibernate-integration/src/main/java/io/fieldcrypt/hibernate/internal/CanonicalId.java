@@ -2,7 +2,6 @@ package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.FieldCryptException;
-import io.fieldcrypt.internal.store.Json;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -126,12 +125,30 @@ final class CanonicalId {
                 json.append(',');
             }
             if (part instanceof String || part instanceof UUID) {
-                Json.quote(json, part(part));
+                appendQuoted(json, part(part));
             } else {
                 json.append(part(part));
             }
         }
         return json.append(']').toString();
+    }
+
+    /**
+     * Appends {@code text} as a JSON string, escaping exactly what {@code docs/FORMAT.md} says: {@code "} and
+     * {@code \\} by a backslash, characters below U+0020 as {@code \\u00xx}; everything else as it is.
+     */
+    private static void appendQuoted(StringBuilder json, String text) {
+        json.append('"');
+        text.chars().forEach(c -> {
+            if (c == '"' || c == '\\') {
+                json.append('\\').append((char) c);
+            } else if (c < 0x20) {
+                json.append("\\u00").append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 0xF, 16));
+            } else {
+                json.append((char) c);
+            }
+        });
+        json.append('"');
     }
 
     private static String part(Object value) {

@@ -3,15 +3,20 @@ package io.fieldcrypt.hibernate.internal;
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.hibernate.Encrypted;
 import java.lang.annotation.Annotation;
-import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Type;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import org.hibernate.binder.AttributeBinder;
 import org.hibernate.boot.spi.MetadataBuildingContext;
 import org.hibernate.mapping.BasicValue;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
+import org.hibernate.models.spi.AnnotationTarget;
+import org.hibernate.models.spi.ClassDetails;
+import org.hibernate.models.spi.FieldDetails;
+import org.hibernate.models.spi.MethodDetails;
 import org.hibernate.type.descriptor.java.MutabilityPlan;
 
 /**
@@ -47,7 +52,7 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
         if (property.isNaturalIdentifier()) {
             throw refuse(label, "is a natural id, which is looked up by its plain value");
         }
-        if (isAudited(entity, property)) {
+        if (isAudited(entity, property, context)) {
             throw refuse(label, "is audited by Envers, which would copy its values into the audit table; mark the"
                     + " attribute @NotAudited");
         }
@@ -90,30 +95,35 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
         return false;
     }
 
-    /** Whether Envers audits the attribute: {@code @Audited} on it, or on its class and not {@code @NotAudited}. */
-    private static boolean isAudited(PersistentClass entity, Property property) {
+    /**
+     * Whether Envers audits the attribute: {@code @Audited} on its field or getter (whichever access the entity
+     * uses), or on its class or a superclass and not {@code @NotAudited} there. Read from Hibernate's annotation
+     * model, so mappings given in XML count as well; by name, since Envers is optional.
+     */
+    private static boolean isAudited(PersistentClass entity, Property property, MetadataBuildingContext context) {
+        ClassDetails type = context.getBootstrapContext().getModelsContext().getClassDetailsRegistry()
+                .resolveClassDetails(entity.getClassName());
         boolean classAudited = false;
-        AnnotatedElement field = null;
-        for (Class<?> c = entity.getMappedClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+        List<AnnotationTarget> members = new ArrayList<>();
+        for (ClassDetails c = type; c != null && !c.getName().equals(Object.class.getName()); c = c.getSuperClass()) {
             classAudited |= hasAnnotation(c, ENVERS_AUDITED);
-            field = field != null ? field : declaredField(c, property.getName());
+            FieldDetails field = c.findFieldByName(property.getName());
+            if (field != null) {
+                members.add(field);
+            }
+            for (MethodDetails method : c.getMethods()) {
+                if (property.getName().equals(method.resolveAttributeName())) {
+                    members.add(method);
+                }
+            }
         }
-        return hasAnnotation(field, ENVERS_AUDITED) || classAudited && !hasAnnotation(field, ENVERS_NOT_AUDITED);
+        boolean memberAudited = members.stream().anyMatch(m -> hasAnnotation(m, ENVERS_AUDITED));
+        boolean memberExcluded = members.stream().anyMatch(m -> hasAnnotation(m, ENVERS_NOT_AUDITED));
+        return memberAudited || classAudited && !memberExcluded;
     }
 
-    private static AnnotatedElement declaredField(Class<?> type, String name) {
-        try {
-            return type.getDeclaredField(name);
-        } catch (NoSuchFieldException e) {
-            return null;
-        }
-    }
-
-    private static boolean hasAnnotation(AnnotatedElement element, String annotationName) {
-        if (element == null) {
-            return false;
-        }
-        for (Annotation annotation : element.getAnnotations()) {
+    private static boolean hasAnnotation(AnnotationTarget target, String annotationName) {
+        for (Annotation annotation : target.getDirectAnnotationUsages()) {
             if (annotation.annotationType().getName().equals(annotationName)) {
                 return true;
             }

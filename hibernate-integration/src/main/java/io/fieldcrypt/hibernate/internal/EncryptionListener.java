@@ -36,11 +36,6 @@ public final class EncryptionListener implements PreInsertEventListener, PostIns
         this.runtime = runtime;
     }
 
-    /** @return the runtime of the session factory this listener serves */
-    public FieldCryptRuntime runtime() {
-        return runtime;
-    }
-
     @Override
     public boolean onPreInsert(PreInsertEvent event) {
         EntityCrypto crypto = runtime.entity(event.getPersister());

@@ -3,6 +3,7 @@ package io.fieldcrypt.hibernate.internal;
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.FieldContext;
 import io.fieldcrypt.FieldEncryptor;
+import java.util.Arrays;
 import java.util.Set;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
@@ -71,18 +72,24 @@ final class EntityCrypto {
         if (cacheable) {
             OpenedValues.begin();
         }
-        String rowId = null;
-        for (Slot slot : slots) {
-            if (state[slot.index] instanceof SealedValue sealed) {
-                if (rowId == null) {
-                    rowId = canonicalId.of(id, persister, session);
-                }
-                Object plaintext = open(slot, sealed, rowId);
-                state[slot.index] = plaintext;
-                if (cacheable) {
-                    OpenedValues.add(slot.attribute.plan(), plaintext, sealed.stored());
+        try {
+            String rowId = null;
+            for (Slot slot : slots) {
+                if (state[slot.index] instanceof SealedValue sealed) {
+                    if (rowId == null) {
+                        rowId = canonicalId.of(id, persister, session);
+                    }
+                    Object plaintext = open(slot, sealed, rowId);
+                    state[slot.index] = plaintext;
+                    if (cacheable) {
+                        OpenedValues.add(slot.attribute.plan(), plaintext, sealed.stored());
+                    }
                 }
             }
+        } catch (RuntimeException e) {
+            // No post-load follows a failed load: forget what was opened here, now.
+            OpenedValues.clear();
+            throw e;
         }
     }
 
@@ -93,13 +100,22 @@ final class EntityCrypto {
             plaintext = encryptor.open(slot.scopes, FieldContext.of(aadEntity, slot.table, slot.column, rowId),
                     sealed.envelope());
         } catch (DecryptionException e) {
-            throw new DecryptionException("cannot decrypt " + where + ": " + e.getMessage(), e);
+            throw e.withContext("cannot decrypt " + where);
         }
+        Object value = null;
         try {
-            return slot.attribute.codec().decode(plaintext);
+            value = slot.attribute.codec().decode(plaintext);
+            return value;
         } catch (RuntimeException e) {
+            // The cause is dropped on purpose: a parser's message quotes its input, here the plaintext (for
+            // example DateTimeParseException: "Text '1815-12-1x' could not be parsed").
             throw new DecryptionException("cannot decrypt " + where + ": the decrypted bytes are not a "
                     + slot.attribute.javaType().getSimpleName());
+        } finally {
+            if (value != plaintext) {
+                // The bytes were copied into the value (a byte[] attribute is the array itself).
+                Arrays.fill(plaintext, (byte) 0);
+            }
         }
     }
 }

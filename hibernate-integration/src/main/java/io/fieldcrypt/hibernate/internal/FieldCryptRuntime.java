@@ -1,17 +1,23 @@
 package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.DataKeyStores;
 import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.KeyProviderException;
+import io.fieldcrypt.hibernate.FieldCryptSettings;
 import io.fieldcrypt.spi.ConnectionSource;
+import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.KeyProvider;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
@@ -24,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * attributes of each entity type. Checks the runtime model once the factory is built (refusing IDENTITY ids and
  * {@code OptimisticLockType.ALL/DIRTY}), and wipes keys when it closes.
  */
-public final class FieldCryptRuntime implements SessionFactoryObserver {
+public final class FieldCryptRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(FieldCryptRuntime.class);
 
@@ -32,7 +38,7 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
     record BootAttribute(String property, EncryptedAttribute attribute, String table, String column, String scope) {
 
         /** @return the scopes whose data keys may open its values: the current one, then the previous ones */
-        Set<String> scopes() {
+        public Set<String> scopes() {
             Set<String> scopes = new LinkedHashSet<>();
             scopes.add(scope);
             scopes.addAll(attribute.previousScopes());
@@ -51,12 +57,57 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
     private final List<BootEntity> bootEntities;
     private final List<EncryptedTable> tables;
     private final ConnectionSource connections;
+    private final Checkpoints checkpoints;
     private volatile Map<String, EntityCrypto> entities = Map.of();
     private volatile Map<String, CanonicalId> canonicalIds = Map.of();
     private volatile SessionFactoryImplementor sessionFactory;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    FieldCryptRuntime(FieldEncryptor encryptor, KeyProvider keyProvider, boolean ownsKeyProvider, Settings settings,
-            List<BootEntity> bootEntities, List<EncryptedTable> tables, ConnectionSource connections) {
+    /**
+     * Builds the runtime of one session factory from its settings: the key provider, the data key table and the
+     * checkpoint table (created or validated as the schema mode says), and the encryptor, with master keys
+     * resolved now. Errors name the setting to change.
+     *
+     * @throws ConfigurationException if a setting is wrong or a table does not match
+     */
+    static FieldCryptRuntime assemble(Settings settings, Map<String, Object> values, List<BootEntity> entities,
+            List<EncryptedTable> tables, ConnectionSource connections) {
+        KeyProviderFactory.Provider provider = KeyProviderFactory.create(values, settings);
+        try {
+            DataKeyStore store;
+            Checkpoints checkpoints;
+            try {
+                store = DataKeyStores.postgres(connections, settings.table(), settings.schemaMode());
+                checkpoints = Checkpoints.open(connections, settings.table(), settings.schemaMode());
+            } catch (ConfigurationException e) {
+                throw new ConfigurationException(FieldCryptSettings.SCHEMA + "="
+                        + settings.schemaMode().name().toLowerCase(Locale.ROOT) + ", "
+                        + FieldCryptSettings.DATA_KEY_TABLE + "=" + settings.table() + ": " + e.getMessage(), e);
+            }
+            FieldEncryptor encryptor;
+            try {
+                encryptor = FieldEncryptor.builder().keyProvider(provider.provider())
+                        .masterKeyId(settings.masterKeyId()).trustedMasterKeyIds(provider.trustedKeyIds())
+                        .dataKeyStore(store).maxAge(settings.maxAge()).maxUses(settings.maxUses())
+                        .acceptVersion1(settings.acceptVersion1()).build();
+            } catch (KeyProviderException e) {
+                throw new ConfigurationException(FieldCryptSettings.KMS_KEY_ID + " or "
+                        + FieldCryptSettings.KMS_TRUSTED_KEY_IDS + " names a master key that cannot be used ("
+                        + e.reason() + "): " + e.getMessage(), e);
+            }
+            return new FieldCryptRuntime(encryptor, provider.provider(), provider.owned(), settings, entities, tables,
+                    connections, checkpoints);
+        } catch (RuntimeException e) {
+            if (provider.owned()) {
+                provider.provider().close();
+            }
+            throw e;
+        }
+    }
+
+    private FieldCryptRuntime(FieldEncryptor encryptor, KeyProvider keyProvider, boolean ownsKeyProvider, Settings settings,
+            List<BootEntity> bootEntities, List<EncryptedTable> tables, ConnectionSource connections,
+            Checkpoints checkpoints) {
         this.encryptor = encryptor;
         this.keyProvider = keyProvider;
         this.ownsKeyProvider = ownsKeyProvider;
@@ -64,6 +115,12 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
         this.bootEntities = List.copyOf(bootEntities);
         this.tables = List.copyOf(tables);
         this.connections = connections;
+        this.checkpoints = checkpoints;
+    }
+
+    /** @return the jobs' checkpoint table */
+    Checkpoints checkpoints() {
+        return checkpoints;
     }
 
     /** @return the encrypted attributes of {@code persister}'s entity, or {@code null} if it has none */
@@ -92,7 +149,7 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
     }
 
     /** @return every scope an encrypted attribute of this factory uses or still reads (its previous scopes) */
-    Set<String> scopes() {
+    public Set<String> scopes() {
         Set<String> scopes = new TreeSet<>();
         for (BootEntity entity : bootEntities) {
             for (BootAttribute attribute : entity.attributes()) {
@@ -112,9 +169,28 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
         return connections;
     }
 
-    @Override
-    public void sessionFactoryCreated(SessionFactory factory) {
-        sessionFactory = (SessionFactoryImplementor) factory;
+    /**
+     * @param service the service that keeps this runtime
+     * @return what resolves the runtime model once the factory is built, and closes the runtime (and removes it
+     *     from {@code service}) when the factory closes
+     */
+    SessionFactoryObserver observer(FieldCryptService service) {
+        return new SessionFactoryObserver() {
+            @Override
+            public void sessionFactoryCreated(SessionFactory factory) {
+                resolve((SessionFactoryImplementor) factory);
+            }
+
+            @Override
+            public void sessionFactoryClosed(SessionFactory factory) {
+                service.forget((SessionFactoryImplementor) factory);
+                close();
+            }
+        };
+    }
+
+    private void resolve(SessionFactoryImplementor factory) {
+        sessionFactory = factory;
         Map<String, EntityCrypto> resolved = new HashMap<>();
         Map<String, CanonicalId> ids = new HashMap<>();
         for (BootEntity boot : bootEntities) {
@@ -162,16 +238,13 @@ public final class FieldCryptRuntime implements SessionFactoryObserver {
         }
     }
 
-    @Override
-    public void sessionFactoryClosed(SessionFactory factory) {
-        close();
-    }
-
-    /** Wipes the cached keys and closes the key provider if fieldcrypt made it. */
+    /** Wipes the cached keys and closes the key provider if fieldcrypt made it; once. */
     void close() {
-        encryptor.close();
-        if (ownsKeyProvider) {
-            keyProvider.close();
+        if (closed.compareAndSet(false, true)) {
+            encryptor.close();
+            if (ownsKeyProvider) {
+                keyProvider.close();
+            }
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.FieldCryptException;
-import io.fieldcrypt.internal.store.Transactions;
 import io.fieldcrypt.spi.ConnectionSource;
 
 /** Short transactions of fieldcrypt's own on the entity tables, failing with a {@link FieldCryptException}. */
@@ -10,7 +9,7 @@ final class Jdbc {
     private Jdbc() {
     }
 
-    static <T> T inTransaction(ConnectionSource connections, String what, Transactions.Work<T> work) {
-        return Transactions.inTransaction(connections, what, FieldCryptException::new, work);
+    static <T> T inTransaction(ConnectionSource connections, String what, ConnectionSource.Work<T> work) {
+        return connections.inTransaction(what, FieldCryptException::new, work);
     }
 }

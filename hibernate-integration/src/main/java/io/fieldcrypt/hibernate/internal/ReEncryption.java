@@ -9,7 +9,6 @@ import io.fieldcrypt.KeyProviderException;
 import io.fieldcrypt.hibernate.ReEncryptOptions;
 import io.fieldcrypt.hibernate.ReEncryptProgress;
 import io.fieldcrypt.hibernate.ReEncryptReport;
-import io.fieldcrypt.internal.store.PostgresDataKeyStore;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.StoredDataKey;
 import java.sql.Array;
@@ -22,12 +21,14 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  *   <li>Only one batch of rows is in memory at a time.</li>
  * </ul>
  */
-final class ReEncryption {
+public final class ReEncryption {
 
     private static final Logger LOG = LoggerFactory.getLogger(ReEncryption.class);
 
@@ -57,7 +58,7 @@ final class ReEncryption {
     private final FieldEncryptor encryptor;
     private final List<StoredDataKey> keys;
     private final ReEncryptOptions options;
-    private final String checkpointTable;
+    private final Checkpoints checkpoints;
     private final long started = System.nanoTime();
     private long scanned;
     private long reEncrypted;
@@ -69,12 +70,12 @@ final class ReEncryption {
      * @param keys every data key of the scopes the factory maps
      * @param options how to run
      */
-    ReEncryption(FieldCryptRuntime runtime, List<StoredDataKey> keys, ReEncryptOptions options) {
+    public ReEncryption(FieldCryptRuntime runtime, List<StoredDataKey> keys, ReEncryptOptions options) {
         this.runtime = runtime;
         this.encryptor = runtime.encryptor();
         this.keys = List.copyOf(keys);
         this.options = options;
-        this.checkpointTable = PostgresDataKeyStore.checkpointTableOf(runtime.settings().table());
+        this.checkpoints = runtime.checkpoints();
     }
 
     /**
@@ -92,7 +93,38 @@ final class ReEncryption {
         return moving;
     }
 
-    ReEncryptReport run() {
+    /**
+     * @param runtime a factory's runtime
+     * @return per encrypted attribute ({@code Entity.attribute}), how many stored values a run would move
+     */
+    public static Map<String, Long> pending(FieldCryptRuntime runtime) {
+        List<StoredDataKey> keys = runtime.encryptor().dataKeys().keys(runtime.scopes());
+        Map<String, Long> toMove = new TreeMap<>();
+        for (EncryptedTable table : runtime.tables()) {
+            for (EncryptedTable.Column column : table.columns()) {
+                toMove.put(column.label(), Jdbc.inTransaction(runtime.connections(), "count the values of "
+                        + column.label(), connection -> countToMove(connection, table, column,
+                                keysToMove(column, keys))));
+            }
+        }
+        return toMove;
+    }
+
+    /** How many values of {@code column} the re-encryption job would move. */
+    private static long countToMove(Connection connection, EncryptedTable table, EncryptedTable.Column column,
+            Collection<Long> keys) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("select count(*) from " + table.sqlName()
+                + " where " + column.dataKeyIdSql() + " = any(?) or " + column.versionSql() + " = 1")) {
+            select.setArray(1, connection.createArrayOf("bigint", keys.toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** @return what the run did and what remains */
+    public ReEncryptReport run() {
         long remaining = 0;
         // New values must go under fresh keys: this process's current keys may have been retired elsewhere.
         encryptor.discardEncryptionKeys();
@@ -115,7 +147,7 @@ final class ReEncryption {
             moving.put(column, keysToMove(column, keys));
         }
         List<String> keyTypes = keyTypes(table);
-        String[] cursor = checkpoint(table);
+        String[] cursor = checkpoints.read(options.jobName(), table.sqlName(), table.keyColumns().size());
         if (cursor != null) {
             LOG.info("re-encryption {} resumes {} after key {}", options.jobName(), table.sqlName(),
                     Arrays.toString(cursor));
@@ -131,14 +163,7 @@ final class ReEncryption {
             options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, reEncrypted, elapsed()));
             throttle();
         }
-        Jdbc.inTransaction(runtime.connections(), "clear the checkpoint of " + table.sqlName(), connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("delete from " + checkpointTable
-                    + " where job = ? and table_name = ?")) {
-                delete.setString(1, options.jobName());
-                delete.setString(2, table.sqlName());
-                return delete.executeUpdate();
-            }
-        });
+        checkpoints.clear(options.jobName(), table.sqlName());
     }
 
     /** Processes one batch after {@code cursor}; returns the batch's last key, or null if there was no row. */
@@ -180,7 +205,7 @@ final class ReEncryption {
             }
         }
         String[] last = rows.get(rows.size() - 1).keyText;
-        saveCheckpoint(connection, table, last);
+        checkpoints.save(connection, options.jobName(), table.sqlName(), last);
         return last;
     }
 
@@ -316,39 +341,6 @@ final class ReEncryption {
             if (row.newValues[c] != null) {
                 update.setObject(p++, row.oldValues[c]);
             }
-        }
-    }
-
-    private String[] checkpoint(EncryptedTable table) {
-        return Jdbc.inTransaction(runtime.connections(), "read the checkpoint of " + table.sqlName(), connection -> {
-            try (PreparedStatement select = connection.prepareStatement("select last_key from " + checkpointTable
-                    + " where job = ? and table_name = ?")) {
-                select.setString(1, options.jobName());
-                select.setString(2, table.sqlName());
-                try (ResultSet rs = select.executeQuery()) {
-                    String[] last = rs.next() ? (String[]) rs.getArray(1).getArray() : null;
-                    if (last != null && last.length != table.keyColumns().size()) {
-                        // Not what this job wrote: start the table again rather than fail every run (the job is
-                        // idempotent: values already moved are not selected again).
-                        LOG.warn("re-encryption {}: the checkpoint of {} has {} key parts instead of {}; starting"
-                                + " the table from its first row", options.jobName(), table.sqlName(), last.length,
-                                table.keyColumns().size());
-                        return null;
-                    }
-                    return last;
-                }
-            }
-        });
-    }
-
-    private void saveCheckpoint(Connection connection, EncryptedTable table, String[] last) throws SQLException {
-        try (PreparedStatement upsert = connection.prepareStatement("insert into " + checkpointTable
-                + " (job, table_name, last_key, updated_at) values (?, ?, ?, now()) on conflict (job, table_name)"
-                + " do update set last_key = excluded.last_key, updated_at = excluded.updated_at")) {
-            upsert.setString(1, options.jobName());
-            upsert.setString(2, table.sqlName());
-            upsert.setArray(3, connection.createArrayOf("text", last));
-            upsert.executeUpdate();
         }
     }
 

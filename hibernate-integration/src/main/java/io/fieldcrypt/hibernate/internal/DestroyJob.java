@@ -1,12 +1,7 @@
 package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.DataKeyAdmin;
-import io.fieldcrypt.RewrapReport;
-import io.fieldcrypt.RotationReport;
 import io.fieldcrypt.hibernate.DestroyReport;
-import io.fieldcrypt.hibernate.FieldCryptStatus;
-import io.fieldcrypt.hibernate.ReEncryptOptions;
-import io.fieldcrypt.hibernate.ReEncryptReport;
 import io.fieldcrypt.hibernate.RetiredKeysInUseException;
 import io.fieldcrypt.spi.StoredDataKey;
 import java.sql.Connection;
@@ -24,18 +19,14 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The operations behind {@link io.fieldcrypt.hibernate.FieldCrypt}: rewrap, rotate, re-encrypt, status, destroy.
- * Each acts only on the data key scopes this session factory maps (current and previous scopes of its encrypted
- * attributes): the data key table may be shared. Public only so that the API class can reach it; not part of the
- * API.
+ * Destroys the retired data keys of the scopes a session factory maps, after checking, in the deleting transaction
+ * (see {@link io.fieldcrypt.spi.DeletionGuard}), that nothing can still need them: no instance may still encrypt with
+ * them, no transaction that may commit a value under them is open, and no stored value uses them.
  */
-public final class Maintenance {
+public final class DestroyJob {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Maintenance.class);
     /**
      * Added to a key's last possible use when looking for transactions that may still commit a value under it: the
      * PostgreSQL driver begins a transaction with its first statement, which may reach the server a little after
@@ -47,47 +38,11 @@ public final class Maintenance {
     private final DataKeyAdmin dataKeys;
 
     /**
-     * @param runtime the runtime of one session factory
+     * @param runtime the runtime of the factory whose keys to destroy
      */
-    public Maintenance(FieldCryptRuntime runtime) {
+    public DestroyJob(FieldCryptRuntime runtime) {
         this.runtime = runtime;
         this.dataKeys = runtime.encryptor().dataKeys();
-    }
-
-    /** @return see {@link DataKeyAdmin#rewrap} */
-    public RewrapReport rewrap() {
-        return dataKeys.rewrap(runtime.scopes());
-    }
-
-    /** @return see {@link DataKeyAdmin#rotate} */
-    public RotationReport rotate() {
-        return dataKeys.rotate(runtime.scopes());
-    }
-
-    /**
-     * @param options how to run
-     * @return what the run did
-     */
-    public ReEncryptReport reEncrypt(ReEncryptOptions options) {
-        return new ReEncryption(runtime, ownKeys(), options).run();
-    }
-
-    /** @return the keys by state and master key, and the values the re-encryption job would still move */
-    public FieldCryptStatus status() {
-        List<StoredDataKey> keys = ownKeys();
-        Map<String, Long> toMove = new TreeMap<>();
-        for (EncryptedTable table : runtime.tables()) {
-            for (EncryptedTable.Column column : table.columns()) {
-                toMove.put(column.label(), Jdbc.inTransaction(runtime.connections(), "count the values of "
-                        + column.label(), connection -> countToMove(connection, table, column,
-                                ReEncryption.keysToMove(column, keys))));
-            }
-        }
-        return new FieldCryptStatus(dataKeys.counts(runtime.scopes()), toMove);
-    }
-
-    private List<StoredDataKey> ownKeys() {
-        return dataKeys.keys(runtime.scopes());
     }
 
     /**
@@ -103,7 +58,7 @@ public final class Maintenance {
      *     are never destroyed, but no longer stop the destruction of this factory's keys
      * @return the keys destroyed
      */
-    public DestroyReport destroyRetired(Duration minimumRetiredAge, Set<String> unmappedScopesToIgnore) {
+    public DestroyReport run(Duration minimumRetiredAge, Set<String> unmappedScopesToIgnore) {
         Set<String> scopes = runtime.scopes();
         Map<String, Long> unmapped = new TreeMap<>(dataKeys.retiredKeyCountsByScope());
         unmapped.keySet().removeIf(scope -> scopes.contains(scope) || unmappedScopesToIgnore.contains(scope));
@@ -232,18 +187,5 @@ public final class Maintenance {
             }
         }
         return usage;
-    }
-
-    /** How many values of {@code column} the re-encryption job would move. */
-    private static long countToMove(Connection connection, EncryptedTable table, EncryptedTable.Column column,
-            Collection<Long> keys) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("select count(*) from " + table.sqlName()
-                + " where " + column.dataKeyIdSql() + " = any(?) or " + column.versionSql() + " = 1")) {
-            select.setArray(1, connection.createArrayOf("bigint", keys.toArray()));
-            try (ResultSet rs = select.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
     }
 }

@@ -1,0 +1,143 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.spi.ConnectionSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.boot.Metadata;
+import org.hibernate.dialect.Dialect;
+import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
+import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.mapping.BasicValue;
+import org.hibernate.mapping.Column;
+import org.hibernate.mapping.Join;
+import org.hibernate.mapping.KeyValue;
+import org.hibernate.mapping.PersistentClass;
+import org.hibernate.mapping.Property;
+import org.hibernate.mapping.Table;
+
+/**
+ * What the boot model says about encryption: the encrypted attributes of each entity (as the binder marked them),
+ * and the tables and columns the jobs work on. Reads the model only; builds immutable descriptions.
+ */
+final class BootModel {
+
+    private BootModel() {
+    }
+
+    static ConnectionSource connections(SessionFactoryImplementor sessionFactory) {
+        ConnectionProvider provider = sessionFactory.getServiceRegistry().requireService(ConnectionProvider.class);
+        return new ConnectionSource() {
+            @Override
+            public Connection acquire() throws SQLException {
+                return provider.getConnection();
+            }
+
+            @Override
+            public void release(Connection connection) throws SQLException {
+                provider.closeConnection(connection);
+            }
+        };
+    }
+
+    /** The tables and columns the maintenance jobs work on, one entry per table. */
+    static List<EncryptedTable> encryptedTables(Metadata metadata, SessionFactoryImplementor factory) {
+        var context = factory.getSqlStringGenerationContext();
+        var dialect = factory.getJdbcServices().getDialect();
+        Map<Table, EncryptedTable> tables = new LinkedHashMap<>();
+        for (PersistentClass entity : metadata.getEntityBindings()) {
+            for (Found found : encryptedProperties(entity)) {
+                Table table = found.value().getTable();
+                EncryptedTable known = tables.computeIfAbsent(table, t -> new EncryptedTable(
+                        t.getQualifiedName(context), t.getName(), keyColumns(entity, t, dialect),
+                        entity.getEntityName(), aadEntity(entity), new LinkedHashSet<>(), new ArrayList<>()));
+                known.entityNames().add(entity.getEntityName());
+                String sqlName = found.column().getQuotedName(dialect);
+                if (known.columns().stream().noneMatch(c -> c.sqlName().equals(sqlName))) {
+                    known.columns().add(new EncryptedTable.Column(found.attribute().label(), sqlName,
+                            found.column().getName(), found.attribute().text(), found.scope(),
+                            found.bootAttribute().scopes()));
+                }
+            }
+        }
+        return List.copyOf(tables.values());
+    }
+
+    /** The key columns of {@code table}, in the order of the id's columns. */
+    private static List<String> keyColumns(PersistentClass entity, Table table, Dialect dialect) {
+        KeyValue key = entity.getRootTable() == table ? entity.getRootClass().getIdentifier() : null;
+        for (PersistentClass c = entity; key == null && c != null; c = c.getSuperclass()) {
+            if (c.getTable() == table) {
+                key = c.getKey();
+            }
+            for (Join join : c.getJoins()) {
+                if (join.getTable() == table) {
+                    key = join.getKey();
+                }
+            }
+        }
+        if (key == null) {
+            throw new ConfigurationException("cannot find the key columns of table " + table.getName());
+        }
+        List<String> names = new ArrayList<>();
+        for (var selectable : key.getSelectables()) {
+            names.add(((Column) selectable).getQuotedName(dialect));
+        }
+        return names;
+    }
+
+    /** An {@code @Encrypted} property of an entity, with its mapping. */
+    private record Found(Property property, BasicValue value, EncryptedAttribute attribute) {
+
+        Column column() {
+            return (Column) value.getColumns().get(0);
+        }
+
+        /** The data key scope: the annotation's, or {@code <table>.<column>}. */
+        String scope() {
+            return attribute.scope().isEmpty() ? value.getTable().getName() + "." + column().getName()
+                    : attribute.scope();
+        }
+
+        FieldCryptRuntime.BootAttribute bootAttribute() {
+            return new FieldCryptRuntime.BootAttribute(property.getName(), attribute, value.getTable().getName(),
+                    column().getName(), scope());
+        }
+    }
+
+    /** The {@code @Encrypted} properties of {@code entity}, inherited ones included. */
+    private static List<Found> encryptedProperties(PersistentClass entity) {
+        List<Found> found = new ArrayList<>();
+        for (Property property : entity.getPropertyClosure()) {
+            if (property.getValue() instanceof BasicValue value
+                    && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
+                found.add(new Found(property, value, d.attribute()));
+            }
+        }
+        return found;
+    }
+
+    private static String aadEntity(PersistentClass entity) {
+        PersistentClass root = entity.getRootClass();
+        return root.getJpaEntityName() != null ? root.getJpaEntityName() : root.getEntityName();
+    }
+
+    static List<FieldCryptRuntime.BootEntity> encryptedEntities(Metadata metadata) {
+        List<FieldCryptRuntime.BootEntity> entities = new ArrayList<>();
+        for (PersistentClass entity : metadata.getEntityBindings()) {
+            List<FieldCryptRuntime.BootAttribute> attributes = new ArrayList<>();
+            for (Found found : encryptedProperties(entity)) {
+                attributes.add(found.bootAttribute());
+            }
+            if (!attributes.isEmpty()) {
+                entities.add(new FieldCryptRuntime.BootEntity(entity.getEntityName(), aadEntity(entity), attributes));
+            }
+        }
+        return entities;
+    }
+}
