@@ -95,7 +95,7 @@ final class BootModel {
     private record Found(Property property, BasicValue value, EncryptedAttribute attribute) {
 
         Column column() {
-            return (Column) value.getColumns().get(0);
+            return value.getColumns().get(0);
         }
 
         /** The data key scope: the annotation's, or {@code <table>.<column>}. */

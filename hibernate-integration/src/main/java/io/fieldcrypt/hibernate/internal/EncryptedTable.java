@@ -54,4 +54,52 @@ record EncryptedTable(String sqlName, String aadTable, List<String> keyColumns, 
         }
         return sql.append(')').toString();
     }
+
+    /**
+     * The batch query of the re-encryption job: the key and encrypted columns of the next rows holding a value to
+     * move, in key order, locked {@code FOR UPDATE SKIP LOCKED}. Parameters: the cursor's key parts (as text, cast to
+     * {@code keyTypes}) if {@code afterCursor}, then each column's keys to move, then the batch size.
+     */
+    String selectToMoveSql(List<String> keyTypes, boolean afterCursor) {
+        String keys = String.join(", ", keyColumns);
+        StringBuilder sql = new StringBuilder("select ").append(keys);
+        columns.forEach(c -> sql.append(", ").append(c.sqlName()));
+        sql.append(" from ").append(sqlName).append(" where ");
+        if (afterCursor) {
+            sql.append('(').append(keys).append(") > (").append(casts(keyTypes)).append(") and ");
+        }
+        return sql.append(anyColumnToMoveSql()).append(" order by ").append(keys)
+                .append(" limit ? for update skip locked").toString();
+    }
+
+    /** How many rows hold a value to move. Parameters: each column's keys to move. */
+    String countToMoveSql() {
+        return "select count(*) from " + sqlName + " where " + anyColumnToMoveSql();
+    }
+
+    /**
+     * The compare-and-set update of the {@code rewritten} columns of one row. Parameters: their new values, the
+     * key parts (as text, cast to {@code keyTypes}), their old values.
+     */
+    String updateSql(List<String> keyTypes, boolean[] rewritten) {
+        StringBuilder set = new StringBuilder();
+        StringBuilder unchanged = new StringBuilder();
+        for (int c = 0; c < columns.size(); c++) {
+            if (rewritten[c]) {
+                String name = columns.get(c).sqlName();
+                set.append(set.length() == 0 ? "" : ", ").append(name).append(" = ?");
+                unchanged.append(" and ").append(name).append(" = ?");
+            }
+        }
+        return "update " + sqlName + " set " + set + " where (" + String.join(", ", keyColumns) + ") = ("
+                + casts(keyTypes) + ")" + unchanged;
+    }
+
+    private static String casts(List<String> types) {
+        StringBuilder casts = new StringBuilder();
+        for (String type : types) {
+            casts.append(casts.length() == 0 ? "" : ", ").append("cast(? as \"").append(type).append("\")");
+        }
+        return casts.toString();
+    }
 }

@@ -180,7 +180,7 @@ public final class ReEncryption {
         try {
             for (Row row : rows) {
                 if (row.changed()) {
-                    String sql = updateSql(table, keyTypes, row);
+                    String sql = table.updateSql(keyTypes, row.rewritten());
                     PreparedStatement update = statements.get(sql);
                     if (update == null) {
                         update = connection.prepareStatement(sql);
@@ -219,21 +219,21 @@ public final class ReEncryption {
             }
             return false;
         }
+
+        /** Which encrypted columns this row rewrites. */
+        boolean[] rewritten() {
+            boolean[] rewritten = new boolean[newValues.length];
+            for (int c = 0; c < newValues.length; c++) {
+                rewritten[c] = newValues[c] != null;
+            }
+            return rewritten;
+        }
     }
 
     private List<Row> select(Connection connection, EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving,
             List<String> keyTypes, String[] cursor) throws SQLException {
-        String keys = String.join(", ", table.keyColumns());
-        StringBuilder sql = new StringBuilder("select ").append(keys);
-        table.columns().forEach(c -> sql.append(", ").append(c.sqlName()));
-        sql.append(" from ").append(table.sqlName()).append(" where ");
-        if (cursor != null) {
-            sql.append('(').append(keys).append(") > (").append(casts(keyTypes)).append(") and ");
-        }
-        sql.append(table.anyColumnToMoveSql()).append(" order by ").append(keys)
-                .append(" limit ? for update skip locked");
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement select = connection.prepareStatement(sql.toString())) {
+        try (PreparedStatement select = connection.prepareStatement(table.selectToMoveSql(keyTypes, cursor != null))) {
             int p = 1;
             if (cursor != null) {
                 for (String value : cursor) {
@@ -309,23 +309,7 @@ public final class ReEncryption {
         return null;
     }
 
-    /** The compare-and-set update of the columns {@code row} rewrites. */
-    private static String updateSql(EncryptedTable table, List<String> keyTypes, Row row) {
-        List<EncryptedTable.Column> columns = table.columns();
-        StringBuilder set = new StringBuilder();
-        StringBuilder unchanged = new StringBuilder();
-        for (int c = 0; c < columns.size(); c++) {
-            if (row.newValues[c] != null) {
-                String name = columns.get(c).sqlName();
-                set.append(set.length() == 0 ? "" : ", ").append(name).append(" = ?");
-                unchanged.append(" and ").append(name).append(" = ?");
-            }
-        }
-        return "update " + table.sqlName() + " set " + set + " where (" + String.join(", ", table.keyColumns())
-                + ") = (" + casts(keyTypes) + ")" + unchanged;
-    }
-
-    /** Binds new values, key, old values, in the order of {@link #updateSql}. */
+    /** Binds new values, key, old values, in the order of {@link EncryptedTable#updateSql}. */
     private static void bind(PreparedStatement update, EncryptedTable table, Row row) throws SQLException {
         int columns = table.columns().size();
         int p = 1;
@@ -361,8 +345,7 @@ public final class ReEncryption {
 
     private long remaining(EncryptedTable table) {
         return Jdbc.inTransaction(runtime.connections(), "count what remains in " + table.sqlName(), connection -> {
-            try (PreparedStatement count = connection.prepareStatement("select count(*) from " + table.sqlName()
-                    + " where " + table.anyColumnToMoveSql())) {
+            try (PreparedStatement count = connection.prepareStatement(table.countToMoveSql())) {
                 Map<EncryptedTable.Column, Set<Long>> moving = new HashMap<>();
                 for (EncryptedTable.Column column : table.columns()) {
                     moving.put(column, keysToMove(column, keys));
@@ -390,14 +373,6 @@ public final class ReEncryption {
                 return types;
             }
         });
-    }
-
-    private static String casts(List<String> types) {
-        StringBuilder casts = new StringBuilder();
-        for (String type : types) {
-            casts.append(casts.length() == 0 ? "" : ", ").append("cast(? as \"").append(type).append("\")");
-        }
-        return casts.toString();
     }
 
     private void throttle() {
