@@ -2,39 +2,26 @@ package io.fieldcrypt.testing;
 
 import io.fieldcrypt.KeyProviders;
 import io.fieldcrypt.spi.KeyProvider;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** Local master keys for tests: fresh random keys, never constants that could end up in production. */
 public final class TestKeys {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private TestKeys() {
     }
 
-    /**
-     * @return 32 random bytes
-     */
+    /** @return 32 random bytes; see {@link LocalMasterKeys#randomKey()} */
     public static byte[] randomKey() {
-        byte[] key = new byte[32];
-        RANDOM.nextBytes(key);
-        return key;
+        return LocalMasterKeys.randomKey();
     }
 
     /**
      * @param ids master key ids
-     * @return the {@code fieldcrypt.local.master-keys} text for fresh random keys under those ids
+     * @return see {@link LocalMasterKeys#spec(String...)}
      */
     public static String localSpec(String... ids) {
-        StringBuilder spec = new StringBuilder();
-        for (String id : ids) {
-            spec.append(spec.length() == 0 ? "" : ",").append(id).append(':')
-                    .append(Base64.getEncoder().encodeToString(randomKey()));
-        }
-        return spec.toString();
+        return LocalMasterKeys.spec(ids);
     }
 
     /**

@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import jakarta.persistence.Access;
 import jakarta.persistence.AccessType;
@@ -26,8 +26,6 @@ import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.ManyToOne;
-import jakarta.persistence.Temporal;
-import jakarta.persistence.TemporalType;
 import jakarta.persistence.Version;
 import java.math.BigDecimal;
 import java.time.LocalDateTime;
@@ -45,7 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class BootRefusalTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
 
     private final TestDatabase db;
 
@@ -103,7 +101,7 @@ class BootRefusalTest {
 
     @Entity(name = "DateKeyed")
     static class DateKeyed {
-        @Id @Temporal(TemporalType.TIMESTAMP) Date id;
+        @Id Date id;
         @Encrypted String secret;
     }
 

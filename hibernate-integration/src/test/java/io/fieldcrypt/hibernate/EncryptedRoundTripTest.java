@@ -9,8 +9,8 @@ import io.fieldcrypt.hibernate.model.AllTypes;
 import io.fieldcrypt.hibernate.model.Clinician;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import jakarta.persistence.EntityManagerFactory;
 import java.math.BigDecimal;
@@ -36,7 +36,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class EncryptedRoundTripTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
     private static final Class<?>[] ENTITIES = {Patient.class, Clinician.class, AllTypes.class};
     private static TestDatabase db;
     private static SessionFactory sf;

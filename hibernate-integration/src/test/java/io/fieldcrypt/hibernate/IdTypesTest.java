@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import jakarta.persistence.Embeddable;
 import jakarta.persistence.EmbeddedId;
@@ -33,7 +33,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class IdTypesTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
     private static final Class<?>[] ENTITIES = {StringId.class, GeneratedUuid.class, AssignedLong.class,
         TableGenerated.class, IntegerSequence.class, EmbeddedKey.class, ClassKey.class};
     private static TestDatabase db;

@@ -6,8 +6,8 @@ import io.fieldcrypt.hibernate.internal.EncryptionListener;
 import io.fieldcrypt.hibernate.internal.FieldCryptIntegrator;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
@@ -17,7 +17,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.StreamSupport;
+import java.util.concurrent.atomic.AtomicLong;
 import org.hibernate.SessionFactory;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.event.service.spi.EventListenerGroup;
@@ -51,7 +51,7 @@ class IntegratorTest {
 
     @Test
     void integratorAppliedTwice_listenersRegisteredOnce(TestDatabase db) {
-        Map<String, Object> settings = Factories.local(TestKeys.localSpec("k1"), "k1");
+        Map<String, Object> settings = Factories.local(LocalMasterKeys.spec("k1"), "k1");
         settings.put("hibernate.integrator_provider",
                 (IntegratorProvider) () -> List.of(new FieldCryptIntegrator()));
         try (SessionFactory sf = Factories.build(db, settings, Patient.class).unwrap(SessionFactory.class)) {
@@ -74,7 +74,13 @@ class IntegratorTest {
     private static long fieldcryptListeners(SessionFactory sf) {
         EventListenerGroup<?> group = sf.unwrap(SessionFactoryImplementor.class).getEventListenerGroups()
                 .eventListenerGroup_PRE_INSERT;
-        return StreamSupport.stream(group.listeners().spliterator(), false)
-                .filter(EncryptionListener.class::isInstance).count();
+        // listeners() is deprecated; visiting each listener is the supported way to see them.
+        AtomicLong count = new AtomicLong();
+        group.fireEventOnEachListener(count, (listener, counter) -> {
+            if (listener instanceof EncryptionListener) {
+                counter.incrementAndGet();
+            }
+        });
+        return count.get();
     }
 }

@@ -7,8 +7,8 @@ import io.fieldcrypt.Envelope;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.spi.DataKeyState;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class RotationTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
 
     private final TestDatabase db;
 

@@ -3,8 +3,8 @@ package io.fieldcrypt.hibernate;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import jakarta.persistence.Cacheable;
 import jakarta.persistence.Entity;
@@ -52,7 +52,7 @@ class SecondLevelCacheTest {
 
     @BeforeAll
     static void start(TestDatabase db) {
-        Map<String, Object> settings = Factories.local(TestKeys.localSpec("k1"), "k1");
+        Map<String, Object> settings = Factories.local(LocalMasterKeys.spec("k1"), "k1");
         settings.put("hibernate.cache.use_second_level_cache", "true");
         settings.put("hibernate.cache.region.factory_class", "jcache");
         settings.put("hibernate.javax.cache.provider", PROVIDER);

@@ -7,8 +7,8 @@ import io.fieldcrypt.hibernate.testing.HygieneChild;
 import io.fieldcrypt.spi.DecryptedDataKey;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.WrappedDataKey;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -40,7 +40,7 @@ class SecretsHygieneTest {
     @Test
     void wholeCycleWithVerboseLogging_noPlaintextNorKeyInOutput(TestDatabase db, @TempDir Path dir)
             throws Exception {
-        byte[] masterKey = TestKeys.randomKey();
+        byte[] masterKey = LocalMasterKeys.randomKey();
         String keys = "k1:" + Base64.getEncoder().encodeToString(masterKey);
         Path keyFile = dir.resolve("master-keys");
         Files.writeString(keyFile, keys);

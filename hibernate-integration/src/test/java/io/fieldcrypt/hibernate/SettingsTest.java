@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.util.Base64;
 import java.util.HashMap;
@@ -25,7 +25,7 @@ class SettingsTest {
     }
 
     private static Map<String, Object> valid() {
-        return Factories.local(TestKeys.localSpec("k1", "k2"), "k1");
+        return Factories.local(LocalMasterKeys.spec("k1", "k2"), "k1");
     }
 
     private static Map<String, Object> with(String setting, Object value) {

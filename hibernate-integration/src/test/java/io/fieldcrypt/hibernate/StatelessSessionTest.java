@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fieldcrypt.Envelope;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -32,7 +32,7 @@ class StatelessSessionTest {
     @BeforeAll
     static void start(TestDatabase database) {
         db = database;
-        sf = Factories.build(db, Factories.local(TestKeys.localSpec("k1"), "k1"), Patient.class)
+        sf = Factories.build(db, Factories.local(LocalMasterKeys.spec("k1"), "k1"), Patient.class)
                 .unwrap(SessionFactory.class);
     }
 

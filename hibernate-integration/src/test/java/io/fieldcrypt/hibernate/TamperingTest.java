@@ -16,8 +16,8 @@ import io.fieldcrypt.hibernate.model.Clinician;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.spi.ConnectionSource;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +37,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class TamperingTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
     private static TestDatabase db;
     private static SessionFactory sf;
 

@@ -61,18 +61,7 @@ class UntrustedKeyTest {
                 app.inTransaction(s -> s.persist(patient));
                 id = patient.id;
 
-                // The attacker's own encryptor, on the same data key table, under the attacker's KMS key.
-                String scope = scopeOf(db, "nationalId");
-                long plantedKey;
-                try (FieldEncryptor forger = FieldEncryptor.builder().keyProvider(KeyProviders.awsKms(client))
-                        .masterKeyId(attackers).dataKeyStore(DataKeyStores.postgres(
-                                ConnectionSource.of(db.dataSource()), DataKeyStores.DEFAULT_TABLE, SchemaMode.NONE))
-                        .build()) {
-                    byte[] forged = forger.seal(scope, FieldContext.of("Patient", "Patient", "nationalId",
-                            Long.toString(id)), "000.0000.0000.00".getBytes(UTF_8));
-                    plantedKey = io.fieldcrypt.Envelope.parse(forged).dataKeyId();
-                    overwrite(db, id, forged);
-                }
+                long plantedKey = plant(db, client, attackers, id, "000.0000.0000.00");
 
                 app.getCache().evictAllRegions();
                 assertThatThrownBy(() -> app.fromTransaction(s -> s.find(Patient.class, id)))
@@ -114,17 +103,7 @@ class UntrustedKeyTest {
                     s.persist(genuine);
                     s.persist(victim);
                 });
-                String scope = scopeOf(db, "nationalId");
-                long plantedKey;
-                try (FieldEncryptor forger = FieldEncryptor.builder().keyProvider(KeyProviders.awsKms(client))
-                        .masterKeyId(attackers).dataKeyStore(DataKeyStores.postgres(
-                                ConnectionSource.of(db.dataSource()), DataKeyStores.DEFAULT_TABLE, SchemaMode.NONE))
-                        .build()) {
-                    byte[] forged = forger.seal(scope, FieldContext.of("Patient", "Patient", "nationalId",
-                            Long.toString(victim.id)), "999".getBytes(UTF_8));
-                    plantedKey = io.fieldcrypt.Envelope.parse(forged).dataKeyId();
-                    overwrite(db, victim.id, forged);
-                }
+                long plantedKey = plant(db, client, attackers, victim.id, "999");
                 try (Connection c = db.connect(); Statement st = c.createStatement()) {
                     st.execute("update fieldcrypt_data_key set master_key_id = '" + real + "' where id = "
                             + plantedKey);
@@ -178,6 +157,25 @@ class UntrustedKeyTest {
                 assertThat(app.fromTransaction(s -> s.find(Patient.class, patient.id)).nationalId).isEqualTo("1");
                 assertThat(kms.requestCount("DescribeKey")).isEqualTo(2);
             }
+        }
+    }
+
+    /**
+     * The attack: the attacker's own encryptor, on the same data key table, under the attacker's KMS key, seals a
+     * value for a patient's national id and writes it into the row.
+     *
+     * @return the id of the planted data key row
+     */
+    private static long plant(TestDatabase db, KmsClient client, String attackersKey, long patientId,
+            String plaintext) throws SQLException {
+        try (FieldEncryptor forger = FieldEncryptor.builder().keyProvider(KeyProviders.awsKms(client))
+                .masterKeyId(attackersKey).dataKeyStore(DataKeyStores.postgres(
+                        ConnectionSource.of(db.dataSource()), DataKeyStores.DEFAULT_TABLE, SchemaMode.NONE))
+                .build()) {
+            byte[] forged = forger.seal(scopeOf(db, "nationalId"), FieldContext.of("Patient", "Patient", "nationalId",
+                    Long.toString(patientId)), plaintext.getBytes(UTF_8));
+            overwrite(db, patientId, forged);
+            return io.fieldcrypt.Envelope.parse(forged).dataKeyId();
         }
     }
 

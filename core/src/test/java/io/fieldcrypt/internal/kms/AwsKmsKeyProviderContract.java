@@ -102,8 +102,8 @@ abstract class AwsKmsKeyProviderContract {
     void generate_unknownAlias_keyNotFound() {
         assertThatThrownBy(() -> provider().generateDataKey("alias/does-not-exist-" + UUID.randomUUID(), CONTEXT))
                 .isInstanceOf(KeyProviderException.class)
-                .hasMessageContaining("refused: no such key in this account and region; check the configured master key id"
-                        + " and fieldcrypt.kms.region")
+                .hasMessageContaining("refused: no such key in this account and region; check the configured"
+                        + " master key id and region")
                 .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_NOT_FOUND);
     }
 

@@ -2,9 +2,6 @@ package io.fieldcrypt.hibernate.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -39,31 +36,19 @@ class CanonicalIdVectorsTest {
     }
 
     static Stream<Vector> vectors() {
-        return json().stream().map(node -> {
-            String kind = text(node, "kind");
+        return Vectors.read(RESOURCE).stream().map(node -> {
+            String kind = Vectors.text(node, "kind");
             assertThat(kind).isIn("single", "composite");
             List<JsonNode> parts = node.field("parts").orElseThrow().asArray();
             return new Vector(kind.equals("composite"),
-                    parts.stream().map(part -> parse(text(part, "type"), text(part, "value"))).toList(),
-                    text(node, "canonical"),
-                    parts.stream().map(part -> text(part, "type") + " " + text(part, "value"))
+                    parts.stream().map(part -> parse(Vectors.text(part, "type"), Vectors.text(part, "value"))).toList(),
+                    Vectors.text(node, "canonical"),
+                    parts.stream().map(part -> Vectors.text(part, "type") + " " + Vectors.text(part, "value"))
                             .collect(Collectors.joining(", ", "[", "]")));
         });
     }
 
-    private static List<JsonNode> json() {
-        try (InputStream in = CanonicalIdVectorsTest.class.getResourceAsStream(RESOURCE)) {
-            assertThat(in).as(RESOURCE).isNotNull();
-            return JsonNode.parser().parse(in).asArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static String text(JsonNode node, String field) {
-        return node.field(field).orElseThrow(() -> new IllegalArgumentException("no " + field + " in " + node))
-                .asString();
-    }
 
     /** Parses a part with the JDK, as the id's Java type. */
     private static Object parse(String type, String value) {

@@ -3,9 +3,6 @@ package io.fieldcrypt.hibernate.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fieldcrypt.hibernate.model.Status;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -15,7 +12,6 @@ import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -23,7 +19,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 
 /**
  * The plaintext encodings of {@code docs/FORMAT.md} ("How the plaintext bytes are made"), as known-answer vectors
@@ -58,26 +53,14 @@ class ValueCodecVectorsTest {
     }
 
     static Stream<Vector> vectors() {
-        return json().stream().map(node -> {
-            String type = text(node, "type");
-            String value = text(node, "value");
-            return new Vector(type, parse(type, value), HEX.parseHex(text(node, "bytes")), value);
+        return Vectors.read(RESOURCE).stream().map(node -> {
+            String type = Vectors.text(node, "type");
+            String value = Vectors.text(node, "value");
+            return new Vector(type, parse(type, value), HEX.parseHex(Vectors.text(node, "bytes")), value);
         });
     }
 
-    private static List<JsonNode> json() {
-        try (InputStream in = ValueCodecVectorsTest.class.getResourceAsStream(RESOURCE)) {
-            assertThat(in).as(RESOURCE).isNotNull();
-            return JsonNode.parser().parse(in).asArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
-    private static String text(JsonNode node, String field) {
-        return node.field(field).orElseThrow(() -> new IllegalArgumentException("no " + field + " in " + node))
-                .asString();
-    }
 
     /** Parses a vector's {@code value} with the JDK, never with the code under test. */
     private static Object parse(String type, String value) {

@@ -8,8 +8,8 @@ import io.fieldcrypt.hibernate.FieldCryptSettings;
 import io.fieldcrypt.hibernate.RetiredKeysInUseException;
 import io.fieldcrypt.hibernate.lifecycle.model.LedgerEntry;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import jakarta.persistence.EntityManagerFactory;
 import java.sql.Connection;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class DestroyGuardsTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
 
     /**
      * An instance with a maximum age of one hour may encrypt with its key for an hour after making it, whatever the
@@ -82,8 +82,8 @@ class DestroyGuardsTest {
         try (EntityManagerFactory emf = Factories.build(db, settings, LedgerEntry.class);
                 Connection other = db.connect()) {
             FieldCrypt admin = FieldCrypt.of(emf);
-            assertThat((Object) emf.callInTransaction(em -> em.createNativeQuery("select current_user")
-                    .getSingleResult())).isEqualTo(role);
+            Object user = emf.callInTransaction(em -> em.createNativeQuery("select current_user").getSingleResult());
+            assertThat(user).isEqualTo(role);
             emf.runInTransaction(em -> em.persist(new LedgerEntry("2.00 EUR")));
             admin.rotateDataKeys();
             admin.reEncrypt();

@@ -10,8 +10,8 @@ import io.fieldcrypt.hibernate.ReEncryptReport;
 import io.fieldcrypt.hibernate.RetiredKeysInUseException;
 import io.fieldcrypt.hibernate.lifecycle.model.LedgerEntry;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class DestroyInFlightTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
 
     @Test
     void destroy_valueFlushedInOpenTransaction_refusedUntilCommittedAndReEncrypted(TestDatabase db)

@@ -11,8 +11,8 @@ import io.fieldcrypt.hibernate.lifecycle.model.ScopedV1;
 import io.fieldcrypt.hibernate.lifecycle.model.ScopedV2;
 import io.fieldcrypt.hibernate.lifecycle.model.ScopedV3;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -32,7 +32,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class PreviousScopeTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
 
     private static SessionFactory factory(TestDatabase db, Class<?> mapping) {
         return Factories.build(db, Factories.local(KEYS, "k1"), mapping).unwrap(SessionFactory.class);

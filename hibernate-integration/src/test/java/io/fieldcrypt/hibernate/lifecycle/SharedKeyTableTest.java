@@ -10,8 +10,8 @@ import io.fieldcrypt.hibernate.RetiredKeysInUseException;
 import io.fieldcrypt.hibernate.lifecycle.model.BillingAccount;
 import io.fieldcrypt.hibernate.lifecycle.model.ClinicPatient;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -34,7 +34,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class SharedKeyTableTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
     private static final String CLINIC_SCOPE = "lc_clinic_patient.diagnosis";
     private static final String BILLING_SCOPE = "lc_billing_account.iban";
 

@@ -7,8 +7,8 @@ import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.hibernate.lifecycle.model.Clinician;
 import io.fieldcrypt.hibernate.lifecycle.model.Person;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class TableBindingTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
 
     @Test
     void joinedSubclassColumn_valueCopiedFromRootTableSameColumnAndScope_loadFailsAuthentication(TestDatabase db)

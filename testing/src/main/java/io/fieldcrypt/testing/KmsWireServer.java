@@ -5,7 +5,6 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.fieldcrypt.internal.store.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +40,7 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.protocols.jsoncore.JsonNode;
+import software.amazon.awssdk.protocols.jsoncore.JsonWriter;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.retries.api.BackoffStrategy;
 import software.amazon.awssdk.retries.api.RetryStrategy;
@@ -59,6 +60,20 @@ import software.amazon.awssdk.services.kms.KmsClient;
  *
  * <p>Blob layout: one format byte, the 36-byte ASCII key uuid, a 12-byte nonce, then ciphertext and 16-byte tag; the
  * GCM associated data is the encryption context sorted by key, each key and value as a 4-byte length and UTF-8 bytes.
+ *
+ * <p>Use it in a test like this; the key ARN goes where a real KMS key id would, and the client is handed to
+ * {@code KeyProviders.awsKms(client)} or the {@code fieldcrypt.kms.client} setting:
+ * <pre>{@code
+ * try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient()) {
+ *     String keyArn = kms.createKey();
+ *     // ... build fieldcrypt with client and keyArn, run the code under test ...
+ *     assertThat(kms.requestCount("GenerateDataKey")).isEqualTo(1);
+ * }
+ * }</pre>
+ * {@link #newClient()} never retries, so a fault injected with {@link #throttleNext(int)} or {@link #failNext(int)}
+ * reaches the caller; {@link #newClient(int)} retries quickly with the SDK's standard strategy. To point a client of
+ * your own at the server, use {@link #endpoint()} as its {@code endpointOverride}, any region and any static
+ * credentials.
  *
  * <p>Thread-safe. Key material is never logged nor exposed except as data keys returned to clients.
  */
@@ -844,41 +859,57 @@ public final class KmsWireServer implements AutoCloseable {
         }
     }
 
-    /** Writes one JSON object, members in insertion order, strings escaped. */
+    /**
+     * One JSON object of an answer, members in insertion order. The AWS SDK's own {@link JsonWriter} writes it, so
+     * names and strings are escaped as the client that reads them expects.
+     */
     private static final class JsonObject {
-        private final StringBuilder json = new StringBuilder("{");
+        private final Map<String, Object> members = new LinkedHashMap<>();
 
         JsonObject string(String name, String value) {
-            return member(name, quote(value));
+            return member(name, value);
         }
 
         JsonObject number(String name, long value) {
-            return member(name, Long.toString(value));
+            return member(name, value);
         }
 
         JsonObject bool(String name, boolean value) {
-            return member(name, Boolean.toString(value));
+            return member(name, value);
         }
 
         JsonObject object(String name, JsonObject value) {
-            return member(name, value.toString());
+            return member(name, value);
         }
 
-        private JsonObject member(String name, String valueJson) {
-            if (json.length() > 1) {
-                json.append(',');
-            }
-            json.append(quote(name)).append(':').append(valueJson);
+        private JsonObject member(String name, Object value) {
+            members.put(name, value);
             return this;
         }
 
-        private static String quote(String text) {
-            return Json.quote(new StringBuilder(), text).toString();
+        private void writeTo(JsonWriter writer) {
+            writer.writeStartObject();
+            members.forEach((name, value) -> {
+                writer.writeFieldName(name);
+                if (value instanceof JsonObject object) {
+                    object.writeTo(writer);
+                } else if (value instanceof Long number) {
+                    writer.writeValue(number.longValue());
+                } else if (value instanceof Boolean bool) {
+                    writer.writeValue(bool.booleanValue());
+                } else {
+                    writer.writeValue((String) value);
+                }
+            });
+            writer.writeEndObject();
         }
 
         @Override
         public String toString() {
-            return json + "}";
+            try (JsonWriter writer = JsonWriter.create()) {
+                writeTo(writer);
+                return new String(writer.getBytes(), UTF_8);
+            }
         }
     }
 }

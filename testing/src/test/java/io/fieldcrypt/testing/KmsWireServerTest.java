@@ -178,6 +178,14 @@ class KmsWireServerTest {
     }
 
     @Test
+    void unknownKeyIdWithQuotesBackslashAndControlCharacters_errorMessage_reachesTheClientUnchanged() {
+        String oddId = "alias/\"quoted\" back\\slash tab\t newline\n \u00e9\u20ac";
+
+        assertKmsError(() -> kms.describeKey(r -> r.keyId(oddId)),
+                NotFoundException.class, 400, "NotFoundException", "Alias " + oddId + " is not found.");
+    }
+
+    @Test
     void describeKey_byUuid_returnsTheKeysMetadata() {
         String uuid = key.substring(ARN_PREFIX.length());
 
