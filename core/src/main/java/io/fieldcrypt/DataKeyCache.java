@@ -1,10 +1,9 @@
 package io.fieldcrypt;
 
-import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.RemovalListener;
 import com.github.benmanes.caffeine.cache.Scheduler;
-import com.github.benmanes.caffeine.cache.Ticker;
 import io.fieldcrypt.spi.DataKeyMaterial;
 import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.DecryptedDataKey;
@@ -14,9 +13,11 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,21 +26,42 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>Encryption: the current data key of each scope, reused until it reaches its maximum age or maximum number
- *       of uses. Then exactly one new key is made, however many threads ask at once: Caffeine computes a missing
- *       entry once, and a used-up entry is removed only if it is still the one that was used up.</li>
+ *       of uses. Then exactly one new key is made, however many threads ask at once (see single flight below), and
+ *       a used-up entry is removed only if it is still the one that was used up.</li>
  *   <li>Decryption: unwrapped data keys by id, with the scope they were verified for, bounded in age and count;
  *       concurrent misses for one id unwrap it once. A new key is put here too, so values just written are read
  *       back without a key provider call.</li>
  * </ul>
  *
+ * <p><b>Single flight, without I/O inside the map.</b> Making a key calls the key provider and the data key store
+ * (seconds, under a slow KMS), and Caffeine's compute functions must be short, so no key is made inside one. Both
+ * caches are {@link AsyncCache}s of futures. A caller that misses puts an incomplete future of its own into the map
+ * (the only work done under Caffeine's lock); if it was absent, that caller owns the load: it makes the key on its
+ * own thread, outside any lock, then completes the future. Every other caller for the same key finds the future
+ * and waits for it ({@link CompletableFuture#join()}). A failed load removes its future from the map before
+ * completing it, so a failure is never cached and the next caller tries again; the callers that were waiting get
+ * the owner's exception itself (a {@link FieldCryptException} subtype, never a {@code CompletionException}), except for
+ * a refusal that depends on the owner's own arguments (its expected scopes), after which each waiting caller makes
+ * its own attempt. A failed future is completed with no value rather than exceptionally, which Caffeine drops
+ * without logging the failure a second time (it logs exceptional loads as warnings). An entry whose load is in
+ * flight never expires; its age counts from the moment its key is ready. The hit and miss counters of
+ * {@link DataKeyStats} keep their meaning: the owner of a load counts a miss (whether its load succeeds or not),
+ * a caller served from the map counts a hit, whether the key was there already or it waited for another caller's
+ * load.
+ *
  * <p>A data key row is evidence, not truth: before a row is unwrapped, its master key must be one the encryptor
  * trusts, and its encryption context must be exactly the one of its scope; the key provider is asked to unwrap it
  * under the context built from the scope, never the context read from the row. Every use then checks that the
- * key's scope is one the caller expects, so a key of one column never opens another column's values.
+ * key's scope is one the caller expects, so a key of one column never opens another column's values; a key not
+ * cached yet is checked against the caller's scopes before any key provider call.
  *
- * <p>Each cache holds its own copy of a key and destroys it when the entry is evicted, and has every thread's
- * cached cipher forget it ({@link AesGcm#forget}). A thread that was handed a key just before its eviction notices
- * ({@link AesGcm.KeyDestroyedException}) and asks again.
+ * <p>Each cache holds its own copy of a key and destroys it when the entry is evicted (the removal listener sees an
+ * entry once its key is ready), and has every thread's cached cipher forget it ({@link AesGcm#forget}). A thread
+ * that was handed a key just before its eviction notices ({@link AesGcm.KeyDestroyedException}) and asks again.
+ *
+ * <p>Elapsed time comes from the encryptor's ticker (nanoseconds). With the default, {@link System#nanoTime()}, a
+ * scheduler also evicts and wipes expired keys when no one touches the cache; with a ticker a test advances, there
+ * is no scheduler and expired keys are evicted on the next access.
  */
 final class DataKeyCache implements AutoCloseable {
 
@@ -71,16 +93,51 @@ final class DataKeyCache implements AutoCloseable {
         }
     }
 
+    /**
+     * One load in flight, owned by the caller that put it into the map. It completes with the key, or with no value
+     * and {@link #failure}; Caffeine drops an entry whose future completes with no value.
+     */
+    private static final class Load<V> extends CompletableFuture<V> {
+        /** Written before the completion, read after {@code join()}, which orders the two. */
+        private Throwable failure;
+        /** Whether the failure holds for every caller, or only for the owner's arguments. */
+        private boolean shared;
+
+        void fail(Throwable failure, boolean shared) {
+            this.failure = failure;
+            this.shared = shared;
+            complete(null);
+        }
+    }
+
+    /** A refusal that depends on the caller's arguments: callers waiting on the same load retry on their own. */
+    private static final class CallerSpecific extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        /** What the caller gets. */
+        final RuntimeException refusal;
+
+        CallerSpecific(RuntimeException refusal) {
+            super(null, refusal, false, false);
+            this.refusal = refusal;
+        }
+    }
+
+    /** What {@link #getOrLoad} found: the value, and whether this caller loaded it. */
+    private record Found<V>(V value, CompletableFuture<V> future, boolean loaded) {
+    }
+
     private final CountingKeyProvider provider;
     private final MasterKeys masterKeys;
     private final DataKeyStore store;
     private final Duration maxAge;
     private final boolean acceptVersion1;
     private final long maxUses;
-    private final Cache<String, ActiveKey> encryptionKeys;
-    private final Cache<Long, OpenKey> decryptionKeys;
+    private final AsyncCache<String, ActiveKey> encryptionKeys;
+    private final AsyncCache<Long, OpenKey> decryptionKeys;
     private final LongAdder encryptionHits = new LongAdder();
     private final LongAdder encryptionMisses = new LongAdder();
+    private final LongAdder decryptionHits = new LongAdder();
+    private final LongAdder decryptionMisses = new LongAdder();
 
     DataKeyCache(CountingKeyProvider provider, MasterKeys masterKeys, DataKeyStore store,
             FieldEncryptor.Builder settings) {
@@ -90,10 +147,7 @@ final class DataKeyCache implements AutoCloseable {
         this.maxAge = settings.maxAge;
         this.acceptVersion1 = settings.acceptVersion1;
         this.maxUses = settings.maxUses;
-        Ticker ticker = settings.customClock
-                ? () -> TimeUnit.MILLISECONDS.toNanos(settings.clock.millis())
-                : Ticker.systemTicker();
-        this.encryptionKeys = newBuilder(ticker, settings.customClock)
+        this.encryptionKeys = newBuilder(settings.ticker)
                 .expireAfterWrite(settings.maxAge)
                 .removalListener((RemovalListener<String, ActiveKey>) (scope, key, cause) -> {
                     if (key != null) {
@@ -103,40 +157,41 @@ final class DataKeyCache implements AutoCloseable {
                                 key.id, scope, cause, key.uses);
                     }
                 })
-                .build();
-        this.decryptionKeys = newBuilder(ticker, settings.customClock)
+                .buildAsync();
+        this.decryptionKeys = newBuilder(settings.ticker)
                 .expireAfterWrite(settings.decryptionKeyMaxAge)
                 .maximumSize(settings.decryptionKeyCacheSize)
-                .recordStats()
                 .removalListener((RemovalListener<Long, OpenKey>) (id, key, cause) -> {
                     if (key != null) {
                         key.material().destroy();
                         AesGcm.forget(key.material());
                     }
                 })
-                .build();
+                .buildAsync();
     }
 
-    private static Caffeine<Object, Object> newBuilder(Ticker ticker, boolean customClock) {
-        Caffeine<Object, Object> builder = Caffeine.newBuilder().ticker(ticker).executor(Runnable::run);
+    /** @param ticker nanoseconds from the encryptor's builder; null for real time */
+    private static Caffeine<Object, Object> newBuilder(LongSupplier ticker) {
+        // Listeners run on the thread that evicts or completes, so a key is wiped before that thread goes on.
+        Caffeine<Object, Object> builder = Caffeine.newBuilder().executor(Runnable::run);
+        if (ticker != null) {
+            return builder.ticker(ticker::getAsLong);
+        }
         // With real time, a scheduler evicts (and wipes) expired keys even when no one touches the cache.
-        return customClock ? builder : builder.scheduler(Scheduler.systemScheduler());
+        return builder.scheduler(Scheduler.systemScheduler());
     }
 
     /** Returns the current data key of {@code scope}, counting one use of it. */
     ActiveKey encryptionKey(String scope) {
         while (true) {
-            boolean[] created = new boolean[1];
-            ActiveKey key = encryptionKeys.get(scope, s -> {
-                created[0] = true;
-                return newDataKey(s);
-            });
+            Found<ActiveKey> found = getOrLoad(encryptionKeys, scope, () -> newDataKey(scope));
+            ActiveKey key = found.value();
             if (key.uses.incrementAndGet() <= maxUses) {
-                (created[0] ? encryptionMisses : encryptionHits).increment();
+                (found.loaded() ? encryptionMisses : encryptionHits).increment();
                 return key;
             }
             // Used up: remove it only if no other thread has replaced it already, then ask again.
-            encryptionKeys.asMap().remove(scope, key);
+            encryptionKeys.asMap().remove(scope, found.future());
         }
     }
 
@@ -154,18 +209,73 @@ final class DataKeyCache implements AutoCloseable {
                     + " elsewhere");
         }
         long id = envelope.dataKeyId();
-        OpenKey key = decryptionKeys.get(id, missing -> unwrap(missing, scopes));
+        Found<OpenKey> found = getOrLoad(decryptionKeys, id, () -> {
+            decryptionMisses.increment();
+            return unwrap(id, scopes);
+        });
+        if (!found.loaded()) {
+            decryptionHits.increment();
+        }
+        OpenKey key = found.value();
         if (!scopes.contains(key.scope())) {
             throw otherScope(id, key.scope(), scopes);
         }
         return key.material();
     }
 
-    FieldCryptStats stats() {
-        var decryption = decryptionKeys.stats();
-        return new FieldCryptStats(provider.generateCalls.sum(), provider.decryptCalls.sum(),
+    /**
+     * Returns the value cached under {@code key}, or loads it exactly once however many callers ask at once: the
+     * caller whose future went into the map runs {@code load} on its own thread, outside any lock of the cache; the
+     * others wait for that future. See the class javadoc.
+     *
+     * @throws RuntimeException what {@code load} threw, unwrapped, to its caller and to those waiting for it
+     */
+    private static <K, V> Found<V> getOrLoad(AsyncCache<K, V> cache, K key, Supplier<V> load) {
+        while (true) {
+            Load<V> mine = new Load<>();
+            // The mapping function only hands over the incomplete future: nothing slow runs under Caffeine's lock.
+            CompletableFuture<V> future = cache.get(key, (k, executor) -> mine);
+            if (future == mine) {
+                V value;
+                try {
+                    value = load.get();
+                } catch (CallerSpecific e) {
+                    failed(cache, key, mine, e.refusal, false);
+                    throw e.refusal;
+                } catch (RuntimeException | Error e) {
+                    failed(cache, key, mine, e, true);
+                    throw e;
+                }
+                mine.complete(value);
+                return new Found<>(value, mine, true);
+            }
+            V value = future.join();
+            if (value != null) {
+                return new Found<>(value, future, false);
+            }
+            // Only a failed Load completes with no value (a key put by newDataKey is complete with one); it was
+            // removed from the map before it completed.
+            Load<V> failed = (Load<V>) future;
+            if (failed.shared) {
+                if (failed.failure instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) failed.failure;
+            }
+        }
+    }
+
+    /** Removes a failed load before completing it, so that no caller finds it once it is done. */
+    private static <K, V> void failed(AsyncCache<K, V> cache, K key, Load<V> load, Throwable failure,
+            boolean shared) {
+        cache.asMap().remove(key, load);
+        load.fail(failure, shared);
+    }
+
+    DataKeyStats stats() {
+        return new DataKeyStats(provider.generateCalls.sum(), provider.decryptCalls.sum(),
                 provider.reEncryptCalls.sum(), encryptionHits.sum(), encryptionMisses.sum(),
-                decryption.hitCount(), decryption.missCount());
+                decryptionHits.sum(), decryptionMisses.sum());
     }
 
     static Map<String, String> encryptionContext(String scope) {
@@ -189,7 +299,8 @@ final class DataKeyCache implements AutoCloseable {
             }
             // Durability first: the row is committed before any value can be encrypted under the key.
             StoredDataKey stored = store.insert(scope, generated.wrapped(), context, maxAge);
-            decryptionKeys.put(stored.id(), new OpenKey(stored.id(), scope, generated.plaintext().copy()));
+            decryptionKeys.put(stored.id(),
+                    CompletableFuture.completedFuture(new OpenKey(stored.id(), scope, generated.plaintext().copy())));
             LOG.info("new data key {} for scope {} under master key {}", stored.id(), scope,
                     stored.wrapped().masterKeyId());
             return new ActiveKey(stored.id(), generated.plaintext());
@@ -199,10 +310,11 @@ final class DataKeyCache implements AutoCloseable {
         }
     }
 
-    private OpenKey unwrap(Long id, Set<String> scopes) {
+    private OpenKey unwrap(long id, Set<String> scopes) {
         StoredDataKey row = store.find(id).orElseThrow(() -> new DataKeyNotFoundException(id, store.describe()));
         if (!scopes.contains(row.scope())) {
-            throw otherScope(id, row.scope(), scopes);
+            // Refused for this caller's scopes, before any key provider call; another caller may accept the scope.
+            throw new CallerSpecific(otherScope(id, row.scope(), scopes));
         }
         Map<String, String> context = verifiedContext(row, masterKeys);
         DecryptedDataKey decrypted;
@@ -262,14 +374,14 @@ final class DataKeyCache implements AutoCloseable {
 
     /** Forgets the current encryption key of every scope (wiping it); the next encryption makes a new one. */
     void discardEncryptionKeys() {
-        encryptionKeys.invalidateAll();
-        encryptionKeys.cleanUp();
+        encryptionKeys.synchronous().invalidateAll();
+        encryptionKeys.synchronous().cleanUp();
     }
 
     @Override
     public void close() {
         discardEncryptionKeys();
-        decryptionKeys.invalidateAll();
-        decryptionKeys.cleanUp();
+        decryptionKeys.synchronous().invalidateAll();
+        decryptionKeys.synchronous().cleanUp();
     }
 }

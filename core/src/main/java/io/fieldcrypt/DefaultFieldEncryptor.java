@@ -41,14 +41,15 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
 
     @Override
     public byte[] open(String scope, FieldContext context, byte[] envelope) {
-        return open(Set.of(scope), context, envelope);
+        return open(Set.of(Objects.requireNonNull(scope, "scope")), context, envelope);
     }
 
     @Override
     public byte[] open(Set<String> scopes, FieldContext context, byte[] envelope) {
         Objects.requireNonNull(scopes, "scopes");
         Objects.requireNonNull(context, "context");
-        Envelope parsed = Envelope.wrapChecked(envelope);
+        // Null is a programming error, like in seal; only bytes that are there can be a malformed envelope.
+        Envelope parsed = Envelope.wrapChecked(Objects.requireNonNull(envelope, "envelope"));
         for (int attempt = 0; ; attempt++) {
             DataKeyMaterial key = cache.decryptionKey(parsed, scopes);
             try {
@@ -63,7 +64,7 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
     }
 
     @Override
-    public FieldCryptStats stats() {
+    public DataKeyStats stats() {
         return cache.stats();
     }
 

@@ -2,11 +2,11 @@ package io.fieldcrypt;
 
 import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.KeyProvider;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * Seals values into {@link Envelope}s bound to their {@link FieldContext}, and opens them again: envelope encryption
@@ -15,6 +15,11 @@ import java.util.Set;
  *
  * <p>Thread-safe. Build one per application (per key provider and data key table) and share it; {@link #close()}
  * wipes the cached keys.
+ *
+ * <p>Null: every argument of {@link #seal} and {@link #open} is required. A null argument ({@code scope},
+ * {@code scopes}, {@code context}, {@code plaintext}, {@code envelope}) is a programming error and throws
+ * {@link NullPointerException} naming the parameter, before anything else is done; bytes that are present but are
+ * not an envelope throw {@link EnvelopeFormatException}.
  *
  * <pre>{@code
  * FieldEncryptor encryptor = FieldEncryptor.builder()
@@ -37,6 +42,7 @@ public interface FieldEncryptor extends AutoCloseable {
      * @param context the entity, column and id the value belongs to
      * @param plaintext the value's bytes; not modified
      * @return the binary envelope
+     * @throws NullPointerException if {@code scope}, {@code context} or {@code plaintext} is null
      * @throws KeyProviderException if a new data key was needed and the key provider failed
      * @throws DataKeyStoreException if a new data key was needed and could not be stored; nothing was encrypted
      */
@@ -50,6 +56,7 @@ public interface FieldEncryptor extends AutoCloseable {
      * @param context the entity, table, column and id the value is read from
      * @param envelope the binary envelope
      * @return the plaintext bytes
+     * @throws NullPointerException if {@code scope}, {@code context} or {@code envelope} is null
      * @throws EnvelopeFormatException if the bytes are not an envelope
      * @throws DataKeyNotFoundException if the envelope's data key is not in the table
      * @throws DecryptionException if the value was tampered with or sealed for another context, or its data key
@@ -69,6 +76,7 @@ public interface FieldEncryptor extends AutoCloseable {
      * @param context the entity, table, column and id the value is read from
      * @param envelope the binary envelope
      * @return the plaintext bytes
+     * @throws NullPointerException if {@code scopes}, {@code context} or {@code envelope} is null
      * @throws EnvelopeFormatException if the bytes are not an envelope
      * @throws DataKeyNotFoundException if the envelope's data key is not in the table
      * @throws DecryptionException if the value was tampered with or sealed for another context, or its data key
@@ -80,7 +88,7 @@ public interface FieldEncryptor extends AutoCloseable {
     /**
      * @return the counters since this encryptor was built
      */
-    FieldCryptStats stats();
+    DataKeyStats stats();
 
     /**
      * Stops using this process's current data keys for new values: the next encryption of each scope makes a new
@@ -131,8 +139,8 @@ public interface FieldEncryptor extends AutoCloseable {
         Duration decryptionKeyMaxAge = DEFAULT_DECRYPTION_KEY_MAX_AGE;
         long decryptionKeyCacheSize = DEFAULT_DECRYPTION_KEY_CACHE_SIZE;
         boolean acceptVersion1 = true;
-        Clock clock = Clock.systemUTC();
-        boolean customClock;
+        /** Elapsed nanoseconds for cache expiry; null means {@link System#nanoTime()} with background eviction. */
+        LongSupplier ticker;
 
         Builder() {
         }
@@ -228,13 +236,21 @@ public interface FieldEncryptor extends AutoCloseable {
         }
 
         /**
-         * @param clock the time source for creation timestamps and cache expiry; by default the system clock, with
-         *     expiry measured by {@link System#nanoTime()}. Tests pass a clock they advance.
+         * Sets the source of elapsed time that the data key caches measure {@linkplain #maxAge ages} with: a
+         * monotonic count of nanoseconds, of which only differences are used (like {@link System#nanoTime()}, the
+         * default). Wall-clock time is not needed: the data key table records its times with the database's clock.
+         *
+         * <p>Public so that tests of code built on this encryptor, not only its own, can advance time instead of
+         * sleeping (as Caffeine's {@code Ticker}, whose type stays out of this API). With the default, a background
+         * scheduler also evicts and wipes expired keys when the encryptor is idle; with a ticker set here there is no
+         * scheduler, and expired keys are evicted and wiped at the next access or {@link FieldEncryptor#close()}.
+         *
+         * @param nanoTicker returns the current time in nanoseconds from an arbitrary origin, never decreasing;
+         *     called concurrently, so it must be thread-safe
          * @return this builder
          */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            this.customClock = true;
+        public Builder ticker(LongSupplier nanoTicker) {
+            this.ticker = Objects.requireNonNull(nanoTicker, "nanoTicker");
             return this;
         }
 

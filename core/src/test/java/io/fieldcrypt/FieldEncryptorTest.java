@@ -156,6 +156,42 @@ class FieldEncryptorTest {
                 .hasMessage("not an envelope: too short (11 bytes, at least 39 needed)");
     }
 
+    /** One rule for seal and open: a null argument is a programming error, named; no key is made or looked up. */
+    @Test
+    void seal_nullArgument_nullPointerNamingIt() {
+        assertThatThrownBy(() -> encryptor.seal(null, ROW_1, SSN))
+                .isInstanceOf(NullPointerException.class).hasMessage("scope");
+        assertThatThrownBy(() -> encryptor.seal(SCOPE, null, SSN))
+                .isInstanceOf(NullPointerException.class).hasMessage("context");
+        assertThatThrownBy(() -> encryptor.seal(SCOPE, ROW_1, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("plaintext");
+        assertThat(store.size()).isZero();
+        assertThat(encryptor.stats().keyProviderCalls()).isZero();
+    }
+
+    @Test
+    void open_nullArgument_nullPointerNamingIt() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+
+        assertThatThrownBy(() -> encryptor.open((String) null, ROW_1, sealed))
+                .isInstanceOf(NullPointerException.class).hasMessage("scope");
+        assertThatThrownBy(() -> encryptor.open((Set<String>) null, ROW_1, sealed))
+                .isInstanceOf(NullPointerException.class).hasMessage("scopes");
+        assertThatThrownBy(() -> encryptor.open(SCOPE, null, sealed))
+                .isInstanceOf(NullPointerException.class).hasMessage("context");
+        assertThatThrownBy(() -> encryptor.open(SCOPE, ROW_1, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("envelope");
+        assertThatThrownBy(() -> encryptor.open(Set.of(SCOPE), ROW_1, null))
+                .isInstanceOf(NullPointerException.class).hasMessage("envelope");
+    }
+
+    @Test
+    void open_emptyBytes_formatExceptionNotNullPointer() {
+        assertThatThrownBy(() -> encryptor.open(SCOPE, ROW_1, new byte[0]))
+                .isInstanceOf(EnvelopeFormatException.class)
+                .hasMessage("not an envelope: too short (0 bytes, at least 39 needed)");
+    }
+
     @Test
     void open_storedKeyRewrappedForAnotherScope_refusedAsDecryptionFailure() {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
@@ -312,6 +348,12 @@ class FieldEncryptorTest {
         assertThatThrownBy(() -> base.maxAge(Duration.ofMinutes(1)).decryptionKeyCacheSize(0).build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("decryptionKeyCacheSize must be at least 1, got 0");
+    }
+
+    @Test
+    void ticker_null_nullPointerNamingIt() {
+        assertThatThrownBy(() -> FieldEncryptor.builder().ticker(null))
+                .isInstanceOf(NullPointerException.class).hasMessage("nanoTicker");
     }
 
     @Test

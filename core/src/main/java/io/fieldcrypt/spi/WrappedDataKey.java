@@ -1,6 +1,6 @@
 package io.fieldcrypt.spi;
 
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -18,6 +18,7 @@ public record WrappedDataKey(String masterKeyId, byte[] encryptedKey) {
      */
     public WrappedDataKey {
         Objects.requireNonNull(masterKeyId, "masterKeyId");
+        Objects.requireNonNull(encryptedKey, "encryptedKey");
         if (encryptedKey.length == 0) {
             throw new IllegalArgumentException("encryptedKey is empty");
         }
@@ -29,23 +30,16 @@ public record WrappedDataKey(String masterKeyId, byte[] encryptedKey) {
         return encryptedKey.clone();
     }
 
-    /**
-     * @return the blob in base64, for logs of operators comparing rows
-     */
-    public String encryptedKeyBase64() {
-        return Base64.getEncoder().encodeToString(encryptedKey);
-    }
-
     @Override
     public boolean equals(Object other) {
         return other instanceof WrappedDataKey that
                 && masterKeyId.equals(that.masterKeyId)
-                && java.util.Arrays.equals(encryptedKey, that.encryptedKey);
+                && Arrays.equals(encryptedKey, that.encryptedKey);
     }
 
     @Override
     public int hashCode() {
-        return 31 * masterKeyId.hashCode() + java.util.Arrays.hashCode(encryptedKey);
+        return 31 * masterKeyId.hashCode() + Arrays.hashCode(encryptedKey);
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.fieldcrypt.hibernate;
 
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.DataKeyAdmin;
-import io.fieldcrypt.FieldCryptStats;
+import io.fieldcrypt.DataKeyStats;
 import io.fieldcrypt.RewrapReport;
 import io.fieldcrypt.RotationReport;
 import io.fieldcrypt.hibernate.internal.DestroyJob;
@@ -49,7 +49,7 @@ public final class FieldCrypt {
     /**
      * @return the counters of key provider calls and key cache hits and misses since the factory was built
      */
-    public FieldCryptStats stats() {
+    public DataKeyStats stats() {
         return runtime.encryptor().stats();
     }
 

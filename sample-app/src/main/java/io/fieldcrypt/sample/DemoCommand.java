@@ -1,6 +1,6 @@
 package io.fieldcrypt.sample;
 
-import io.fieldcrypt.FieldCryptStats;
+import io.fieldcrypt.DataKeyStats;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -67,7 +67,7 @@ final class DemoCommand extends ClinicCommand {
         }
         out.println("   (the original ciphertext is back in place)");
 
-        FieldCryptStats stats = clinic.admin().stats();
+        DataKeyStats stats = clinic.admin().stats();
         out.printf("%n3. Key provider calls: %d GenerateDataKey, %d Decrypt; data key cache: %d hits, %d misses"
                         + " when encrypting, %d hits, %d misses when decrypting.%n",
                 stats.generateDataKeyCalls(), stats.decryptDataKeyCalls(), stats.encryptionKeyHits(),

@@ -13,7 +13,7 @@ package io.fieldcrypt;
  * @param decryptionKeyHits decryptions whose data key was already unwrapped in memory
  * @param decryptionKeyMisses decryptions that had to load and unwrap their data key
  */
-public record FieldCryptStats(long generateDataKeyCalls, long decryptDataKeyCalls, long reEncryptDataKeyCalls,
+public record DataKeyStats(long generateDataKeyCalls, long decryptDataKeyCalls, long reEncryptDataKeyCalls,
         long encryptionKeyHits, long encryptionKeyMisses, long decryptionKeyHits, long decryptionKeyMisses) {
 
     /**
