@@ -40,6 +40,7 @@ final class AesGcm {
     /** Every thread's cipher cache, for {@link #forget}; weak, so a dead thread's cache can be collected. */
     private static final Set<CipherCache> ALL_CIPHERS =
             Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+
     private static final ThreadLocal<CipherCache> CIPHERS = ThreadLocal.withInitial(CipherCache::register);
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(AesGcm::newRandom);
 
@@ -52,8 +53,7 @@ final class AesGcm {
         }
     }
 
-    private AesGcm() {
-    }
+    private AesGcm() {}
 
     static byte[] seal(long dataKeyId, DataKeyMaterial key, FieldContext context, byte[] plaintext)
             throws KeyDestroyedException {
@@ -84,7 +84,9 @@ final class AesGcm {
         CipherCache cache = CIPHERS.get();
         Cipher cipher = cache.acquire(key, false);
         try {
-            cipher.init(Cipher.DECRYPT_MODE, key,
+            cipher.init(
+                    Cipher.DECRYPT_MODE,
+                    key,
                     new GCMParameterSpec(TAG_BITS, in, Envelope.NONCE_OFFSET, Envelope.NONCE_BYTES));
             cipher.updateAAD(in, 0, Envelope.HEADER_BYTES);
             cipher.updateAAD(context.associatedData(envelope.version()));
@@ -138,6 +140,7 @@ final class AesGcm {
          * encryption init, even across decryption inits with other keys, so a slot may hold two keys.
          */
         private final DataKeyMaterial[] sealKeys = new DataKeyMaterial[CIPHERS_PER_THREAD];
+
         private final Cipher[] ciphers = new Cipher[CIPHERS_PER_THREAD];
         private int nextVictim;
 

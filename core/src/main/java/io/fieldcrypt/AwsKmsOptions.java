@@ -17,8 +17,8 @@ import java.util.Objects;
  * @param attemptTimeout the time one attempt may take
  * @param callTimeout the time one call may take, all attempts included
  */
-public record AwsKmsOptions(String region, URI endpoint, int maxAttempts, Duration attemptTimeout,
-        Duration callTimeout) {
+public record AwsKmsOptions(
+        String region, URI endpoint, int maxAttempts, Duration attemptTimeout, Duration callTimeout) {
 
     /** The default number of attempts per call: 3. */
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
@@ -36,7 +36,9 @@ public record AwsKmsOptions(String region, URI endpoint, int maxAttempts, Durati
         if (maxAttempts < 1) {
             throw new ConfigurationException("KMS maxAttempts must be at least 1, got " + maxAttempts);
         }
-        if (attemptTimeout.isNegative() || attemptTimeout.isZero() || callTimeout.isNegative()
+        if (attemptTimeout.isNegative()
+                || attemptTimeout.isZero()
+                || callTimeout.isNegative()
                 || callTimeout.isZero()) {
             throw new ConfigurationException("KMS timeouts must be positive");
         }

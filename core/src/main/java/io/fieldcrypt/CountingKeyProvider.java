@@ -37,8 +37,8 @@ final class CountingKeyProvider implements KeyProvider {
     }
 
     @Override
-    public WrappedDataKey reEncryptDataKey(WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            String destinationMasterKeyId) {
+    public WrappedDataKey reEncryptDataKey(
+            WrappedDataKey wrapped, Map<String, String> encryptionContext, String destinationMasterKeyId) {
         reEncryptCalls.increment();
         return delegate.reEncryptDataKey(wrapped, encryptionContext, destinationMasterKeyId);
     }

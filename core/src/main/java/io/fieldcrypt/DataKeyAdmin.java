@@ -73,8 +73,9 @@ public final class DataKeyAdmin {
         });
         if (!refused.isEmpty()) {
             throw new DecryptionException("rewrap refused, nothing was rewrapped: " + refused.size()
-                    + " data key(s) cannot be trusted " + (refused.size() > 20 ? refused.subList(0, 20) + "..."
-                    : refused) + ". The first: " + firstReason[0]);
+                    + " data key(s) cannot be trusted "
+                    + (refused.size() > 20 ? refused.subList(0, 20) + "..." : refused) + ". The first: "
+                    + firstReason[0]);
         }
         int rewrapped = 0;
         int current = 0;
@@ -86,12 +87,20 @@ public final class DataKeyAdmin {
                 case FAILED -> failed.add(key.id());
             }
         }
-        LOG.info("rewrap under master key {}: {} rewrapped, {} already current, {} failed", target, rewrapped,
-                current, failed.size());
+        LOG.info(
+                "rewrap under master key {}: {} rewrapped, {} already current, {} failed",
+                target,
+                rewrapped,
+                current,
+                failed.size());
         return new RewrapReport(rewrapped, current, failed);
     }
 
-    private enum Outcome { REWRAPPED, ALREADY_CURRENT, FAILED }
+    private enum Outcome {
+        REWRAPPED,
+        ALREADY_CURRENT,
+        FAILED
+    }
 
     private Outcome rewrap(StoredDataKey key, String target) {
         if (key.wrapped().masterKeyId().equals(target)) {
@@ -99,23 +108,31 @@ public final class DataKeyAdmin {
         }
         WrappedDataKey rewrapped;
         try {
-            rewrapped = provider.reEncryptDataKey(key.wrapped(), DataKeyCache.encryptionContext(key.scope()),
-                    masterKeys.current());
+            rewrapped = provider.reEncryptDataKey(
+                    key.wrapped(), DataKeyCache.encryptionContext(key.scope()), masterKeys.current());
         } catch (KeyProviderException e) {
-            LOG.warn("data key {} under master key {} could not be rewrapped ({}): {}", key.id(),
-                    key.wrapped().masterKeyId(), e.reason(), e.getMessage());
+            LOG.warn(
+                    "data key {} under master key {} could not be rewrapped ({}): {}",
+                    key.id(),
+                    key.wrapped().masterKeyId(),
+                    e.reason(),
+                    e.getMessage());
             return Outcome.FAILED;
         }
         if (!rewrapped.masterKeyId().equals(target)) {
-            LOG.warn("data key {}: the key provider rewrapped it under {} instead of {}; left unchanged", key.id(),
-                    rewrapped.masterKeyId(), target);
+            LOG.warn(
+                    "data key {}: the key provider rewrapped it under {} instead of {}; left unchanged",
+                    key.id(),
+                    rewrapped.masterKeyId(),
+                    target);
             return Outcome.FAILED;
         }
         if (store.replaceWrapping(key.id(), key.wrapped(), rewrapped)) {
             return Outcome.REWRAPPED;
         }
         // Changed meanwhile: a concurrent rewrap got there first, unless the row went elsewhere.
-        boolean nowCurrent = store.find(key.id()).map(row -> row.wrapped().masterKeyId().equals(target))
+        boolean nowCurrent = store.find(key.id())
+                .map(row -> row.wrapped().masterKeyId().equals(target))
                 .orElse(false);
         return nowCurrent ? Outcome.ALREADY_CURRENT : Outcome.FAILED;
     }
@@ -134,7 +151,8 @@ public final class DataKeyAdmin {
         List<StoredDataKey> retired = store.retireActive(scopes);
         discardEncryptionKeys.run();
         LOG.info("retired {} data keys of {} scope(s)", retired.size(), scopes.size());
-        return new RotationReport(retired.size(), retired.isEmpty() ? null : retired.get(0).retiredAt());
+        return new RotationReport(
+                retired.size(), retired.isEmpty() ? null : retired.get(0).retiredAt());
     }
 
     /**
@@ -165,7 +183,9 @@ public final class DataKeyAdmin {
      * @throws DecryptionException if a row of {@code scopes} is malformed
      */
     public List<StoredDataKey> retiredKeys(Set<String> scopes) {
-        return keys(scopes).stream().filter(key -> key.state() == DataKeyState.RETIRED).toList();
+        return keys(scopes).stream()
+                .filter(key -> key.state() == DataKeyState.RETIRED)
+                .toList();
     }
 
     /**
@@ -180,7 +200,8 @@ public final class DataKeyAdmin {
     /** Visits every stored key of {@code scopes} in id order, one page in memory at a time. */
     private void forEachKey(Set<String> scopes, Consumer<StoredDataKey> action) {
         long after = 0;
-        for (List<StoredDataKey> page = store.page(scopes, after, PAGE_SIZE); !page.isEmpty();
+        for (List<StoredDataKey> page = store.page(scopes, after, PAGE_SIZE);
+                !page.isEmpty();
                 page = store.page(scopes, after, PAGE_SIZE)) {
             page.forEach(action);
             after = page.get(page.size() - 1).id();

@@ -123,8 +123,7 @@ final class DataKeyCache implements AutoCloseable {
     }
 
     /** What {@link #getOrLoad} found: the value, and whether this caller loaded it. */
-    private record Found<V>(V value, CompletableFuture<V> future, boolean loaded) {
-    }
+    private record Found<V>(V value, CompletableFuture<V> future, boolean loaded) {}
 
     private final CountingKeyProvider provider;
     private final MasterKeys masterKeys;
@@ -139,8 +138,8 @@ final class DataKeyCache implements AutoCloseable {
     private final LongAdder decryptionHits = new LongAdder();
     private final LongAdder decryptionMisses = new LongAdder();
 
-    DataKeyCache(CountingKeyProvider provider, MasterKeys masterKeys, DataKeyStore store,
-            FieldEncryptor.Builder settings) {
+    DataKeyCache(
+            CountingKeyProvider provider, MasterKeys masterKeys, DataKeyStore store, FieldEncryptor.Builder settings) {
         this.provider = provider;
         this.masterKeys = masterKeys;
         this.store = store;
@@ -153,8 +152,12 @@ final class DataKeyCache implements AutoCloseable {
                     if (key != null) {
                         key.material.destroy();
                         AesGcm.forget(key.material);
-                        LOG.debug("data key {} of scope {} no longer used for encryption ({}, {} uses)",
-                                key.id, scope, cause, key.uses);
+                        LOG.debug(
+                                "data key {} of scope {} no longer used for encryption ({}, {} uses)",
+                                key.id,
+                                scope,
+                                cause,
+                                key.uses);
                     }
                 })
                 .buildAsync();
@@ -266,16 +269,20 @@ final class DataKeyCache implements AutoCloseable {
     }
 
     /** Removes a failed load before completing it, so that no caller finds it once it is done. */
-    private static <K, V> void failed(AsyncCache<K, V> cache, K key, Load<V> load, Throwable failure,
-            boolean shared) {
+    private static <K, V> void failed(AsyncCache<K, V> cache, K key, Load<V> load, Throwable failure, boolean shared) {
         cache.asMap().remove(key, load);
         load.fail(failure, shared);
     }
 
     DataKeyStats stats() {
-        return new DataKeyStats(provider.generateCalls.sum(), provider.decryptCalls.sum(),
-                provider.reEncryptCalls.sum(), encryptionHits.sum(), encryptionMisses.sum(),
-                decryptionHits.sum(), decryptionMisses.sum());
+        return new DataKeyStats(
+                provider.generateCalls.sum(),
+                provider.decryptCalls.sum(),
+                provider.reEncryptCalls.sum(),
+                encryptionHits.sum(),
+                encryptionMisses.sum(),
+                decryptionHits.sum(),
+                decryptionMisses.sum());
     }
 
     static Map<String, String> encryptionContext(String scope) {
@@ -287,21 +294,29 @@ final class DataKeyCache implements AutoCloseable {
         GeneratedDataKey generated = provider.generateDataKey(masterKeys.current(), context);
         try {
             if (generated.plaintext().lengthBytes() != 32) {
-                throw new KeyProviderException(KeyProviderException.Reason.REJECTED,
+                throw new KeyProviderException(
+                        KeyProviderException.Reason.REJECTED,
                         "key provider returned a " + generated.plaintext().lengthBytes()
                                 + "-byte data key; AES-256 needs 32 bytes");
             }
             String wrappedUnder = generated.wrapped().masterKeyId();
             String expected = masterKeys.currentCanonical();
             if (!wrappedUnder.equals(expected)) {
-                throw new KeyProviderException(KeyProviderException.Reason.WRONG_KEY, "key provider made a data key"
-                        + " under master key " + wrappedUnder + ", but " + expected + " was requested; refusing it");
+                throw new KeyProviderException(
+                        KeyProviderException.Reason.WRONG_KEY,
+                        "key provider made a data key" + " under master key " + wrappedUnder + ", but " + expected
+                                + " was requested; refusing it");
             }
             // Durability first: the row is committed before any value can be encrypted under the key.
             StoredDataKey stored = store.insert(scope, generated.wrapped(), context, maxAge);
-            decryptionKeys.put(stored.id(),
-                    CompletableFuture.completedFuture(new OpenKey(stored.id(), scope, generated.plaintext().copy())));
-            LOG.info("new data key {} for scope {} under master key {}", stored.id(), scope,
+            decryptionKeys.put(
+                    stored.id(),
+                    CompletableFuture.completedFuture(new OpenKey(
+                            stored.id(), scope, generated.plaintext().copy())));
+            LOG.info(
+                    "new data key {} for scope {} under master key {}",
+                    stored.id(),
+                    scope,
                     stored.wrapped().masterKeyId());
             return new ActiveKey(stored.id(), generated.plaintext());
         } catch (RuntimeException e) {
@@ -325,16 +340,20 @@ final class DataKeyCache implements AutoCloseable {
             // names, or under its scope's context (KMS: InvalidCiphertextException, IncorrectKeyException).
             if (e.reason() == KeyProviderException.Reason.INVALID_CIPHERTEXT
                     || e.reason() == KeyProviderException.Reason.WRONG_KEY) {
-                throw new DecryptionException("data key " + id + " could not be unwrapped under master key "
-                        + row.wrapped().masterKeyId() + ": its stored form or encryption context was altered", e);
+                throw new DecryptionException(
+                        "data key " + id + " could not be unwrapped under master key "
+                                + row.wrapped().masterKeyId() + ": its stored form or encryption context was altered",
+                        e);
             }
             throw e;
         }
         String expected = row.wrapped().masterKeyId();
         if (!decrypted.masterKeyId().equals(expected)) {
             decrypted.plaintext().destroy();
-            throw new KeyProviderException(KeyProviderException.Reason.WRONG_KEY, "key provider unwrapped data key "
-                    + id + " with master key " + decrypted.masterKeyId() + ", but it is recorded under " + expected);
+            throw new KeyProviderException(
+                    KeyProviderException.Reason.WRONG_KEY,
+                    "key provider unwrapped data key " + id + " with master key " + decrypted.masterKeyId()
+                            + ", but it is recorded under " + expected);
         }
         if (decrypted.plaintext().lengthBytes() != 32) {
             decrypted.plaintext().destroy();

@@ -13,8 +13,14 @@ package io.fieldcrypt;
  * @param decryptionKeyHits decryptions whose data key was already unwrapped in memory
  * @param decryptionKeyMisses decryptions that had to load and unwrap their data key
  */
-public record DataKeyStats(long generateDataKeyCalls, long decryptDataKeyCalls, long reEncryptDataKeyCalls,
-        long encryptionKeyHits, long encryptionKeyMisses, long decryptionKeyHits, long decryptionKeyMisses) {
+public record DataKeyStats(
+        long generateDataKeyCalls,
+        long decryptDataKeyCalls,
+        long reEncryptDataKeyCalls,
+        long encryptionKeyHits,
+        long encryptionKeyMisses,
+        long decryptionKeyHits,
+        long decryptionKeyMisses) {
 
     /**
      * @return all calls made to the key provider

@@ -10,8 +10,7 @@ public final class DataKeyStores {
     /** The default name of the data key table. */
     public static final String DEFAULT_TABLE = "fieldcrypt_data_key";
 
-    private DataKeyStores() {
-    }
+    private DataKeyStores() {}
 
     /**
      * The data key table in PostgreSQL. Creates or validates it now, according to {@code mode}.

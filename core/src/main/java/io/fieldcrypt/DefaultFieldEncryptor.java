@@ -32,8 +32,10 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
                 return AesGcm.seal(key.id, key.material, context, plaintext);
             } catch (AesGcm.KeyDestroyedException e) {
                 if (attempt == EVICTION_RETRIES) {
-                    throw new FieldCryptException("encryption failed: data keys of scope " + scope
-                            + " were evicted while in use " + (attempt + 1) + " times; raise the maximum age", e);
+                    throw new FieldCryptException(
+                            "encryption failed: data keys of scope " + scope + " were evicted while in use "
+                                    + (attempt + 1) + " times; raise the maximum age",
+                            e);
                 }
             }
         }
@@ -56,8 +58,10 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
                 return AesGcm.open(parsed, key, context);
             } catch (AesGcm.KeyDestroyedException e) {
                 if (attempt == EVICTION_RETRIES) {
-                    throw new FieldCryptException("decryption failed: data key " + parsed.dataKeyId()
-                            + " was evicted while in use " + (attempt + 1) + " times; raise the cache size", e);
+                    throw new FieldCryptException(
+                            "decryption failed: data key " + parsed.dataKeyId() + " was evicted while in use "
+                                    + (attempt + 1) + " times; raise the cache size",
+                            e);
                 }
             }
         }

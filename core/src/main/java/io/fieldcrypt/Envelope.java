@@ -36,6 +36,7 @@ public final class Envelope {
     public static final int VERSION_OFFSET = 1;
     /** The offset of the 8-byte big-endian data key id. */
     public static final int DATA_KEY_ID_OFFSET = 3;
+
     static final int HEADER_BYTES = 11;
     static final int NONCE_BYTES = 12;
     static final int TAG_BYTES = 16;
@@ -195,7 +196,10 @@ public final class Envelope {
 
     /** Writes the header for a new envelope into {@code target}. */
     static void writeHeader(byte[] target, long dataKeyId) {
-        ByteBuffer.wrap(target).put(MAGIC).put(CURRENT_VERSION.wireValue).put(Algorithm.AES_256_GCM.wireValue)
+        ByteBuffer.wrap(target)
+                .put(MAGIC)
+                .put(CURRENT_VERSION.wireValue)
+                .put(Algorithm.AES_256_GCM.wireValue)
                 .putLong(dataKeyId);
     }
 
@@ -247,7 +251,7 @@ public final class Envelope {
     /** Shows the structure, never the ciphertext. */
     @Override
     public String toString() {
-        return "Envelope[" + version() + ", " + algorithm() + ", dataKeyId=" + dataKeyId() + ", "
-                + plaintextLength() + " plaintext bytes]";
+        return "Envelope[" + version() + ", " + algorithm() + ", dataKeyId=" + dataKeyId() + ", " + plaintextLength()
+                + " plaintext bytes]";
     }
 }

@@ -40,8 +40,11 @@ public final class FieldContext {
      * @throws NullPointerException if an argument is null
      */
     public static FieldContext of(String entity, String table, String column, String id) {
-        return new FieldContext(Objects.requireNonNull(entity, "entity"), Objects.requireNonNull(table, "table"),
-                Objects.requireNonNull(column, "column"), Objects.requireNonNull(id, "id"));
+        return new FieldContext(
+                Objects.requireNonNull(entity, "entity"),
+                Objects.requireNonNull(table, "table"),
+                Objects.requireNonNull(column, "column"),
+                Objects.requireNonNull(id, "id"));
     }
 
     /** @return the entity name */
@@ -85,8 +88,11 @@ public final class FieldContext {
 
     @Override
     public boolean equals(Object other) {
-        return other instanceof FieldContext that && entity.equals(that.entity) && table.equals(that.table)
-                && column.equals(that.column) && id.equals(that.id);
+        return other instanceof FieldContext that
+                && entity.equals(that.entity)
+                && table.equals(that.table)
+                && column.equals(that.column)
+                && id.equals(that.id);
     }
 
     @Override

@@ -142,8 +142,7 @@ public interface FieldEncryptor extends AutoCloseable {
         /** Elapsed nanoseconds for cache expiry; null means {@link System#nanoTime()} with background eviction. */
         LongSupplier ticker;
 
-        Builder() {
-        }
+        Builder() {}
 
         /**
          * @param keyProvider makes and unwraps data keys; required. The caller keeps ownership (and closes it).
@@ -267,11 +266,14 @@ public interface FieldEncryptor extends AutoCloseable {
             require(masterKeyId != null && !masterKeyId.isBlank(), "a master key id is required");
             require(dataKeyStore != null, "a data key store is required");
             require(!maxAge.isNegative() && !maxAge.isZero(), "maxAge must be positive, got " + maxAge);
-            require(maxUses >= 1 && maxUses <= MAX_MAX_USES,
+            require(
+                    maxUses >= 1 && maxUses <= MAX_MAX_USES,
                     "maxUses must be between 1 and " + MAX_MAX_USES + ", got " + maxUses);
-            require(!decryptionKeyMaxAge.isNegative() && !decryptionKeyMaxAge.isZero(),
+            require(
+                    !decryptionKeyMaxAge.isNegative() && !decryptionKeyMaxAge.isZero(),
                     "decryptionKeyMaxAge must be positive, got " + decryptionKeyMaxAge);
-            require(decryptionKeyCacheSize >= 1,
+            require(
+                    decryptionKeyCacheSize >= 1,
                     "decryptionKeyCacheSize must be at least 1, got " + decryptionKeyCacheSize);
             return new DefaultFieldEncryptor(this);
         }

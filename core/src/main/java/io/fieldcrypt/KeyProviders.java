@@ -23,8 +23,7 @@ public final class KeyProviders {
     private static final String LOCAL_KEY_ID_RULE = "use 1 to 128 letters, digits, '.', '_', '/' or '-'";
     private static final int MASTER_KEY_BYTES = 32;
 
-    private KeyProviders() {
-    }
+    private KeyProviders() {}
 
     /**
      * A provider on AWS KMS through a client the caller built and owns: its region, credentials, endpoint, retry
@@ -47,7 +46,8 @@ public final class KeyProviders {
     public static KeyProvider awsKms(AwsKmsOptions options) {
         ClientOverrideConfiguration overrides = ClientOverrideConfiguration.builder()
                 .retryStrategy(AwsRetryStrategy.standardRetryStrategy().toBuilder()
-                        .maxAttempts(options.maxAttempts()).build())
+                        .maxAttempts(options.maxAttempts())
+                        .build())
                 .apiCallAttemptTimeout(options.attemptTimeout())
                 .apiCallTimeout(options.callTimeout())
                 .build();
@@ -61,8 +61,8 @@ public final class KeyProviders {
         try {
             return new AwsKmsKeyProvider(builder.build(), true);
         } catch (RuntimeException e) {
-            throw new ConfigurationException("could not build a KMS client: " + e.getMessage()
-                    + " (configure a region, or set AWS_REGION)", e);
+            throw new ConfigurationException(
+                    "could not build a KMS client: " + e.getMessage() + " (configure a region, or set AWS_REGION)", e);
         }
     }
 
@@ -122,11 +122,14 @@ public final class KeyProviders {
                 }
                 Integer first = positionsById.putIfAbsent(id, position);
                 if (first != null) {
-                    throw new ConfigurationException("entries " + first + " and " + position
-                            + " of the local master keys have the same id");
+                    throw new ConfigurationException(
+                            "entries " + first + " and " + position + " of the local master keys have the same id");
                 }
                 try {
-                    keys.put(id, Base64.getDecoder().decode(trimmed.substring(colon + 1).trim()));
+                    keys.put(
+                            id,
+                            Base64.getDecoder()
+                                    .decode(trimmed.substring(colon + 1).trim()));
                 } catch (IllegalArgumentException e) {
                     throw new ConfigurationException(entryAt(position) + " is not valid base64");
                 }

@@ -44,8 +44,7 @@ final class MasterKeys {
             resolvedTrusted();
         } catch (KeyProviderException e) {
             if (e.reason().retryable()) {
-                LOG.warn("master keys could not be resolved now ({}); they will be resolved at first use",
-                        e.reason());
+                LOG.warn("master keys could not be resolved now ({}); they will be resolved at first use", e.reason());
                 return;
             }
             throw e;
@@ -95,8 +94,8 @@ final class MasterKeys {
         try {
             return provider.canonicalMasterKeyId(configured);
         } catch (KeyProviderException e) {
-            throw new KeyProviderException(e.reason(), "master key " + configured + " cannot be used: "
-                    + e.getMessage(), e);
+            throw new KeyProviderException(
+                    e.reason(), "master key " + configured + " cannot be used: " + e.getMessage(), e);
         }
     }
 

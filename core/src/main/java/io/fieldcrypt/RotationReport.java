@@ -9,5 +9,4 @@ import java.time.Instant;
  * @param retiredAt when, by the data key store's clock (PostgreSQL's {@code now()}); other processes stop using their
  *     current keys within their maximum age after this. {@code null} when there was no active key to retire.
  */
-public record RotationReport(int retired, Instant retiredAt) {
-}
+public record RotationReport(int retired, Instant retiredAt) {}

@@ -63,7 +63,9 @@ class AesGcmForgetTest {
 
             long[] found = copiesInLiveHeap(destroyedPattern, keptPattern);
 
-            assertThat(found[1]).as("copies of a key in use (proves the dump is searchable)").isPositive();
+            assertThat(found[1])
+                    .as("copies of a key in use (proves the dump is searchable)")
+                    .isPositive();
             assertThat(found[0]).as("copies of the destroyed key").isZero();
             forgetAndDestroy(kept);
         } finally {
@@ -96,7 +98,9 @@ class AesGcmForgetTest {
             forgotten.destroy();
             long[] found = copiesInLiveHeap(forgottenPattern, keptPattern);
 
-            assertThat(found[1]).as("copies of a key in use (proves the dump is searchable)").isPositive();
+            assertThat(found[1])
+                    .as("copies of a key in use (proves the dump is searchable)")
+                    .isPositive();
             assertThat(found[0]).as("copies of the forgotten key").isZero();
         } finally {
             others.forEach(AesGcmForgetTest::forgetAndDestroy);
@@ -131,18 +135,20 @@ class AesGcmForgetTest {
         }
     }
 
-    private void assertForgottenOnTwoThreads(KeyPattern forgottenPattern, KeyPattern keptPattern,
-            boolean destroyFirst) throws Exception {
+    private void assertForgottenOnTwoThreads(KeyPattern forgottenPattern, KeyPattern keptPattern, boolean destroyFirst)
+            throws Exception {
         ExecutorService otherThread = Executors.newSingleThreadExecutor();
         try {
             DataKeyMaterial forgotten = forgottenPattern.newKey();
             DataKeyMaterial kept = keptPattern.newKey();
             roundTrip(forgotten);
             roundTrip(kept);
-            otherThread.submit(() -> {
-                roundTrip(forgotten);
-                return roundTrip(kept);
-            }).get();
+            otherThread
+                    .submit(() -> {
+                        roundTrip(forgotten);
+                        return roundTrip(kept);
+                    })
+                    .get();
 
             if (destroyFirst) {
                 forgotten.destroy();
@@ -153,7 +159,9 @@ class AesGcmForgetTest {
             }
             long[] found = copiesInLiveHeap(forgottenPattern, keptPattern);
 
-            assertThat(found[1]).as("copies of a key in use (proves the dump is searchable)").isPositive();
+            assertThat(found[1])
+                    .as("copies of a key in use (proves the dump is searchable)")
+                    .isPositive();
             assertThat(found[0]).as("copies of the forgotten key").isZero();
             forgetAndDestroy(kept);
         } finally {

@@ -24,8 +24,12 @@ class DataKeyAdminTest {
     private final InMemoryDataKeyStore store = new InMemoryDataKeyStore();
 
     private FieldEncryptor encryptor(String masterKeyId, String... trusted) {
-        return FieldEncryptor.builder().keyProvider(provider).masterKeyId(masterKeyId)
-                .trustedMasterKeyIds(List.of(trusted)).dataKeyStore(store).build();
+        return FieldEncryptor.builder()
+                .keyProvider(provider)
+                .masterKeyId(masterKeyId)
+                .trustedMasterKeyIds(List.of(trusted))
+                .dataKeyStore(store)
+                .build();
     }
 
     @Test
@@ -55,8 +59,12 @@ class DataKeyAdminTest {
         try (FieldEncryptor old = encryptor("old")) {
             old.seal("a", ROW, VALUE);
         }
-        try (FieldEncryptor current = FieldEncryptor.builder().keyProvider(onlyNew).masterKeyId("new")
-                .trustedMasterKeyIds(List.of("new")).dataKeyStore(store).build()) {
+        try (FieldEncryptor current = FieldEncryptor.builder()
+                .keyProvider(onlyNew)
+                .masterKeyId("new")
+                .trustedMasterKeyIds(List.of("new"))
+                .dataKeyStore(store)
+                .build()) {
             // "old" is trusted by the next encryptor, but this provider does not know it.
             assertThatThrownBy(() -> current.dataKeys().rewrap(SCOPES))
                     .isInstanceOf(DecryptionException.class)
@@ -65,8 +73,12 @@ class DataKeyAdminTest {
         try (FieldEncryptor current = encryptor("new", "old")) {
             store.overwrite(withMasterKey(store.find(1).orElseThrow(), "old"));
             RewrapReport report;
-            try (FieldEncryptor failing = FieldEncryptor.builder().keyProvider(new RefusingReEncrypt(provider))
-                    .masterKeyId("new").trustedMasterKeyIds(List.of("old")).dataKeyStore(store).build()) {
+            try (FieldEncryptor failing = FieldEncryptor.builder()
+                    .keyProvider(new RefusingReEncrypt(provider))
+                    .masterKeyId("new")
+                    .trustedMasterKeyIds(List.of("old"))
+                    .dataKeyStore(store)
+                    .build()) {
                 report = failing.dataKeys().rewrap(SCOPES);
             }
             assertThat(report.failed()).isEqualTo(1);
@@ -86,8 +98,12 @@ class DataKeyAdminTest {
         }
         // The application trusts only "old" and makes new keys under "old"... then rotates to a third key.
         KeyProvider three = TestKeys.localProvider("old", "new", "next");
-        try (FieldEncryptor current = FieldEncryptor.builder().keyProvider(three).masterKeyId("next")
-                .trustedMasterKeyIds(List.of("old")).dataKeyStore(store).build()) {
+        try (FieldEncryptor current = FieldEncryptor.builder()
+                .keyProvider(three)
+                .masterKeyId("next")
+                .trustedMasterKeyIds(List.of("old"))
+                .dataKeyStore(store)
+                .build()) {
             assertThatThrownBy(() -> current.dataKeys().rewrap(SCOPES))
                     .isInstanceOf(DecryptionException.class)
                     .hasMessage("rewrap refused, nothing was rewrapped: 1 data key(s) cannot be trusted [1]. The"
@@ -102,14 +118,17 @@ class DataKeyAdminTest {
     void rotate_retiresActiveKeysOfScopesOnly_andNextSealUsesNewKey() {
         try (FieldEncryptor encryptor = encryptor("old")) {
             long before = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
-            long foreign = Envelope.parse(encryptor.seal("billing.iban", ROW, VALUE)).dataKeyId();
+            long foreign =
+                    Envelope.parse(encryptor.seal("billing.iban", ROW, VALUE)).dataKeyId();
 
             RotationReport report = encryptor.dataKeys().rotate(SCOPES);
 
             long after = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
             assertThat(report.retired()).isEqualTo(1);
             assertThat(after).isNotEqualTo(before);
-            assertThat(encryptor.dataKeys().retiredKeys(SCOPES)).extracting(StoredDataKey::id).containsExactly(before);
+            assertThat(encryptor.dataKeys().retiredKeys(SCOPES))
+                    .extracting(StoredDataKey::id)
+                    .containsExactly(before);
             assertThat(store.find(before).orElseThrow().retiredAt()).isEqualTo(report.retiredAt());
             assertThat(store.find(foreign).orElseThrow().state()).isEqualTo(DataKeyState.ACTIVE);
         }
@@ -119,16 +138,18 @@ class DataKeyAdminTest {
     void destroy_deletesOnlyRetiredKeysOfScopes_afterTheGuardAgrees() {
         try (FieldEncryptor encryptor = encryptor("old")) {
             long retired = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
-            long foreign = Envelope.parse(encryptor.seal("billing.iban", ROW, VALUE)).dataKeyId();
+            long foreign =
+                    Envelope.parse(encryptor.seal("billing.iban", ROW, VALUE)).dataKeyId();
             encryptor.dataKeys().rotate(Set.of("a", "billing.iban"));
             long active = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
 
             assertThatThrownBy(() -> encryptor.dataKeys().destroy(SCOPES, (connection, keys, now) -> {
-                throw new FieldCryptException("still needed");
-            })).hasMessage("still needed");
+                        throw new FieldCryptException("still needed");
+                    }))
+                    .hasMessage("still needed");
             assertThat(store.find(retired)).isPresent();
 
-            assertThat(encryptor.dataKeys().destroy(SCOPES, (connection, keys, now) -> { }))
+            assertThat(encryptor.dataKeys().destroy(SCOPES, (connection, keys, now) -> {}))
                     .containsExactly(retired);
             assertThat(store.find(retired)).isEmpty();
             assertThat(store.find(active)).isPresent();
@@ -137,8 +158,15 @@ class DataKeyAdminTest {
     }
 
     private static StoredDataKey withMasterKey(StoredDataKey row, String masterKeyId) {
-        return new StoredDataKey(row.id(), row.scope(), new io.fieldcrypt.spi.WrappedDataKey(masterKeyId,
-                row.wrapped().encryptedKey()), row.encryptionContext(), row.state(), row.createdAt(), row.expiresAt(), row.retiredAt());
+        return new StoredDataKey(
+                row.id(),
+                row.scope(),
+                new io.fieldcrypt.spi.WrappedDataKey(masterKeyId, row.wrapped().encryptedKey()),
+                row.encryptionContext(),
+                row.state(),
+                row.createdAt(),
+                row.expiresAt(),
+                row.retiredAt());
     }
 
     /** A key provider whose re-encrypt operation is refused, as KMS refuses it without the permission. */
@@ -149,20 +177,22 @@ class DataKeyAdminTest {
         }
 
         @Override
-        public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(String masterKeyId,
-                java.util.Map<String, String> encryptionContext) {
+        public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(
+                String masterKeyId, java.util.Map<String, String> encryptionContext) {
             return delegate.generateDataKey(masterKeyId, encryptionContext);
         }
 
         @Override
-        public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(io.fieldcrypt.spi.WrappedDataKey wrapped,
-                java.util.Map<String, String> encryptionContext) {
+        public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(
+                io.fieldcrypt.spi.WrappedDataKey wrapped, java.util.Map<String, String> encryptionContext) {
             return delegate.decryptDataKey(wrapped, encryptionContext);
         }
 
         @Override
-        public io.fieldcrypt.spi.WrappedDataKey reEncryptDataKey(io.fieldcrypt.spi.WrappedDataKey wrapped,
-                java.util.Map<String, String> encryptionContext, String destinationMasterKeyId) {
+        public io.fieldcrypt.spi.WrappedDataKey reEncryptDataKey(
+                io.fieldcrypt.spi.WrappedDataKey wrapped,
+                java.util.Map<String, String> encryptionContext,
+                String destinationMasterKeyId) {
             throw new KeyProviderException(KeyProviderException.Reason.ACCESS_DENIED, "no kms:ReEncrypt");
         }
     }

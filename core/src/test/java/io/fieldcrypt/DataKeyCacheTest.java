@@ -46,8 +46,13 @@ class DataKeyCacheTest {
     }
 
     private FieldEncryptor newEncryptor(FieldEncryptor.Builder builder) {
-        return builder.keyProvider(provider).masterKeyId("k1").dataKeyStore(store).ticker(ticker)
-                .maxAge(Duration.ofMinutes(5)).decryptionKeyMaxAge(Duration.ofMinutes(10)).build();
+        return builder.keyProvider(provider)
+                .masterKeyId("k1")
+                .dataKeyStore(store)
+                .ticker(ticker)
+                .maxAge(Duration.ofMinutes(5))
+                .decryptionKeyMaxAge(Duration.ofMinutes(10))
+                .build();
     }
 
     @Test
@@ -67,7 +72,8 @@ class DataKeyCacheTest {
     void seal_afterMaxAge_newDataKeyAndOldOneWiped() {
         long first = Envelope.parse(encryptor.seal(SCOPE, ROW, VALUE)).dataKeyId();
         ticker.advance(Duration.ofMinutes(4));
-        assertThat(Envelope.parse(encryptor.seal(SCOPE, ROW, VALUE)).dataKeyId()).isEqualTo(first);
+        assertThat(Envelope.parse(encryptor.seal(SCOPE, ROW, VALUE)).dataKeyId())
+                .isEqualTo(first);
 
         ticker.advance(Duration.ofMinutes(1).plusSeconds(1));
         long second = Envelope.parse(encryptor.seal(SCOPE, ROW, VALUE)).dataKeyId();
@@ -134,7 +140,9 @@ class DataKeyCacheTest {
                 assertThat(small.open("scope" + i, ROW, sealed.get(i))).isEqualTo(VALUE);
             }
             assertThat(small.stats().decryptDataKeyCalls()).isEqualTo(5);
-            assertThat(provider.decrypted.stream().filter(DataKeyMaterial::isDestroyed).count())
+            assertThat(provider.decrypted.stream()
+                            .filter(DataKeyMaterial::isDestroyed)
+                            .count())
                     .isGreaterThanOrEqualTo(3);
         } finally {
             small.close();
@@ -186,12 +194,14 @@ class DataKeyCacheTest {
             Future<byte[]> hanging = pool.submit(() -> encryptor.seal("customer.Aa", ROW, VALUE));
             assertThat(provider.entered.await(30, TimeUnit.SECONDS)).isTrue();
 
-            byte[] other = pool.submit(() -> encryptor.seal("customer.BB", ROW, VALUE)).get(10, TimeUnit.SECONDS);
+            byte[] other =
+                    pool.submit(() -> encryptor.seal("customer.BB", ROW, VALUE)).get(10, TimeUnit.SECONDS);
 
             assertThat(encryptor.open("customer.BB", ROW, other)).isEqualTo(VALUE);
             assertThat(hanging.isDone()).isFalse();
             provider.release.countDown();
-            assertThat(encryptor.open("customer.Aa", ROW, hanging.get(30, TimeUnit.SECONDS))).isEqualTo(VALUE);
+            assertThat(encryptor.open("customer.Aa", ROW, hanging.get(30, TimeUnit.SECONDS)))
+                    .isEqualTo(VALUE);
             assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(2);
         } finally {
             provider.release.countDown();
@@ -208,7 +218,8 @@ class DataKeyCacheTest {
                 .hasMessage("test KMS unreachable");
         assertThat(store.size()).isZero();
 
-        assertThat(encryptor.open(SCOPE, ROW, encryptor.seal(SCOPE, ROW, VALUE))).isEqualTo(VALUE);
+        assertThat(encryptor.open(SCOPE, ROW, encryptor.seal(SCOPE, ROW, VALUE)))
+                .isEqualTo(VALUE);
         assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(2);
         assertThat(store.size()).isEqualTo(1);
     }
@@ -219,9 +230,10 @@ class DataKeyCacheTest {
 
         List<Throwable> failures = stormFailures(() -> encryptor.seal(SCOPE, ROW, VALUE));
 
-        assertThat(failures).hasSize(16).allSatisfy(e -> assertThat(e)
-                .isInstanceOf(KeyProviderException.class)
-                .hasMessage("test KMS unreachable"));
+        assertThat(failures)
+                .hasSize(16)
+                .allSatisfy(e ->
+                        assertThat(e).isInstanceOf(KeyProviderException.class).hasMessage("test KMS unreachable"));
         assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(1);
         assertThat(store.size()).isZero();
     }
@@ -251,9 +263,11 @@ class DataKeyCacheTest {
 
             List<Throwable> failures = stormFailures(() -> cold.open(SCOPE, ROW, sealed));
 
-            assertThat(failures).hasSize(16).allSatisfy(e -> assertThat(e)
-                    .isInstanceOf(KeyProviderException.class)
-                    .hasMessage("test KMS unreachable"));
+            assertThat(failures)
+                    .hasSize(16)
+                    .allSatisfy(e -> assertThat(e)
+                            .isInstanceOf(KeyProviderException.class)
+                            .hasMessage("test KMS unreachable"));
             assertThat(cold.stats().decryptDataKeyCalls()).isEqualTo(1);
         }
     }
@@ -273,9 +287,13 @@ class DataKeyCacheTest {
                     ? cold.open(SCOPE, ROW, sealed)
                     : cold.open(Set.of("customer.email"), ROW, sealed));
 
-            assertThat(results).filteredOn(byte[].class::isInstance).hasSize(8)
+            assertThat(results)
+                    .filteredOn(byte[].class::isInstance)
+                    .hasSize(8)
                     .allSatisfy(r -> assertThat((byte[]) r).isEqualTo(VALUE));
-            assertThat(results).filteredOn(Throwable.class::isInstance).hasSize(8)
+            assertThat(results)
+                    .filteredOn(Throwable.class::isInstance)
+                    .hasSize(8)
                     .allSatisfy(e -> assertThat((Throwable) e)
                             .isInstanceOf(DecryptionException.class)
                             .hasMessage("data key " + id + " belongs to scope customer.ssn, not to customer.email;"
@@ -359,6 +377,7 @@ class DataKeyCacheTest {
         final AtomicInteger failNext = new AtomicInteger();
         /** A scope whose GenerateDataKey waits, after counting down {@link #entered}, until {@link #release}. */
         volatile String gatedScope;
+
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
 

@@ -30,33 +30,37 @@ class DataKeyDurabilityTest {
 
     @Test
     void rollbackAfterFirstUseOfNewKey_keyStaysAndLaterValuesDecrypt(TestDatabase db) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute("create table customer (id bigint primary key, ssn bytea not null)");
         }
         KeyProvider provider = TestKeys.localProvider("k1");
         ConnectionSource connections = ConnectionSource.of(db.dataSource());
         long keyId;
         try (FieldEncryptor encryptor = newEncryptor(provider, connections)) {
-            byte[] first = encryptor.seal("customer.ssn", FieldContext.of("Customer", "customer", "ssn", "1"),
-                    "111-11-1111".getBytes(UTF_8));
+            byte[] first = encryptor.seal(
+                    "customer.ssn", FieldContext.of("Customer", "customer", "ssn", "1"), "111-11-1111".getBytes(UTF_8));
             keyId = Envelope.parse(first).dataKeyId();
             try (Connection business = db.connect()) {
                 business.setAutoCommit(false);
                 insert(business, 1, first);
                 business.rollback();
             }
-            assertThat(count(db, "select count(*) from fieldcrypt_data_key where id = " + keyId)).isEqualTo(1);
+            assertThat(count(db, "select count(*) from fieldcrypt_data_key where id = " + keyId))
+                    .isEqualTo(1);
 
-            byte[] second = encryptor.seal("customer.ssn", FieldContext.of("Customer", "customer", "ssn", "2"),
-                    "222-22-2222".getBytes(UTF_8));
+            byte[] second = encryptor.seal(
+                    "customer.ssn", FieldContext.of("Customer", "customer", "ssn", "2"), "222-22-2222".getBytes(UTF_8));
             assertThat(Envelope.parse(second).dataKeyId()).isEqualTo(keyId);
             try (Connection business = db.connect()) {
                 insert(business, 2, second);
             }
         }
 
-        try (FieldEncryptor cold = newEncryptor(provider, connections); Connection c = db.connect();
-                Statement st = c.createStatement(); ResultSet rs = st.executeQuery("select ssn from customer")) {
+        try (FieldEncryptor cold = newEncryptor(provider, connections);
+                Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select ssn from customer")) {
             assertThat(rs.next()).isTrue();
             byte[] stored = rs.getBytes(1);
             assertThat(new String(stored, UTF_8)).doesNotContain("222-22-2222");
@@ -73,8 +77,8 @@ class DataKeyDurabilityTest {
             @Override
             public Connection acquire() throws SQLException {
                 Connection real = db.dataSource().getConnection();
-                return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(),
-                        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                return (Connection) Proxy.newProxyInstance(
+                        getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
                             if (method.getName().equals("commit") && failCommits.get()) {
                                 throw new SQLException("connection reset during commit", "08006");
                             }
@@ -93,8 +97,11 @@ class DataKeyDurabilityTest {
         };
         KeyProvider provider = TestKeys.localProvider("k1");
         DataKeyStore store = DataKeyStores.postgres(flaky, "keys_flaky", SchemaMode.CREATE);
-        try (FieldEncryptor encryptor = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
-                .dataKeyStore(store).build()) {
+        try (FieldEncryptor encryptor = FieldEncryptor.builder()
+                .keyProvider(provider)
+                .masterKeyId("k1")
+                .dataKeyStore(store)
+                .build()) {
             failCommits.set(true);
             assertThatThrownBy(() -> encryptor.seal("s", FieldContext.of("E", "e", "c", "1"), "v".getBytes(UTF_8)))
                     .isInstanceOf(DataKeyStoreException.class)
@@ -105,13 +112,16 @@ class DataKeyDurabilityTest {
             byte[] sealed = encryptor.seal("s", FieldContext.of("E", "e", "c", "1"), "v".getBytes(UTF_8));
 
             long keyId = Envelope.parse(sealed).dataKeyId();
-            assertThat(count(db, "select count(*) from keys_flaky where id = " + keyId)).isEqualTo(1);
+            assertThat(count(db, "select count(*) from keys_flaky where id = " + keyId))
+                    .isEqualTo(1);
             assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(2);
         }
     }
 
     private static FieldEncryptor newEncryptor(KeyProvider provider, ConnectionSource connections) {
-        return FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
+        return FieldEncryptor.builder()
+                .keyProvider(provider)
+                .masterKeyId("k1")
                 .dataKeyStore(DataKeyStores.postgres(connections, DataKeyStores.DEFAULT_TABLE, SchemaMode.CREATE))
                 .build();
     }
@@ -125,7 +135,9 @@ class DataKeyDurabilityTest {
     }
 
     private static int count(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
         }

@@ -59,7 +59,8 @@ class EnvelopeTest {
         bytes[0] = 0x00;
 
         assertThatThrownBy(() -> Envelope.parse(bytes))
-                .isInstanceOf(EnvelopeFormatException.class).hasMessage("not an envelope: wrong magic byte");
+                .isInstanceOf(EnvelopeFormatException.class)
+                .hasMessage("not an envelope: wrong magic byte");
     }
 
     @Test
@@ -68,7 +69,8 @@ class EnvelopeTest {
         bytes[1] = 0x03;
 
         assertThatThrownBy(() -> Envelope.parse(bytes))
-                .isInstanceOf(EnvelopeFormatException.class).hasMessage("not an envelope: unknown format version 3");
+                .isInstanceOf(EnvelopeFormatException.class)
+                .hasMessage("not an envelope: unknown format version 3");
     }
 
     @Test
@@ -77,7 +79,8 @@ class EnvelopeTest {
         bytes[2] = (byte) 0x9A;
 
         assertThatThrownBy(() -> Envelope.parse(bytes))
-                .isInstanceOf(EnvelopeFormatException.class).hasMessage("not an envelope: unknown algorithm 154");
+                .isInstanceOf(EnvelopeFormatException.class)
+                .hasMessage("not an envelope: unknown algorithm 154");
     }
 
     @Test
@@ -86,13 +89,15 @@ class EnvelopeTest {
         Arrays.fill(bytes, 3, 11, (byte) 0);
 
         assertThatThrownBy(() -> Envelope.parse(bytes))
-                .isInstanceOf(EnvelopeFormatException.class).hasMessage("not an envelope: data key id is not positive");
+                .isInstanceOf(EnvelopeFormatException.class)
+                .hasMessage("not an envelope: data key id is not positive");
     }
 
     @Test
     void parse_null_refused() {
         assertThatThrownBy(() -> Envelope.parse(null))
-                .isInstanceOf(EnvelopeFormatException.class).hasMessage("not an envelope: null");
+                .isInstanceOf(EnvelopeFormatException.class)
+                .hasMessage("not an envelope: null");
     }
 
     @Test

@@ -25,8 +25,16 @@ class EnvelopeVectorsTest {
 
     private static final HexFormat HEX = HexFormat.of();
 
-    record Vector(String name, byte[] key, long dataKeyId, FieldContext context, byte[] plaintext, byte[] nonce,
-            byte[] envelope, String text, int version) {
+    record Vector(
+            String name,
+            byte[] key,
+            long dataKeyId,
+            FieldContext context,
+            byte[] plaintext,
+            byte[] nonce,
+            byte[] envelope,
+            String text,
+            int version) {
         @Override
         public String toString() {
             return name;
@@ -47,16 +55,22 @@ class EnvelopeVectorsTest {
     }
 
     private static Stream<Vector> read(String resource) {
-        return json(resource).stream().map(node -> new Vector(
-                    text(node, "name"),
-                    HEX.parseHex(text(node, "key")),
-                    Long.parseLong(node.field("dataKeyId").orElseThrow().asNumber()),
-                    FieldContext.of(text(node, "entity"), node.field("table").map(JsonNode::asString)
-                            .orElse("no table in version 1"), text(node, "column"), text(node, "id")),
-                    HEX.parseHex(text(node, "plaintext")),
-                    HEX.parseHex(text(node, "nonce")),
-                    HEX.parseHex(text(node, "envelope")),
-                    text(node, "text"), Integer.parseInt(node.field("version").map(JsonNode::asNumber).orElse("1"))));
+        return json(resource).stream()
+                .map(node -> new Vector(
+                        text(node, "name"),
+                        HEX.parseHex(text(node, "key")),
+                        Long.parseLong(node.field("dataKeyId").orElseThrow().asNumber()),
+                        FieldContext.of(
+                                text(node, "entity"),
+                                node.field("table").map(JsonNode::asString).orElse("no table in version 1"),
+                                text(node, "column"),
+                                text(node, "id")),
+                        HEX.parseHex(text(node, "plaintext")),
+                        HEX.parseHex(text(node, "nonce")),
+                        HEX.parseHex(text(node, "envelope")),
+                        text(node, "text"),
+                        Integer.parseInt(
+                                node.field("version").map(JsonNode::asNumber).orElse("1"))));
     }
 
     private static String text(JsonNode node, String field) {
@@ -92,11 +106,14 @@ class EnvelopeVectorsTest {
     @ParameterizedTest
     @MethodSource("vectors")
     void open_knownAnswerWithOtherRowId_failsAuthentication(Vector vector) {
-        FieldContext otherRow = FieldContext.of(vector.context().entity(), vector.context().table(),
-                vector.context().column(), vector.context().id() + "0");
+        FieldContext otherRow = FieldContext.of(
+                vector.context().entity(),
+                vector.context().table(),
+                vector.context().column(),
+                vector.context().id() + "0");
 
-        assertThatThrownBy(() -> AesGcm.open(Envelope.parse(vector.envelope()),
-                DataKeyMaterial.copyOf(vector.key()), otherRow))
+        assertThatThrownBy(() ->
+                        AesGcm.open(Envelope.parse(vector.envelope()), DataKeyMaterial.copyOf(vector.key()), otherRow))
                 .isInstanceOf(DecryptionException.class)
                 .hasMessage("decryption failed: authentication tag mismatch");
     }
@@ -110,8 +127,7 @@ class EnvelopeVectorsTest {
     /** The same plaintext, key, nonce, entity, column and id in two tables of a JOINED hierarchy. */
     @Test
     void open_envelopeOfAnotherTable_failsAuthentication() {
-        Map<String, Vector> byName = read("/vectors/envelope-v2.json")
-                .collect(Collectors.toMap(Vector::name, v -> v));
+        Map<String, Vector> byName = read("/vectors/envelope-v2.json").collect(Collectors.toMap(Vector::name, v -> v));
         List<JsonNode> cases = json("/vectors/envelope-v2-cross.json");
         assertThat(cases).isNotEmpty();
         for (JsonNode pair : cases) {
@@ -119,8 +135,8 @@ class EnvelopeVectorsTest {
             Vector reader = byName.get(text(pair, "contextOf"));
             assertThat(sealed.context().table()).isNotEqualTo(reader.context().table());
             assertThat(sealed.context().column()).isEqualTo(reader.context().column());
-            assertThatThrownBy(() -> AesGcm.open(Envelope.parse(sealed.envelope()),
-                    DataKeyMaterial.copyOf(sealed.key()), reader.context()))
+            assertThatThrownBy(() -> AesGcm.open(
+                            Envelope.parse(sealed.envelope()), DataKeyMaterial.copyOf(sealed.key()), reader.context()))
                     .isInstanceOf(DecryptionException.class)
                     .hasMessage("decryption failed: authentication tag mismatch");
         }

@@ -17,8 +17,10 @@ import net.jqwik.api.lifecycle.AfterContainer;
 class FieldEncryptorPropertiesTest {
 
     private static final FieldEncryptor ENCRYPTOR = FieldEncryptor.builder()
-            .keyProvider(TestKeys.localProvider("k1")).masterKeyId("k1")
-            .dataKeyStore(new InMemoryDataKeyStore()).build();
+            .keyProvider(TestKeys.localProvider("k1"))
+            .masterKeyId("k1")
+            .dataKeyStore(new InMemoryDataKeyStore())
+            .build();
 
     @AfterContainer
     static void close() {
@@ -26,8 +28,11 @@ class FieldEncryptorPropertiesTest {
     }
 
     @Property(tries = 500)
-    void anyPlaintext_roundTrips(@ForAll @Size(max = 2048) byte[] plaintext, @ForAll String entity,
-            @ForAll String column, @ForAll String id) {
+    void anyPlaintext_roundTrips(
+            @ForAll @Size(max = 2048) byte[] plaintext,
+            @ForAll String entity,
+            @ForAll String column,
+            @ForAll String id) {
         FieldContext context = FieldContext.of(entity, "t", column, id);
 
         byte[] sealed = ENCRYPTOR.seal("scope", context, plaintext);
@@ -36,8 +41,10 @@ class FieldEncryptorPropertiesTest {
     }
 
     @Property
-    void anyFlippedBit_failsWithOurException(@ForAll @Size(max = 256) byte[] plaintext,
-            @ForAll @IntRange(min = 0, max = 10_000) int position, @ForAll @IntRange(min = 0, max = 7) int bit) {
+    void anyFlippedBit_failsWithOurException(
+            @ForAll @Size(max = 256) byte[] plaintext,
+            @ForAll @IntRange(min = 0, max = 10_000) int position,
+            @ForAll @IntRange(min = 0, max = 7) int bit) {
         FieldContext context = FieldContext.of("E", "e", "c", "1");
         byte[] sealed = ENCRYPTOR.seal("scope", context, plaintext);
         sealed[position % sealed.length] ^= (byte) (1 << bit);
@@ -46,8 +53,8 @@ class FieldEncryptorPropertiesTest {
     }
 
     @Property
-    void anyTruncation_failsWithOurException(@ForAll @Size(max = 256) byte[] plaintext,
-            @ForAll @IntRange(min = 1, max = 10_000) int cut) {
+    void anyTruncation_failsWithOurException(
+            @ForAll @Size(max = 256) byte[] plaintext, @ForAll @IntRange(min = 1, max = 10_000) int cut) {
         FieldContext context = FieldContext.of("E", "e", "c", "1");
         byte[] sealed = ENCRYPTOR.seal("scope", context, plaintext);
         byte[] truncated = Arrays.copyOf(sealed, sealed.length - 1 - (cut % sealed.length));
@@ -56,8 +63,12 @@ class FieldEncryptorPropertiesTest {
     }
 
     @Property(tries = 300)
-    void anyOtherContext_failsAuthentication(@ForAll @Size(max = 64) byte[] plaintext, @ForAll String entity,
-            @ForAll String column, @ForAll String id, @ForAll String otherId) {
+    void anyOtherContext_failsAuthentication(
+            @ForAll @Size(max = 64) byte[] plaintext,
+            @ForAll String entity,
+            @ForAll String column,
+            @ForAll String id,
+            @ForAll String otherId) {
         Assume.that(!id.equals(otherId));
         byte[] sealed = ENCRYPTOR.seal("scope", FieldContext.of(entity, "t", column, id), plaintext);
 

@@ -26,7 +26,10 @@ class FieldEncryptorTest {
     private final KeyProvider provider = TestKeys.localProvider("k1");
     private final InMemoryDataKeyStore store = new InMemoryDataKeyStore();
     private final FieldEncryptor encryptor = FieldEncryptor.builder()
-            .keyProvider(provider).masterKeyId("k1").dataKeyStore(store).build();
+            .keyProvider(provider)
+            .masterKeyId("k1")
+            .dataKeyStore(store)
+            .build();
 
     @AfterEach
     void close() {
@@ -57,7 +60,8 @@ class FieldEncryptorTest {
     @Test
     void seal_twoScopes_useTwoDataKeys() {
         long first = Envelope.parse(encryptor.seal("customer.ssn", ROW_1, SSN)).dataKeyId();
-        long second = Envelope.parse(encryptor.seal("customer.email", ROW_1, SSN)).dataKeyId();
+        long second =
+                Envelope.parse(encryptor.seal("customer.email", ROW_1, SSN)).dataKeyId();
 
         assertThat(first).isNotEqualTo(second);
         assertThat(store.find(first).orElseThrow().encryptionContext())
@@ -146,7 +150,8 @@ class FieldEncryptorTest {
                 .isInstanceOf(DataKeyNotFoundException.class)
                 .hasMessage("data key 99 not found in table in-memory: it was destroyed, or the table does not"
                         + " belong to the data being read")
-                .extracting(e -> ((DataKeyNotFoundException) e).dataKeyId()).isEqualTo(99L);
+                .extracting(e -> ((DataKeyNotFoundException) e).dataKeyId())
+                .isEqualTo(99L);
     }
 
     @Test
@@ -160,11 +165,14 @@ class FieldEncryptorTest {
     @Test
     void seal_nullArgument_nullPointerNamingIt() {
         assertThatThrownBy(() -> encryptor.seal(null, ROW_1, SSN))
-                .isInstanceOf(NullPointerException.class).hasMessage("scope");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("scope");
         assertThatThrownBy(() -> encryptor.seal(SCOPE, null, SSN))
-                .isInstanceOf(NullPointerException.class).hasMessage("context");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("context");
         assertThatThrownBy(() -> encryptor.seal(SCOPE, ROW_1, null))
-                .isInstanceOf(NullPointerException.class).hasMessage("plaintext");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("plaintext");
         assertThat(store.size()).isZero();
         assertThat(encryptor.stats().keyProviderCalls()).isZero();
     }
@@ -174,15 +182,20 @@ class FieldEncryptorTest {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
 
         assertThatThrownBy(() -> encryptor.open((String) null, ROW_1, sealed))
-                .isInstanceOf(NullPointerException.class).hasMessage("scope");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("scope");
         assertThatThrownBy(() -> encryptor.open((Set<String>) null, ROW_1, sealed))
-                .isInstanceOf(NullPointerException.class).hasMessage("scopes");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("scopes");
         assertThatThrownBy(() -> encryptor.open(SCOPE, null, sealed))
-                .isInstanceOf(NullPointerException.class).hasMessage("context");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("context");
         assertThatThrownBy(() -> encryptor.open(SCOPE, ROW_1, null))
-                .isInstanceOf(NullPointerException.class).hasMessage("envelope");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("envelope");
         assertThatThrownBy(() -> encryptor.open(Set.of(SCOPE), ROW_1, null))
-                .isInstanceOf(NullPointerException.class).hasMessage("envelope");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("envelope");
     }
 
     @Test
@@ -197,11 +210,21 @@ class FieldEncryptorTest {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
         long id = Envelope.parse(sealed).dataKeyId();
         StoredDataKey row = store.find(id).orElseThrow();
-        store.overwrite(new StoredDataKey(id, "customer.email", row.wrapped(),
-                Map.of("fieldcrypt:scope", "customer.email"), row.state(), row.createdAt(), row.expiresAt(), null));
+        store.overwrite(new StoredDataKey(
+                id,
+                "customer.email",
+                row.wrapped(),
+                Map.of("fieldcrypt:scope", "customer.email"),
+                row.state(),
+                row.createdAt(),
+                row.expiresAt(),
+                null));
 
-        try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
-                .dataKeyStore(store).build()) {
+        try (FieldEncryptor cold = FieldEncryptor.builder()
+                .keyProvider(provider)
+                .masterKeyId("k1")
+                .dataKeyStore(store)
+                .build()) {
             // The expected scope comes from the caller: the relabelled row is refused before any provider call.
             assertThatThrownBy(() -> cold.open(SCOPE, ROW_1, sealed))
                     .isInstanceOf(DecryptionException.class)
@@ -221,8 +244,11 @@ class FieldEncryptorTest {
     void open_byColdEncryptor_unwrapsOnceAndReads() {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
 
-        try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
-                .dataKeyStore(store).build()) {
+        try (FieldEncryptor cold = FieldEncryptor.builder()
+                .keyProvider(provider)
+                .masterKeyId("k1")
+                .dataKeyStore(store)
+                .build()) {
             assertThat(cold.open(SCOPE, ROW_1, sealed)).isEqualTo(SSN);
             assertThat(cold.open(SCOPE, ROW_1, sealed)).isEqualTo(SSN);
             assertThat(cold.stats().decryptDataKeyCalls()).isEqualTo(1);
@@ -243,7 +269,8 @@ class FieldEncryptorTest {
             @Override
             public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(String masterKeyId, Map<String, String> c) {
                 var real = provider.generateDataKey(masterKeyId, c);
-                return new io.fieldcrypt.spi.GeneratedDataKey(real.plaintext(),
+                return new io.fieldcrypt.spi.GeneratedDataKey(
+                        real.plaintext(),
                         new WrappedDataKey("k-other", real.wrapped().encryptedKey()));
             }
 
@@ -257,8 +284,11 @@ class FieldEncryptorTest {
                 return provider.reEncryptDataKey(w, c, d);
             }
         };
-        try (FieldEncryptor encryptor = FieldEncryptor.builder().keyProvider(lying).masterKeyId("k1")
-                .dataKeyStore(store).build()) {
+        try (FieldEncryptor encryptor = FieldEncryptor.builder()
+                .keyProvider(lying)
+                .masterKeyId("k1")
+                .dataKeyStore(store)
+                .build()) {
             assertThatThrownBy(() -> encryptor.seal(SCOPE, ROW_1, SSN))
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessage("key provider made a data key under master key k-other, but k1 was requested;"
@@ -296,8 +326,11 @@ class FieldEncryptorTest {
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
         long id = Envelope.parse(sealed).dataKeyId();
 
-        try (FieldEncryptor cold = FieldEncryptor.builder().keyProvider(lying).masterKeyId("k1")
-                .dataKeyStore(store).build()) {
+        try (FieldEncryptor cold = FieldEncryptor.builder()
+                .keyProvider(lying)
+                .masterKeyId("k1")
+                .dataKeyStore(store)
+                .build()) {
             assertThatThrownBy(() -> cold.open(SCOPE, ROW_1, sealed))
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessage("key provider unwrapped data key " + id + " with master key k-other,"
@@ -309,13 +342,20 @@ class FieldEncryptorTest {
 
     @Test
     void build_unknownMasterKey_failsAtBuildWithNothingStored() {
-        assertThatThrownBy(() -> FieldEncryptor.builder().keyProvider(provider).masterKeyId("nope")
-                .dataKeyStore(store).build())
+        assertThatThrownBy(() -> FieldEncryptor.builder()
+                        .keyProvider(provider)
+                        .masterKeyId("nope")
+                        .dataKeyStore(store)
+                        .build())
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("master key nope cannot be used: local master key 'nope' is not configured;"
                         + " configured ids: [k1]");
-        assertThatThrownBy(() -> FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
-                .trustedMasterKeyIds(List.of("gone")).dataKeyStore(store).build())
+        assertThatThrownBy(() -> FieldEncryptor.builder()
+                        .keyProvider(provider)
+                        .masterKeyId("k1")
+                        .trustedMasterKeyIds(List.of("gone"))
+                        .dataKeyStore(store)
+                        .build())
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("master key gone cannot be used: local master key 'gone' is not configured;"
                         + " configured ids: [k1]");
@@ -324,18 +364,30 @@ class FieldEncryptorTest {
 
     @Test
     void build_missingParts_configurationErrors() {
-        assertThatThrownBy(() -> FieldEncryptor.builder().masterKeyId("k1").dataKeyStore(store).build())
-                .isInstanceOf(ConfigurationException.class).hasMessage("a key provider is required");
-        assertThatThrownBy(() -> FieldEncryptor.builder().keyProvider(provider).dataKeyStore(store).build())
-                .isInstanceOf(ConfigurationException.class).hasMessage("a master key id is required");
-        assertThatThrownBy(() -> FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1").build())
-                .isInstanceOf(ConfigurationException.class).hasMessage("a data key store is required");
+        assertThatThrownBy(() -> FieldEncryptor.builder()
+                        .masterKeyId("k1")
+                        .dataKeyStore(store)
+                        .build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("a key provider is required");
+        assertThatThrownBy(() -> FieldEncryptor.builder()
+                        .keyProvider(provider)
+                        .dataKeyStore(store)
+                        .build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("a master key id is required");
+        assertThatThrownBy(() -> FieldEncryptor.builder()
+                        .keyProvider(provider)
+                        .masterKeyId("k1")
+                        .build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("a data key store is required");
     }
 
     @Test
     void build_boundsOutOfRange_configurationErrors() {
-        FieldEncryptor.Builder base = FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1")
-                .dataKeyStore(store);
+        FieldEncryptor.Builder base =
+                FieldEncryptor.builder().keyProvider(provider).masterKeyId("k1").dataKeyStore(store);
 
         assertThatThrownBy(() -> base.maxUses(0).build())
                 .isInstanceOf(ConfigurationException.class)
@@ -344,8 +396,11 @@ class FieldEncryptorTest {
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("maxUses must be between 1 and 2147483648, got 4294967296");
         assertThatThrownBy(() -> base.maxUses(10).maxAge(Duration.ZERO).build())
-                .isInstanceOf(ConfigurationException.class).hasMessage("maxAge must be positive, got PT0S");
-        assertThatThrownBy(() -> base.maxAge(Duration.ofMinutes(1)).decryptionKeyCacheSize(0).build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("maxAge must be positive, got PT0S");
+        assertThatThrownBy(() -> base.maxAge(Duration.ofMinutes(1))
+                        .decryptionKeyCacheSize(0)
+                        .build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("decryptionKeyCacheSize must be at least 1, got 0");
     }
@@ -353,7 +408,8 @@ class FieldEncryptorTest {
     @Test
     void ticker_null_nullPointerNamingIt() {
         assertThatThrownBy(() -> FieldEncryptor.builder().ticker(null))
-                .isInstanceOf(NullPointerException.class).hasMessage("nanoTicker");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("nanoTicker");
     }
 
     @Test

@@ -148,10 +148,12 @@ class KeyProvidersTest {
     @Test
     void awsKmsOptions_badBounds_refused() {
         assertThatThrownBy(() -> AwsKmsOptions.defaults().withMaxAttempts(0))
-                .isInstanceOf(ConfigurationException.class).hasMessage("KMS maxAttempts must be at least 1, got 0");
-        assertThatThrownBy(() -> AwsKmsOptions.defaults().withTimeouts(java.time.Duration.ZERO,
-                java.time.Duration.ofSeconds(1)))
-                .isInstanceOf(ConfigurationException.class).hasMessage("KMS timeouts must be positive");
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("KMS maxAttempts must be at least 1, got 0");
+        assertThatThrownBy(() ->
+                        AwsKmsOptions.defaults().withTimeouts(java.time.Duration.ZERO, java.time.Duration.ofSeconds(1)))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("KMS timeouts must be positive");
     }
 
     /** 32 random bytes as unpadded base64 with every '+' replaced, so that it matches the local id pattern. */

@@ -27,9 +27,6 @@ public class BenchRecord extends RecordBase {
     @Encrypted
     public BigDecimal secretAmount;
 
-
-
-
     /** A row with values derived from {@code i}. */
     static BenchRecord of(int i) {
         BenchRecord record = new BenchRecord();

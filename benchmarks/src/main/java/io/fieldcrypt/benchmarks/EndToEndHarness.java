@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import org.hibernate.SessionFactory;
-import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.jpa.HibernateHints;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.tool.schema.Action;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,7 +39,9 @@ import software.amazon.awssdk.services.kms.KmsClient;
  * java -cp "$(cat /tmp/bench.cp):benchmarks/target/classes" io.fieldcrypt.benchmarks.EndToEndHarness --rows 100000
  * </pre>
  */
-@Command(name = "end-to-end-harness", mixinStandardHelpOptions = true,
+@Command(
+        name = "end-to-end-harness",
+        mixinStandardHelpOptions = true,
         description = "Insert, read and update throughput: encrypted against plaintext and pgcrypto, and KMS calls.")
 public final class EndToEndHarness implements Callable<Integer> {
 
@@ -51,7 +53,9 @@ public final class EndToEndHarness implements Callable<Integer> {
     @Option(names = "--pgcrypto-rows", description = "entities for the pgcrypto variant, 0 = same as --rows")
     int pgcryptoRows;
 
-    @Option(names = "--kms-delay-ms", description = "delay per KMS call for the KMS section (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--kms-delay-ms",
+            description = "delay per KMS call for the KMS section (default: ${DEFAULT-VALUE})")
     int kmsDelayMs = 20;
 
     @Option(names = "--no-cache-rows", description = "entities written with max uses 1 (default: ${DEFAULT-VALUE})")
@@ -80,7 +84,8 @@ public final class EndToEndHarness implements Callable<Integer> {
     }
 
     private int run(String url) throws Exception {
-        try (Connection c = DriverManager.getConnection(url, database.user, database.password); Statement st = c.createStatement()) {
+        try (Connection c = DriverManager.getConnection(url, database.user, database.password);
+                Statement st = c.createStatement()) {
             st.execute("create extension if not exists pgcrypto");
         }
         Map<String, Phases> results = new LinkedHashMap<>();
@@ -96,21 +101,32 @@ public final class EndToEndHarness implements Callable<Integer> {
             Phases plainSecond = measure(sf, PlainRecord.class, PlainRecord::new, rows);
             results.put("plaintext", plainFirst.mean(plainSecond));
             results.put("fieldcrypt", encryptedFirst.mean(encryptedSecond));
-            results.put("pgcrypto", measure(sf, PgcryptoRecord.class, PgcryptoRecord::new,
-                    pgcryptoRows > 0 ? pgcryptoRows : rows));
+            results.put(
+                    "pgcrypto",
+                    measure(sf, PgcryptoRecord.class, PgcryptoRecord::new, pgcryptoRows > 0 ? pgcryptoRows : rows));
         }
         Phases plain = results.get("plaintext");
-        System.out.printf("%nrows: %d (pgcrypto: %d), batch %d, JVM %s%n", rows, pgcryptoRows > 0 ? pgcryptoRows : rows,
-                BATCH, System.getProperty("java.version"));
-        System.out.printf("%-11s %12s %12s %12s %9s %9s %9s%n", "variant", "insert/s", "read/s", "update/s",
-                "insert x", "read x", "update x");
-        results.forEach((name, phases) -> System.out.printf("%-11s %12.0f %12.0f %12.0f %8.2fx %8.2fx %8.2fx%n", name,
-                phases.insert, phases.read, phases.update, phases.insert / plain.insert, phases.read / plain.read,
+        System.out.printf(
+                "%nrows: %d (pgcrypto: %d), batch %d, JVM %s%n",
+                rows, pgcryptoRows > 0 ? pgcryptoRows : rows, BATCH, System.getProperty("java.version"));
+        System.out.printf(
+                "%-11s %12s %12s %12s %9s %9s %9s%n",
+                "variant", "insert/s", "read/s", "update/s", "insert x", "read x", "update x");
+        results.forEach((name, phases) -> System.out.printf(
+                "%-11s %12.0f %12.0f %12.0f %8.2fx %8.2fx %8.2fx%n",
+                name,
+                phases.insert,
+                phases.read,
+                phases.update,
+                phases.insert / plain.insert,
+                phases.read / plain.read,
                 phases.update / plain.update));
         Phases fieldcrypt = results.get("fieldcrypt");
         Phases pgcrypto = results.get("pgcrypto");
-        System.out.printf("fieldcrypt / pgcrypto: insert %.1fx, read %.1fx, update %.1fx%n",
-                fieldcrypt.insert / pgcrypto.insert, fieldcrypt.read / pgcrypto.read,
+        System.out.printf(
+                "fieldcrypt / pgcrypto: insert %.1fx, read %.1fx, update %.1fx%n",
+                fieldcrypt.insert / pgcrypto.insert,
+                fieldcrypt.read / pgcrypto.read,
                 fieldcrypt.update / pgcrypto.update);
         if (kmsDelayMs >= 0) {
             kmsSection(url);
@@ -119,7 +135,8 @@ public final class EndToEndHarness implements Callable<Integer> {
     }
 
     private <T extends RecordBase> Phases measure(SessionFactory sf, Class<T> type, Supplier<T> make, int count) {
-        sf.inTransaction(s -> s.createMutationQuery("delete from " + type.getSimpleName()).executeUpdate());
+        sf.inTransaction(s ->
+                s.createMutationQuery("delete from " + type.getSimpleName()).executeUpdate());
         long start = System.nanoTime();
         for (int from = 0; from < count; from += BATCH) {
             int first = from;
@@ -135,15 +152,20 @@ public final class EndToEndHarness implements Callable<Integer> {
 
         start = System.nanoTime();
         long names = sf.fromTransaction(s -> s.createSelectionQuery("from " + type.getSimpleName(), type)
-                .setHint(HibernateHints.HINT_READ_ONLY, true).setHint(HibernateHints.HINT_FETCH_SIZE, 5000)
-                .getResultStream().filter(r -> r.secretName() != null).count());
+                .setHint(HibernateHints.HINT_READ_ONLY, true)
+                .setHint(HibernateHints.HINT_FETCH_SIZE, 5000)
+                .getResultStream()
+                .filter(r -> r.secretName() != null)
+                .count());
         double read = names / seconds(start);
 
         start = System.nanoTime();
         for (int page = 0; page * BATCH < count; page++) {
             int offset = page * BATCH;
             sf.inTransaction(s -> s.createSelectionQuery("from " + type.getSimpleName() + " order by id", type)
-                    .setFirstResult(offset).setMaxResults(BATCH).getResultList()
+                    .setFirstResult(offset)
+                    .setMaxResults(BATCH)
+                    .getResultList()
                     .forEach(r -> r.secretName(r.secretName().toUpperCase(java.util.Locale.ROOT))));
         }
         double update = count / seconds(start);
@@ -154,24 +176,37 @@ public final class EndToEndHarness implements Callable<Integer> {
     }
 
     private void kmsSection(String url) {
-        try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient(3)) {
+        try (KmsWireServer kms = KmsWireServer.start();
+                KmsClient client = kms.newClient(3)) {
             String key = kms.createKey();
             kms.delayEachRequest(Duration.ofMillis(kmsDelayMs));
-            Map<String, Object> aws = Map.of(FieldCryptSettings.KMS_PROVIDER, "aws",
-                    FieldCryptSettings.KMS_KEY_ID, key, FieldCryptSettings.KMS_CLIENT, client,
-                    FieldCryptSettings.DATA_KEY_TABLE, "bench_kms_key");
+            Map<String, Object> aws = Map.of(
+                    FieldCryptSettings.KMS_PROVIDER,
+                    "aws",
+                    FieldCryptSettings.KMS_KEY_ID,
+                    key,
+                    FieldCryptSettings.KMS_CLIENT,
+                    client,
+                    FieldCryptSettings.DATA_KEY_TABLE,
+                    "bench_kms_key");
             try (SessionFactory sf = factory(url, aws)) {
                 kms.resetCounts();
                 Phases cached = measure(sf, BenchRecord.class, BenchRecord::new, rows);
-                System.out.printf("%nKMS wire server, %d ms per call: %d rows inserted, read, updated with %d"
-                        + " GenerateDataKey and %d Decrypt calls (%s); insert %.0f rows/s%n", kmsDelayMs, rows,
-                        kms.requestCount("GenerateDataKey"), kms.requestCount("Decrypt"),
-                        FieldCrypt.of(sf).stats(), cached.insert);
+                System.out.printf(
+                        "%nKMS wire server, %d ms per call: %d rows inserted, read, updated with %d"
+                                + " GenerateDataKey and %d Decrypt calls (%s); insert %.0f rows/s%n",
+                        kmsDelayMs,
+                        rows,
+                        kms.requestCount("GenerateDataKey"),
+                        kms.requestCount("Decrypt"),
+                        FieldCrypt.of(sf).stats(),
+                        cached.insert);
             }
             try (SessionFactory cold = factory(url, aws)) {
                 kms.resetCounts();
                 long read = cold.fromTransaction(s -> s.createSelectionQuery("from BenchRecord", BenchRecord.class)
-                        .getResultStream().count());
+                        .getResultStream()
+                        .count());
                 System.out.printf("cold read of %d rows: %d Decrypt calls%n", read, kms.requestCount("Decrypt"));
             }
             Map<String, Object> noCache = new LinkedHashMap<>(aws);
@@ -187,9 +222,10 @@ public final class EndToEndHarness implements Callable<Integer> {
                         }
                     });
                 }
-                System.out.printf("max uses 1 (cache effectively off): %d rows inserted at %.0f rows/s with %d"
-                        + " GenerateDataKey calls%n", noCacheRows, noCacheRows / seconds(start),
-                        kms.requestCount("GenerateDataKey"));
+                System.out.printf(
+                        "max uses 1 (cache effectively off): %d rows inserted at %.0f rows/s with %d"
+                                + " GenerateDataKey calls%n",
+                        noCacheRows, noCacheRows / seconds(start), kms.requestCount("GenerateDataKey"));
             }
         }
     }
@@ -197,7 +233,8 @@ public final class EndToEndHarness implements Callable<Integer> {
     private SessionFactory factory(String url, Map<String, Object> fieldcrypt) {
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("e2e")
                 .managedClasses(List.of(PlainRecord.class, BenchRecord.class, PgcryptoRecord.class))
-                .jdbcUrl(url).jdbcCredentials(database.user, database.password)
+                .jdbcUrl(url)
+                .jdbcCredentials(database.user, database.password)
                 .schemaToolingAction(Action.UPDATE)
                 .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
                 .property("hibernate.jdbc.batch_size", String.valueOf(BATCH))
@@ -206,8 +243,11 @@ public final class EndToEndHarness implements Callable<Integer> {
         if (fieldcrypt.isEmpty()) {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
-            configuration.property(FieldCryptSettings.KMS_PROVIDER, "local")
-                    .property(FieldCryptSettings.LOCAL_MASTER_KEYS, "bench:" + Base64.getEncoder().encodeToString(key))
+            configuration
+                    .property(FieldCryptSettings.KMS_PROVIDER, "local")
+                    .property(
+                            FieldCryptSettings.LOCAL_MASTER_KEYS,
+                            "bench:" + Base64.getEncoder().encodeToString(key))
                     .property(FieldCryptSettings.KMS_KEY_ID, "bench")
                     .property(FieldCryptSettings.DATA_KEY_TABLE, "bench_e2e_key");
         } else {

@@ -59,8 +59,11 @@ public class EnvelopeBenchmark {
 
     @Setup(Level.Trial)
     public void setUp() throws GeneralSecurityException {
-        encryptor = FieldEncryptor.builder().keyProvider(TestKeys.localProvider("bench")).masterKeyId("bench")
-                .dataKeyStore(new InMemoryDataKeyStore()).build();
+        encryptor = FieldEncryptor.builder()
+                .keyProvider(TestKeys.localProvider("bench"))
+                .masterKeyId("bench")
+                .dataKeyStore(new InMemoryDataKeyStore())
+                .build();
         plaintext = new byte[size];
         new SecureRandom().nextBytes(plaintext);
         sealed = encryptor.seal("customer.nationalId", context, plaintext);

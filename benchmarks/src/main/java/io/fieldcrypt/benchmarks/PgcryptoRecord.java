@@ -23,20 +23,22 @@ public class PgcryptoRecord extends RecordBase {
     public Long id;
 
     @Column(columnDefinition = "bytea")
-    @ColumnTransformer(read = "pgp_sym_decrypt(secretName, 'bench-passphrase')",
+    @ColumnTransformer(
+            read = "pgp_sym_decrypt(secretName, 'bench-passphrase')",
             write = "pgp_sym_encrypt(?, 'bench-passphrase')")
     public String secretName;
 
     @Column(columnDefinition = "bytea")
-    @ColumnTransformer(read = "cast(pgp_sym_decrypt(secretDate, 'bench-passphrase') as date)",
+    @ColumnTransformer(
+            read = "cast(pgp_sym_decrypt(secretDate, 'bench-passphrase') as date)",
             write = "pgp_sym_encrypt(cast(? as text), 'bench-passphrase')")
     public LocalDate secretDate;
 
     @Column(columnDefinition = "bytea")
-    @ColumnTransformer(read = "cast(pgp_sym_decrypt(secretAmount, 'bench-passphrase') as numeric)",
+    @ColumnTransformer(
+            read = "cast(pgp_sym_decrypt(secretAmount, 'bench-passphrase') as numeric)",
             write = "pgp_sym_encrypt(cast(? as text), 'bench-passphrase')")
     public BigDecimal secretAmount;
-
 
     @Override
     void secrets(String name, LocalDate date, BigDecimal amount) {

@@ -35,7 +35,9 @@ import picocli.CommandLine.Option;
  *     io.fieldcrypt.benchmarks.ReEncryptHarness --rows 100000
  * </pre>
  */
-@Command(name = "reencrypt-harness", mixinStandardHelpOptions = true,
+@Command(
+        name = "reencrypt-harness",
+        mixinStandardHelpOptions = true,
         description = "Re-encryption throughput against a plain JDBC update of the same rows, and peak heap.")
 public final class ReEncryptHarness implements Callable<Integer> {
 
@@ -65,12 +67,15 @@ public final class ReEncryptHarness implements Callable<Integer> {
         new SecureRandom().nextBytes(key);
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("harness")
                 .managedClass(BenchRecord.class)
-                .jdbcUrl(url).jdbcCredentials(database.user, database.password)
+                .jdbcUrl(url)
+                .jdbcCredentials(database.user, database.password)
                 .schemaToolingAction(Action.CREATE)
                 .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
                 .property("hibernate.jdbc.batch_size", "500")
                 .property(FieldCryptSettings.KMS_PROVIDER, "local")
-                .property(FieldCryptSettings.LOCAL_MASTER_KEYS, "bench:" + Base64.getEncoder().encodeToString(key))
+                .property(
+                        FieldCryptSettings.LOCAL_MASTER_KEYS,
+                        "bench:" + Base64.getEncoder().encodeToString(key))
                 .property(FieldCryptSettings.KMS_KEY_ID, "bench")
                 .property(FieldCryptSettings.DATA_KEY_TABLE, "bench_data_key");
         try (SessionFactory sf = configuration.createEntityManagerFactory().unwrap(SessionFactory.class)) {
@@ -91,11 +96,14 @@ public final class ReEncryptHarness implements Callable<Integer> {
 
             double plainRate = plainRows / plainSeconds;
             double reRate = report.reEncrypted() / reSeconds;
-            System.out.printf("rows: %d, batch: %d, max heap: %d MiB, JVM: %s%n", rows, batch,
-                    Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
-            System.out.printf("plain JDBC update : %8.0f rows/s (%d rows in %.1f s), peak heap %d MiB%n", plainRate,
-                    plainRows, plainSeconds, plainPeak >> 20);
-            System.out.printf("reEncrypt         : %8.0f rows/s (%d rows in %.1f s), peak heap %d MiB, remaining %d%n",
+            System.out.printf(
+                    "rows: %d, batch: %d, max heap: %d MiB, JVM: %s%n",
+                    rows, batch, Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"));
+            System.out.printf(
+                    "plain JDBC update : %8.0f rows/s (%d rows in %.1f s), peak heap %d MiB%n",
+                    plainRate, plainRows, plainSeconds, plainPeak >> 20);
+            System.out.printf(
+                    "reEncrypt         : %8.0f rows/s (%d rows in %.1f s), peak heap %d MiB, remaining %d%n",
                     reRate, report.reEncrypted(), reSeconds, rePeak >> 20, report.remaining());
             System.out.printf("ratio reEncrypt / plain: %.2fx%n", reRate / plainRate);
             return report.remaining() == 0 && report.reEncrypted() == rows ? 0 : 1;
@@ -120,9 +128,9 @@ public final class ReEncryptHarness implements Callable<Integer> {
         try (Connection c = DriverManager.getConnection(url, database.user, database.password)) {
             c.setAutoCommit(false);
             try (PreparedStatement select = c.prepareStatement("select id, plainName from BenchRecord where id > ?"
-                    + " order by id limit ? for update skip locked");
-                    PreparedStatement update = c.prepareStatement("update BenchRecord set plainName = ? where id = ?"
-                            + " and plainName = ?")) {
+                            + " order by id limit ? for update skip locked");
+                    PreparedStatement update = c.prepareStatement(
+                            "update BenchRecord set plainName = ? where id = ?" + " and plainName = ?")) {
                 while (true) {
                     select.setLong(1, after);
                     select.setInt(2, batch);

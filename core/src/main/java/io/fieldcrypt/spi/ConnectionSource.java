@@ -49,8 +49,8 @@ public interface ConnectionSource {
      * @throws RuntimeException what {@code failure} makes if no connection can be had or a statement fails (the
      *     transaction is then rolled back); a runtime exception of {@code work} itself, after the rollback
      */
-    default <T> T inTransaction(String what, BiFunction<String, SQLException, ? extends RuntimeException> failure,
-            Work<T> work) {
+    default <T> T inTransaction(
+            String what, BiFunction<String, SQLException, ? extends RuntimeException> failure, Work<T> work) {
         Connection connection;
         try {
             connection = acquire();
@@ -80,8 +80,8 @@ public interface ConnectionSource {
             try {
                 release(connection);
             } catch (SQLException e) {
-                LoggerFactory.getLogger(ConnectionSource.class).warn("could not release a connection after: {}",
-                        what, e);
+                LoggerFactory.getLogger(ConnectionSource.class)
+                        .warn("could not release a connection after: {}", what, e);
             }
         }
     }

@@ -50,8 +50,8 @@ public final class DataKeyMaterial implements SecretKey, Destroyable {
      */
     public static DataKeyMaterial copyOf(byte[] bytes) {
         if (bytes.length != KEY_BYTES) {
-            throw new IllegalArgumentException("a data key must be " + KEY_BYTES + " bytes (AES-256), got "
-                    + bytes.length);
+            throw new IllegalArgumentException(
+                    "a data key must be " + KEY_BYTES + " bytes (AES-256), got " + bytes.length);
         }
         return new DataKeyMaterial(bytes.clone());
     }

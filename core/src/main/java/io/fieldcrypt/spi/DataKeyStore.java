@@ -29,8 +29,8 @@ public interface DataKeyStore {
      * @return the stored row, with its new id
      * @throws io.fieldcrypt.DataKeyStoreException if the row could not be committed; then it does not exist
      */
-    StoredDataKey insert(String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            Duration usableFor);
+    StoredDataKey insert(
+            String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext, Duration usableFor);
 
     /**
      * @param id a data key id

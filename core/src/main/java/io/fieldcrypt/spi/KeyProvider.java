@@ -56,11 +56,10 @@ public interface KeyProvider extends AutoCloseable {
      * @return the key wrapped under the destination, naming its canonical id
      * @throws io.fieldcrypt.KeyProviderException if the provider refuses or fails
      */
-    WrappedDataKey reEncryptDataKey(WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            String destinationMasterKeyId);
+    WrappedDataKey reEncryptDataKey(
+            WrappedDataKey wrapped, Map<String, String> encryptionContext, String destinationMasterKeyId);
 
     /** Releases what the provider owns (for example a KMS client it built itself). The default does nothing. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

@@ -17,8 +17,15 @@ import java.util.Objects;
  *     (keys made before version 0.2)
  * @param retiredAt when the key was retired, or {@code null} while it is active
  */
-public record StoredDataKey(long id, String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-        DataKeyState state, Instant createdAt, Instant expiresAt, Instant retiredAt) {
+public record StoredDataKey(
+        long id,
+        String scope,
+        WrappedDataKey wrapped,
+        Map<String, String> encryptionContext,
+        DataKeyState state,
+        Instant createdAt,
+        Instant expiresAt,
+        Instant retiredAt) {
 
     /**
      * @throws NullPointerException if an argument other than {@code expiresAt} and {@code retiredAt} is null

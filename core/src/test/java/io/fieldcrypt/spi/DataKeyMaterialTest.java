@@ -28,7 +28,8 @@ class DataKeyMaterialTest {
     void toString_showsNoKeyBytesInAnyEncoding() {
         String text = DataKeyMaterial.copyOf(raw).toString();
 
-        assertThat(text).isEqualTo("DataKeyMaterial[32 bytes, redacted]")
+        assertThat(text)
+                .isEqualTo("DataKeyMaterial[32 bytes, redacted]")
                 .doesNotContain(HexFormat.of().formatHex(raw))
                 .doesNotContain(Base64.getEncoder().encodeToString(raw));
     }
@@ -60,7 +61,8 @@ class DataKeyMaterialTest {
         assertThat(key.isDestroyed()).isTrue();
         assertThat(key.getEncoded()).isNull();
         assertThat(key.toString()).isEqualTo("DataKeyMaterial[32 bytes, redacted, destroyed]");
-        assertThatThrownBy(key::copy).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(key::copy)
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("data key material was destroyed");
     }
 
@@ -68,7 +70,9 @@ class DataKeyMaterialTest {
     void equals_comparesBytes() {
         DataKeyMaterial key = DataKeyMaterial.copyOf(raw);
 
-        assertThat(key).isEqualTo(DataKeyMaterial.copyOf(raw)).isEqualTo(key.copy())
+        assertThat(key)
+                .isEqualTo(DataKeyMaterial.copyOf(raw))
+                .isEqualTo(key.copy())
                 .isNotEqualTo(DataKeyMaterial.copyOf(TestKeys.randomKey()));
         assertThat(key.hashCode()).isEqualTo(32);
     }

@@ -28,14 +28,17 @@ class WrappedDataKeyTest {
     @Test
     void nullArgument_nullPointerNamingIt() {
         assertThatThrownBy(() -> new WrappedDataKey(null, new byte[] {1}))
-                .isInstanceOf(NullPointerException.class).hasMessage("masterKeyId");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("masterKeyId");
         assertThatThrownBy(() -> new WrappedDataKey("k", null))
-                .isInstanceOf(NullPointerException.class).hasMessage("encryptedKey");
+                .isInstanceOf(NullPointerException.class)
+                .hasMessage("encryptedKey");
     }
 
     @Test
     void empty_refused() {
         assertThatThrownBy(() -> new WrappedDataKey("k", new byte[0]))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("encryptedKey is empty");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("encryptedKey is empty");
     }
 }

@@ -29,11 +29,18 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
     private final AtomicLong ids = new AtomicLong();
 
     @Override
-    public StoredDataKey insert(String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            Duration usableFor) {
+    public StoredDataKey insert(
+            String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext, Duration usableFor) {
         Instant now = Instant.now();
-        StoredDataKey row = new StoredDataKey(ids.incrementAndGet(), scope, wrapped, encryptionContext,
-                DataKeyState.ACTIVE, now, now.plus(usableFor), null);
+        StoredDataKey row = new StoredDataKey(
+                ids.incrementAndGet(),
+                scope,
+                wrapped,
+                encryptionContext,
+                DataKeyState.ACTIVE,
+                now,
+                now.plus(usableFor),
+                null);
         rows.put(row.id(), row);
         return row;
     }
@@ -45,13 +52,16 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
 
     @Override
     public List<StoredDataKey> page(Collection<String> scopes, long afterId, int limit) {
-        return rows.tailMap(afterId, false).values().stream().filter(row -> scopes.contains(row.scope()))
-                .limit(limit).toList();
+        return rows.tailMap(afterId, false).values().stream()
+                .filter(row -> scopes.contains(row.scope()))
+                .limit(limit)
+                .toList();
     }
 
     @Override
     public Map<String, Long> countRetiredByScope() {
-        return rows.values().stream().filter(row -> row.state() == DataKeyState.RETIRED)
+        return rows.values().stream()
+                .filter(row -> row.state() == DataKeyState.RETIRED)
                 .collect(Collectors.groupingBy(StoredDataKey::scope, TreeMap::new, Collectors.counting()));
     }
 
@@ -61,8 +71,17 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
         if (row == null || !row.wrapped().equals(expected)) {
             return false;
         }
-        rows.put(id, new StoredDataKey(id, row.scope(), replacement, row.encryptionContext(), row.state(),
-                row.createdAt(), row.expiresAt(), row.retiredAt()));
+        rows.put(
+                id,
+                new StoredDataKey(
+                        id,
+                        row.scope(),
+                        replacement,
+                        row.encryptionContext(),
+                        row.state(),
+                        row.createdAt(),
+                        row.expiresAt(),
+                        row.retiredAt()));
         return true;
     }
 
@@ -72,8 +91,15 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
         List<StoredDataKey> retired = new ArrayList<>();
         for (StoredDataKey row : rows.values()) {
             if (row.state() == DataKeyState.ACTIVE && scopes.contains(row.scope())) {
-                StoredDataKey changed = new StoredDataKey(row.id(), row.scope(), row.wrapped(),
-                        row.encryptionContext(), DataKeyState.RETIRED, row.createdAt(), row.expiresAt(), now);
+                StoredDataKey changed = new StoredDataKey(
+                        row.id(),
+                        row.scope(),
+                        row.wrapped(),
+                        row.encryptionContext(),
+                        DataKeyState.RETIRED,
+                        row.createdAt(),
+                        row.expiresAt(),
+                        now);
                 rows.put(row.id(), changed);
                 retired.add(changed);
             }
@@ -85,7 +111,8 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
     @Override
     public synchronized List<Long> deleteRetired(Collection<String> scopes, DeletionGuard guard) {
         List<StoredDataKey> keys = rows.values().stream()
-                .filter(row -> row.state() == DataKeyState.RETIRED && scopes.contains(row.scope())).toList();
+                .filter(row -> row.state() == DataKeyState.RETIRED && scopes.contains(row.scope()))
+                .toList();
         if (keys.isEmpty()) {
             return List.of();
         }
@@ -100,12 +127,13 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
 
     @Override
     public List<DataKeyCount> countByStateAndMasterKey(Collection<String> scopes) {
-        record Group(DataKeyState state, String masterKeyId) {
-        }
-        return rows.values().stream().filter(row -> scopes.contains(row.scope()))
-                .collect(Collectors.groupingBy(row -> new Group(row.state(), row.wrapped().masterKeyId()),
-                        Collectors.counting()))
-                .entrySet().stream()
+        record Group(DataKeyState state, String masterKeyId) {}
+        return rows.values().stream()
+                .filter(row -> scopes.contains(row.scope()))
+                .collect(Collectors.groupingBy(
+                        row -> new Group(row.state(), row.wrapped().masterKeyId()), Collectors.counting()))
+                .entrySet()
+                .stream()
                 .map(e -> new DataKeyCount(e.getKey().state(), e.getKey().masterKeyId(), e.getValue()))
                 .toList();
     }

@@ -8,8 +8,7 @@ import java.util.Map;
 /** Local master keys for tests: fresh random keys, never constants that could end up in production. */
 public final class TestKeys {
 
-    private TestKeys() {
-    }
+    private TestKeys() {}
 
     /** @return 32 random bytes; see {@link LocalMasterKeys#randomKey()} */
     public static byte[] randomKey() {

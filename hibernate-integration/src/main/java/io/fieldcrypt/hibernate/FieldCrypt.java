@@ -35,8 +35,8 @@ public final class FieldCrypt {
      *     or {@value FieldCryptSettings#ENABLED} is false)
      */
     public static FieldCrypt of(EntityManagerFactory factory) {
-        SessionFactoryImplementor sessionFactory = Objects.requireNonNull(factory, "factory")
-                .unwrap(SessionFactoryImplementor.class);
+        SessionFactoryImplementor sessionFactory =
+                Objects.requireNonNull(factory, "factory").unwrap(SessionFactoryImplementor.class);
         FieldCryptService service = sessionFactory.getServiceRegistry().getService(FieldCryptService.class);
         FieldCryptRuntime runtime = service == null ? null : service.runtime(sessionFactory);
         if (runtime != null) {

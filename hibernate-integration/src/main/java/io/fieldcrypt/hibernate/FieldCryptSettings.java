@@ -82,6 +82,5 @@ public final class FieldCryptSettings {
      */
     public static final String KEY_PROVIDER = "fieldcrypt.key-provider";
 
-    private FieldCryptSettings() {
-    }
+    private FieldCryptSettings() {}
 }

@@ -24,6 +24,8 @@ public record FieldCryptStatus(List<DataKeyCount> dataKeys, Map<String, Long> va
 
     /** @return values under retired keys, all attributes together */
     public long totalValuesUnderRetiredKeys() {
-        return valuesUnderRetiredKeys.values().stream().mapToLong(Long::longValue).sum();
+        return valuesUnderRetiredKeys.values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 }

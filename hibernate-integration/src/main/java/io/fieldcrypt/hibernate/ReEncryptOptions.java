@@ -13,8 +13,8 @@ import java.util.function.Consumer;
  * @param progress called after every committed batch; an exception thrown here stops the job (the batch stays
  *     committed, and the next run resumes after it)
  */
-public record ReEncryptOptions(String jobName, int batchSize, double maxRowsPerSecond,
-        Consumer<ReEncryptProgress> progress) {
+public record ReEncryptOptions(
+        String jobName, int batchSize, double maxRowsPerSecond, Consumer<ReEncryptProgress> progress) {
 
     /** The default job name. */
     public static final String DEFAULT_JOB = "default";
@@ -43,7 +43,7 @@ public record ReEncryptOptions(String jobName, int batchSize, double maxRowsPerS
      * @return job {@value #DEFAULT_JOB}, batches of {@value #DEFAULT_BATCH_SIZE}, no rate limit, no progress listener
      */
     public static ReEncryptOptions defaults() {
-        return new ReEncryptOptions(DEFAULT_JOB, DEFAULT_BATCH_SIZE, 0, progress -> { });
+        return new ReEncryptOptions(DEFAULT_JOB, DEFAULT_BATCH_SIZE, 0, progress -> {});
     }
 
     /**

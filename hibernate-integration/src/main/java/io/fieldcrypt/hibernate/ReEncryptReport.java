@@ -17,8 +17,8 @@ import java.util.Objects;
  *     until it is 0, at least the data key maximum age after the rotation.
  * @param duration how long the run took
  */
-public record ReEncryptReport(long scanned, long reEncrypted, long skippedChanged, long unreadable, long remaining,
-        Duration duration) {
+public record ReEncryptReport(
+        long scanned, long reEncrypted, long skippedChanged, long unreadable, long remaining, Duration duration) {
 
     /**
      * @throws NullPointerException if {@code duration} is null

@@ -20,16 +20,24 @@ class ArchitectureTest {
 
     @Test
     void hibernateIntegration_usesNoInternalsOfCore() {
-        noClasses().that().resideInAPackage("io.fieldcrypt.hibernate..")
-                .should().dependOnClassesThat().resideInAPackage("io.fieldcrypt.internal..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.fieldcrypt.hibernate..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.fieldcrypt.internal..")
                 .because("fieldcrypt-core's internal packages are not part of its API")
                 .check(MAIN);
     }
 
     @Test
     void publicApi_exposesNoInternalTypeInItsSignatures() {
-        noClasses().that().resideInAPackage("io.fieldcrypt.hibernate")
-                .should().dependOnClassesThat().resideInAnyPackage("io.fieldcrypt.internal..", "org.hibernate..internal..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.fieldcrypt.hibernate")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.fieldcrypt.internal..", "org.hibernate..internal..")
                 .because("the API package must not tie users to internal types of fieldcrypt-core or Hibernate")
                 .check(MAIN);
     }

@@ -61,8 +61,8 @@ class AwsKmsIntegrationTest {
     }
 
     private static Patient patient(int i) {
-        Patient patient = new Patient("p" + i, "id-" + i, "p" + i + "@example.org", LocalDate.of(1990, 1, 1),
-                BigDecimal.valueOf(i));
+        Patient patient = new Patient(
+                "p" + i, "id-" + i, "p" + i + "@example.org", LocalDate.of(1990, 1, 1), BigDecimal.valueOf(i));
         patient.insuranceNumber = "INS-" + i;
         return patient;
     }
@@ -82,8 +82,10 @@ class AwsKmsIntegrationTest {
         }
         kms.resetCounts();
         try (SessionFactory cold = factory(db)) {
-            long read = cold.fromTransaction(s -> s.createSelectionQuery("from Patient", Patient.class)
-                    .getResultList().stream().filter(p -> p.nationalId.startsWith("id-")).count());
+            long read = cold.fromTransaction(
+                    s -> s.createSelectionQuery("from Patient", Patient.class).getResultList().stream()
+                            .filter(p -> p.nationalId.startsWith("id-"))
+                            .count());
 
             assertThat(read).isEqualTo(100);
             assertThat(kms.requestCount("Decrypt")).isEqualTo(5);
@@ -107,17 +109,18 @@ class AwsKmsIntegrationTest {
             } finally {
                 kms.failNext(0);
             }
-            try (Connection c = isolated.connect(); Statement st = c.createStatement();
-                    ResultSet rs = st.executeQuery("select (select count(*) from Patient),"
-                            + " (select count(*) from fieldcrypt_data_key)")) {
+            try (Connection c = isolated.connect();
+                    Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "select (select count(*) from Patient)," + " (select count(*) from fieldcrypt_data_key)")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isZero();
                 assertThat(rs.getInt(2)).isZero();
             }
 
             sf.inTransaction(s -> s.persist(patient(2)));
-            String nationalId = sf.fromTransaction(s -> s.createSelectionQuery("from Patient", Patient.class)
-                    .getSingleResult().nationalId);
+            String nationalId = sf.fromTransaction(
+                    s -> s.createSelectionQuery("from Patient", Patient.class).getSingleResult().nationalId);
             assertThat(nationalId).isEqualTo("id-2");
         }
     }

@@ -73,46 +73,63 @@ class BootRefusalTest {
 
     @Entity(name = "IdentityPatient")
     static class IdentityPatient {
-        @Id @GeneratedValue(strategy = GenerationType.IDENTITY) Long id;
-        @Encrypted String secret;
+        @Id
+        @GeneratedValue(strategy = GenerationType.IDENTITY)
+        Long id;
+
+        @Encrypted
+        String secret;
     }
 
     @Test
     void identityId_refusedWithSequenceAdvice() {
-        assertThat(bootFailure(IdentityPatient.class)).hasMessage("@Encrypted on IdentityPatient.secret needs the id"
-                + " before the INSERT, but IdentityPatient gets its id from the database (GenerationType.IDENTITY)."
-                + " Use a sequence instead: a bigserial column already has one, so map the id with"
-                + " @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = \"IdentityPatient_id\") and"
-                + " @SequenceGenerator(name = \"IdentityPatient_id\", sequenceName = \"IdentityPatient_id_seq\","
-                + " allocationSize = 1)");
+        assertThat(bootFailure(IdentityPatient.class))
+                .hasMessage("@Encrypted on IdentityPatient.secret needs the id"
+                        + " before the INSERT, but IdentityPatient gets its id from the database (GenerationType.IDENTITY)."
+                        + " Use a sequence instead: a bigserial column already has one, so map the id with"
+                        + " @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = \"IdentityPatient_id\") and"
+                        + " @SequenceGenerator(name = \"IdentityPatient_id\", sequenceName = \"IdentityPatient_id_seq\","
+                        + " allocationSize = 1)");
     }
 
     @Entity(name = "DecimalKeyed")
     static class DecimalKeyed {
-        @Id @Column(precision = 10, scale = 2) BigDecimal id;
-        @Encrypted String secret;
+        @Id
+        @Column(precision = 10, scale = 2)
+        BigDecimal id;
+
+        @Encrypted
+        String secret;
     }
 
     @Entity(name = "TimestampKeyed")
     static class TimestampKeyed {
-        @Id OffsetDateTime id;
-        @Encrypted String secret;
+        @Id
+        OffsetDateTime id;
+
+        @Encrypted
+        String secret;
     }
 
     @Entity(name = "DateKeyed")
     static class DateKeyed {
-        @Id Date id;
-        @Encrypted String secret;
+        @Id
+        Date id;
+
+        @Encrypted
+        String secret;
     }
 
     @Embeddable
-    record VisitKey(String clinic, LocalDateTime at) {
-    }
+    record VisitKey(String clinic, LocalDateTime at) {}
 
     @Entity(name = "VisitKeyed")
     static class VisitKeyed {
-        @EmbeddedId VisitKey id;
-        @Encrypted String secret;
+        @EmbeddedId
+        VisitKey id;
+
+        @Encrypted
+        String secret;
     }
 
     /**
@@ -124,107 +141,147 @@ class BootRefusalTest {
         String advice = ", whose value does not survive a database round trip unchanged (its text would differ when"
                 + " read back, and the values could never be opened again). Use an id of type Long, Integer, Short,"
                 + " String or UUID, or a composite id of those";
-        assertThat(bootFailure(DecimalKeyed.class)).hasMessage("@Encrypted on DecimalKeyed.secret binds every value"
-                + " to its row's id, but the id of DecimalKeyed is of type java.math.BigDecimal" + advice);
-        assertThat(bootFailure(TimestampKeyed.class)).hasMessage("@Encrypted on TimestampKeyed.secret binds every"
-                + " value to its row's id, but the id of TimestampKeyed is of type java.time.OffsetDateTime" + advice);
-        assertThat(bootFailure(DateKeyed.class)).hasMessage("@Encrypted on DateKeyed.secret binds every value to its"
-                + " row's id, but the id of DateKeyed is of type java.util.Date" + advice);
-        assertThat(bootFailure(VisitKeyed.class)).hasMessage("@Encrypted on VisitKeyed.secret binds every value to"
-                + " its row's id, but the id of VisitKeyed has a part of type java.time.LocalDateTime" + advice);
+        assertThat(bootFailure(DecimalKeyed.class))
+                .hasMessage("@Encrypted on DecimalKeyed.secret binds every value"
+                        + " to its row's id, but the id of DecimalKeyed is of type java.math.BigDecimal" + advice);
+        assertThat(bootFailure(TimestampKeyed.class))
+                .hasMessage("@Encrypted on TimestampKeyed.secret binds every"
+                        + " value to its row's id, but the id of TimestampKeyed is of type java.time.OffsetDateTime"
+                        + advice);
+        assertThat(bootFailure(DateKeyed.class))
+                .hasMessage("@Encrypted on DateKeyed.secret binds every value to its"
+                        + " row's id, but the id of DateKeyed is of type java.util.Date" + advice);
+        assertThat(bootFailure(VisitKeyed.class))
+                .hasMessage("@Encrypted on VisitKeyed.secret binds every value to"
+                        + " its row's id, but the id of VisitKeyed has a part of type java.time.LocalDateTime"
+                        + advice);
     }
 
     @Entity(name = "EncryptedId")
     static class EncryptedId {
-        @Id @Encrypted String id;
+        @Id
+        @Encrypted
+        String id;
     }
 
     @Test
     void encryptedId_refused() {
-        assertThat(bootFailure(EncryptedId.class)).hasMessage("@Encrypted on EncryptedId.id is not supported:"
-                + " EncryptedId.id is the id; an id cannot be encrypted because every encrypted value is bound to it");
+        assertThat(bootFailure(EncryptedId.class))
+                .hasMessage(
+                        "@Encrypted on EncryptedId.id is not supported:"
+                                + " EncryptedId.id is the id; an id cannot be encrypted because every encrypted value is bound to it");
     }
 
     @Entity(name = "EncryptedVersion")
     static class EncryptedVersion {
-        @Id Long id;
-        @Version @Encrypted Integer version;
+        @Id
+        Long id;
+
+        @Version
+        @Encrypted
+        Integer version;
     }
 
     @Test
     void encryptedVersion_refused() {
-        assertThat(bootFailure(EncryptedVersion.class)).hasMessage("@Encrypted on EncryptedVersion.version is not"
-                + " supported: EncryptedVersion.version is the version attribute, which the database compares in"
-                + " plain");
+        assertThat(bootFailure(EncryptedVersion.class))
+                .hasMessage("@Encrypted on EncryptedVersion.version is not"
+                        + " supported: EncryptedVersion.version is the version attribute, which the database compares in"
+                        + " plain");
     }
 
     @Entity(name = "EncryptedAssociation")
     static class EncryptedAssociation {
-        @Id Long id;
-        @ManyToOne @Encrypted Patient patient;
+        @Id
+        Long id;
+
+        @ManyToOne
+        @Encrypted
+        Patient patient;
     }
 
     @Test
     void encryptedAssociation_refused() {
-        assertThat(bootFailure(EncryptedAssociation.class, Patient.class)).hasMessage("@Encrypted on"
-                + " EncryptedAssociation.patient is not supported: EncryptedAssociation.patient is an association or"
-                + " a collection; only basic attributes can be encrypted (for an @ElementCollection, encrypt the"
-                + " attributes of the element entity instead)");
+        assertThat(bootFailure(EncryptedAssociation.class, Patient.class))
+                .hasMessage("@Encrypted on"
+                        + " EncryptedAssociation.patient is not supported: EncryptedAssociation.patient is an association or"
+                        + " a collection; only basic attributes can be encrypted (for an @ElementCollection, encrypt the"
+                        + " attributes of the element entity instead)");
     }
 
     @Entity(name = "EncryptedCollection")
     static class EncryptedCollection {
-        @Id Long id;
-        @ElementCollection @Encrypted List<String> phones;
+        @Id
+        Long id;
+
+        @ElementCollection
+        @Encrypted
+        List<String> phones;
     }
 
     @Test
     void encryptedElementCollection_refused() {
-        assertThat(bootFailure(EncryptedCollection.class)).hasMessageStartingWith("@Encrypted on"
-                + " EncryptedCollection.phones is not supported: EncryptedCollection.phones is an association or a"
-                + " collection");
+        assertThat(bootFailure(EncryptedCollection.class))
+                .hasMessageStartingWith("@Encrypted on"
+                        + " EncryptedCollection.phones is not supported: EncryptedCollection.phones is an association or a"
+                        + " collection");
     }
 
     @Entity(name = "LazySecret")
     static class LazySecret {
-        @Id Long id;
-        @Basic(fetch = FetchType.LAZY) @Encrypted String secret;
+        @Id
+        Long id;
+
+        @Basic(fetch = FetchType.LAZY)
+        @Encrypted
+        String secret;
     }
 
     @Test
     void lazyBasic_refused() {
-        assertThat(bootFailure(LazySecret.class)).hasMessage("@Encrypted on LazySecret.secret is not supported:"
-                + " LazySecret.secret is lazily fetched; fetch it eagerly (remove fetch = LAZY) to encrypt it");
+        assertThat(bootFailure(LazySecret.class))
+                .hasMessage("@Encrypted on LazySecret.secret is not supported:"
+                        + " LazySecret.secret is lazily fetched; fetch it eagerly (remove fetch = LAZY) to encrypt it");
     }
 
     @Embeddable
     static class Address {
-        @Encrypted String street;
+        @Encrypted
+        String street;
     }
 
     @Entity(name = "WithAddress")
     static class WithAddress {
-        @Id Long id;
-        @Embedded Address address;
+        @Id
+        Long id;
+
+        @Embedded
+        Address address;
     }
 
     @Test
     void insideEmbeddable_refused() {
-        assertThat(bootFailure(WithAddress.class)).hasMessage("@Encrypted on WithAddress.street is not supported:"
-                + " WithAddress.street is inside an @Embeddable; fieldcrypt encrypts attributes of entities only:"
-                + " move the attribute to the entity");
+        assertThat(bootFailure(WithAddress.class))
+                .hasMessage("@Encrypted on WithAddress.street is not supported:"
+                        + " WithAddress.street is inside an @Embeddable; fieldcrypt encrypts attributes of entities only:"
+                        + " move the attribute to the entity");
     }
 
     @Entity(name = "NaturalSecret")
     static class NaturalSecret {
-        @Id Long id;
-        @NaturalId @Encrypted String code;
+        @Id
+        Long id;
+
+        @NaturalId
+        @Encrypted
+        String code;
     }
 
     @Test
     void naturalId_refused() {
-        assertThat(bootFailure(NaturalSecret.class)).hasMessage("@Encrypted on NaturalSecret.code is not supported:"
-                + " NaturalSecret.code is a natural id, which is looked up by its plain value");
+        assertThat(bootFailure(NaturalSecret.class))
+                .hasMessage("@Encrypted on NaturalSecret.code is not supported:"
+                        + " NaturalSecret.code is a natural id, which is looked up by its plain value");
     }
 
     @Converter
@@ -269,72 +326,95 @@ class BootRefusalTest {
 
     @Test
     void enversAuditedGetterWithPropertyAccess_refused() {
-        assertThat(bootFailure(AuditedGetter.class)).hasMessage("@Encrypted on AuditedGetter.secret is not supported:"
-                + " AuditedGetter.secret is audited by Envers, which would copy its values into the audit table;"
-                + " mark the attribute @NotAudited");
+        assertThat(bootFailure(AuditedGetter.class))
+                .hasMessage("@Encrypted on AuditedGetter.secret is not supported:"
+                        + " AuditedGetter.secret is audited by Envers, which would copy its values into the audit table;"
+                        + " mark the attribute @NotAudited");
     }
 
     @Entity(name = "ConvertedSecret")
     static class ConvertedSecret {
-        @Id Long id;
-        @Convert(converter = Upper.class) @Encrypted String secret;
+        @Id
+        Long id;
+
+        @Convert(converter = Upper.class)
+        @Encrypted
+        String secret;
     }
 
     @Test
     void withOwnConverter_refused() {
-        assertThat(bootFailure(ConvertedSecret.class)).hasMessage("@Encrypted on ConvertedSecret.secret is not"
-                + " supported: ConvertedSecret.secret already has an AttributeConverter (@Convert); remove it");
+        assertThat(bootFailure(ConvertedSecret.class))
+                .hasMessage("@Encrypted on ConvertedSecret.secret is not"
+                        + " supported: ConvertedSecret.secret already has an AttributeConverter (@Convert); remove it");
     }
 
     @Entity(name = "UnsupportedType")
     static class UnsupportedType {
-        @Id Long id;
-        @Encrypted Double ratio;
+        @Id
+        Long id;
+
+        @Encrypted
+        Double ratio;
     }
 
     @Test
     void unsupportedType_refusedListingSupportedOnes() {
-        assertThat(bootFailure(UnsupportedType.class)).hasMessage("@Encrypted on UnsupportedType.ratio is not"
-                + " supported: UnsupportedType.ratio is of type java.lang.Double, which cannot be encrypted;"
-                + " supported types: String, byte[], Integer, Long, Short, Boolean, BigDecimal, BigInteger, UUID,"
-                + " LocalDate, LocalDateTime, LocalTime, Instant, OffsetDateTime and enums");
+        assertThat(bootFailure(UnsupportedType.class))
+                .hasMessage("@Encrypted on UnsupportedType.ratio is not"
+                        + " supported: UnsupportedType.ratio is of type java.lang.Double, which cannot be encrypted;"
+                        + " supported types: String, byte[], Integer, Long, Short, Boolean, BigDecimal, BigInteger, UUID,"
+                        + " LocalDate, LocalDateTime, LocalTime, Instant, OffsetDateTime and enums");
     }
 
     @Entity(name = "LockAll")
     @OptimisticLocking(type = OptimisticLockType.ALL)
     @org.hibernate.annotations.DynamicUpdate
     static class LockAll {
-        @Id Long id;
-        @Encrypted String secret;
+        @Id
+        Long id;
+
+        @Encrypted
+        String secret;
     }
 
     @Test
     void optimisticLockAll_refused() {
-        assertThat(bootFailure(LockAll.class)).hasMessage("@Encrypted on LockAll.secret cannot be used with"
-                + " OptimisticLockType.ALL on LockAll, which compares old values in the UPDATE's WHERE clause; use a"
-                + " @Version attribute instead");
+        assertThat(bootFailure(LockAll.class))
+                .hasMessage("@Encrypted on LockAll.secret cannot be used with"
+                        + " OptimisticLockType.ALL on LockAll, which compares old values in the UPDATE's WHERE clause; use a"
+                        + " @Version attribute instead");
     }
 
     @Entity(name = "AuditedSecret")
     @org.hibernate.envers.Audited
     static class AuditedSecret {
-        @Id Long id;
-        @Encrypted String secret;
+        @Id
+        Long id;
+
+        @Encrypted
+        String secret;
     }
 
     @Test
     void enversAuditedAttribute_refused() {
-        assertThat(bootFailure(AuditedSecret.class)).hasMessage("@Encrypted on AuditedSecret.secret is not supported:"
-                + " AuditedSecret.secret is audited by Envers, which would copy its values into the audit table; mark"
-                + " the attribute @NotAudited");
+        assertThat(bootFailure(AuditedSecret.class))
+                .hasMessage("@Encrypted on AuditedSecret.secret is not supported:"
+                        + " AuditedSecret.secret is audited by Envers, which would copy its values into the audit table; mark"
+                        + " the attribute @NotAudited");
     }
 
     @Entity(name = "AuditedButExcluded")
     @org.hibernate.envers.Audited
     static class AuditedButExcluded {
-        @Id Long id;
+        @Id
+        Long id;
+
         String note;
-        @Encrypted @org.hibernate.envers.NotAudited String secret;
+
+        @Encrypted
+        @org.hibernate.envers.NotAudited
+        String secret;
     }
 
     @Test
@@ -353,7 +433,9 @@ class BootRefusalTest {
 
     @Entity(name = "Plain")
     static class Plain {
-        @Id Long id;
+        @Id
+        Long id;
+
         String name;
     }
 
@@ -372,8 +454,9 @@ class BootRefusalTest {
         Map<String, Object> settings = Factories.local(KEYS, "k1");
         settings.put(FieldCryptSettings.ENABLED, "false");
 
-        assertThat(bootFailure(settings, Patient.class)).hasMessage("fieldcrypt.enabled is false, but Patient.balance"
-                + " is @Encrypted: remove the annotations or enable fieldcrypt; encrypted attributes are never written"
-                + " in plain");
+        assertThat(bootFailure(settings, Patient.class))
+                .hasMessage("fieldcrypt.enabled is false, but Patient.balance"
+                        + " is @Encrypted: remove the annotations or enable fieldcrypt; encrypted attributes are never written"
+                        + " in plain");
     }
 }

@@ -64,8 +64,8 @@ class EncryptedRoundTripTest {
     }
 
     private static Patient ada() {
-        return new Patient("Ada", "123-45-6789", "ada@example.org", LocalDate.of(1815, 12, 10),
-                new BigDecimal("1234.50"));
+        return new Patient(
+                "Ada", "123-45-6789", "ada@example.org", LocalDate.of(1815, 12, 10), new BigDecimal("1234.50"));
     }
 
     private static Long persist(SessionFactory factory, Patient patient) {
@@ -86,7 +86,8 @@ class EncryptedRoundTripTest {
         assertThat(loaded.dateOfBirth).isEqualTo(LocalDate.of(1815, 12, 10));
         assertThat(loaded.balance).isEqualTo(new BigDecimal("1234.50"));
         assertThat(loaded.nationalIdSeenAtPostLoad).isEqualTo("123-45-6789");
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select name, nationalId, email, dateOfBirth, balance,"
                         + " insuranceNumber from Patient where id = " + id)) {
             assertThat(rs.next()).isTrue();
@@ -209,8 +210,8 @@ class EncryptedRoundTripTest {
 
     @Test
     void batchOf120_eachRowReadsItsOwnValues() {
-        try (EntityManagerFactory batching = factory(Map.of("hibernate.jdbc.batch_size", "50",
-                "hibernate.order_inserts", "true"))) {
+        try (EntityManagerFactory batching =
+                factory(Map.of("hibernate.jdbc.batch_size", "50", "hibernate.order_inserts", "true"))) {
             SessionFactory factory = batching.unwrap(SessionFactory.class);
             List<Long> ids = factory.fromTransaction(s -> {
                 List<Long> created = new ArrayList<>();
@@ -272,9 +273,11 @@ class EncryptedRoundTripTest {
         other.nationalId = "000-00-0000";
         Long second = persist(sf, other);
 
-        List<Patient> loaded = sf.fromTransaction(s -> s.createSelectionQuery(
-                "from Patient where id in (:a, :b) order by id", Patient.class)
-                .setParameter("a", first).setParameter("b", second).getResultList());
+        List<Patient> loaded = sf.fromTransaction(
+                s -> s.createSelectionQuery("from Patient where id in (:a, :b) order by id", Patient.class)
+                        .setParameter("a", first)
+                        .setParameter("b", second)
+                        .getResultList());
 
         assertThat(loaded).extracting(p -> p.nationalId).containsExactly("123-45-6789", "000-00-0000");
     }
@@ -283,8 +286,10 @@ class EncryptedRoundTripTest {
     void jpqlParameterOnEncryptedAttribute_refusedClearly() {
         persist(sf, ada());
 
-        assertThatThrownBy(() -> sf.inTransaction(s -> s.createSelectionQuery(
-                "from Patient where nationalId = :n", Patient.class).setParameter("n", "123-45-6789").getResultList()))
+        assertThatThrownBy(() -> sf.inTransaction(
+                        s -> s.createSelectionQuery("from Patient where nationalId = :n", Patient.class)
+                                .setParameter("n", "123-45-6789")
+                                .getResultList()))
                 .isExactlyInstanceOf(FieldCryptException.class)
                 .hasMessage("refusing to write a plaintext value of encrypted attribute Patient.nationalId:"
                         + " only entity writes through a Session are encrypted. An encrypted attribute cannot be a"
@@ -297,13 +302,16 @@ class EncryptedRoundTripTest {
         Long id = persist(sf, ada());
         byte[] before = rawNationalId(id);
 
-        assertThatThrownBy(() -> sf.inTransaction(s -> s.createMutationQuery(
-                "update Patient set nationalId = :n").setParameter("n", "999-99-9999").executeUpdate()))
+        assertThatThrownBy(() -> sf.inTransaction(s -> s.createMutationQuery("update Patient set nationalId = :n")
+                        .setParameter("n", "999-99-9999")
+                        .executeUpdate()))
                 .isExactlyInstanceOf(FieldCryptException.class)
-                .hasMessageStartingWith("refusing to write a plaintext value of encrypted attribute Patient.nationalId");
+                .hasMessageStartingWith(
+                        "refusing to write a plaintext value of encrypted attribute Patient.nationalId");
 
         assertThat(rawNationalId(id)).isEqualTo(before);
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from Patient where"
                         + " position(convert_to('999-99-9999', 'UTF8') in nationalId) > 0")) {
             rs.next();
@@ -312,7 +320,8 @@ class EncryptedRoundTripTest {
     }
 
     private static byte[] rawNationalId(Long id) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select nationalId from Patient where id = " + id)) {
             assertThat(rs.next()).isTrue();
             return rs.getBytes(1);

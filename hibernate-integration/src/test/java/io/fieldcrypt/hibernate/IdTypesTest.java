@@ -34,8 +34,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class IdTypesTest {
 
     private static final String KEYS = LocalMasterKeys.spec("k1");
-    private static final Class<?>[] ENTITIES = {StringId.class, GeneratedUuid.class, AssignedLong.class,
-        TableGenerated.class, IntegerSequence.class, EmbeddedKey.class, ClassKey.class};
+    private static final Class<?>[] ENTITIES = {
+        StringId.class,
+        GeneratedUuid.class,
+        AssignedLong.class,
+        TableGenerated.class,
+        IntegerSequence.class,
+        EmbeddedKey.class,
+        ClassKey.class
+    };
     private static TestDatabase db;
     private static SessionFactory sf;
 
@@ -56,34 +63,51 @@ class IdTypesTest {
 
     @Entity(name = "StringId")
     static class StringId {
-        @Id String id;
-        @Encrypted String secret;
+        @Id
+        String id;
+
+        @Encrypted
+        String secret;
     }
 
     @Entity(name = "GeneratedUuid")
     static class GeneratedUuid {
-        @Id @GeneratedValue(strategy = GenerationType.UUID) UUID id;
-        @Encrypted String secret;
+        @Id
+        @GeneratedValue(strategy = GenerationType.UUID)
+        UUID id;
+
+        @Encrypted
+        String secret;
     }
 
     @Entity(name = "AssignedLong")
     static class AssignedLong {
-        @Id Long id;
-        @Encrypted String secret;
+        @Id
+        Long id;
+
+        @Encrypted
+        String secret;
     }
 
     @Entity(name = "TableGenerated")
     static class TableGenerated {
-        @Id @GeneratedValue(strategy = GenerationType.TABLE, generator = "ids")
+        @Id
+        @GeneratedValue(strategy = GenerationType.TABLE, generator = "ids")
         @TableGenerator(name = "ids", table = "id_table")
         Long id;
-        @Encrypted String secret;
+
+        @Encrypted
+        String secret;
     }
 
     @Entity(name = "IntegerSequence")
     static class IntegerSequence {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Integer id;
-        @Encrypted String secret;
+        @Id
+        @GeneratedValue(strategy = GenerationType.SEQUENCE)
+        Integer id;
+
+        @Encrypted
+        String secret;
     }
 
     @Embeddable
@@ -92,8 +116,7 @@ class IdTypesTest {
         String clinic;
         Integer number;
 
-        VisitKey() {
-        }
+        VisitKey() {}
 
         VisitKey(String clinic, Integer number) {
             this.clinic = clinic;
@@ -113,8 +136,11 @@ class IdTypesTest {
 
     @Entity(name = "EmbeddedKey")
     static class EmbeddedKey {
-        @EmbeddedId VisitKey id;
-        @Encrypted String secret;
+        @EmbeddedId
+        VisitKey id;
+
+        @Encrypted
+        String secret;
     }
 
     static class ClassKeyId implements Serializable {
@@ -122,8 +148,7 @@ class IdTypesTest {
         String region;
         Long serial;
 
-        ClassKeyId() {
-        }
+        ClassKeyId() {}
 
         ClassKeyId(String region, Long serial) {
             this.region = region;
@@ -144,9 +169,14 @@ class IdTypesTest {
     @Entity(name = "ClassKey")
     @IdClass(ClassKeyId.class)
     static class ClassKey {
-        @Id String region;
-        @Id Long serial;
-        @Encrypted String secret;
+        @Id
+        String region;
+
+        @Id
+        Long serial;
+
+        @Encrypted
+        String secret;
     }
 
     /** Persists, then reads back both in this factory and in a new one. */
@@ -217,8 +247,7 @@ class IdTypesTest {
         sql("update EmbeddedKey set secret = (select secret from EmbeddedKey where number = 1025)"
                 + " where number = 1024");
         try {
-            assertThatThrownBy(() -> sf.inTransaction(s -> s.find(EmbeddedKey.class,
-                    new VisitKey("clinic-7", 1024))))
+            assertThatThrownBy(() -> sf.inTransaction(s -> s.find(EmbeddedKey.class, new VisitKey("clinic-7", 1024))))
                     .isInstanceOf(DecryptionException.class)
                     .hasMessageStartingWith("cannot decrypt EmbeddedKey.secret of EmbeddedKey#[\"clinic-7\",1024]:");
         } finally {
@@ -234,7 +263,8 @@ class IdTypesTest {
         entity.serial = 5L;
         entity.secret = "s6";
 
-        assertThat(roundTrip(ClassKey.class, new ClassKeyId("eu", 5L), entity).secret).isEqualTo("s6");
+        assertThat(roundTrip(ClassKey.class, new ClassKeyId("eu", 5L), entity).secret)
+                .isEqualTo("s6");
     }
 
     @Test
@@ -276,7 +306,8 @@ class IdTypesTest {
     }
 
     private static void sql(String statement) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute(statement);
         }
     }

@@ -31,7 +31,9 @@ class IntegratorTest {
 
     @Entity(name = "PlainNote")
     static class PlainNote {
-        @Id Long id;
+        @Id
+        Long id;
+
         String text;
     }
 
@@ -41,7 +43,8 @@ class IntegratorTest {
             sf.inTransaction(s -> s.persist(note()));
 
             assertThat(fieldcryptListeners(sf)).isZero();
-            try (Connection c = db.connect(); Statement st = c.createStatement();
+            try (Connection c = db.connect();
+                    Statement st = c.createStatement();
                     ResultSet rs = st.executeQuery("select to_regclass('fieldcrypt_data_key') is null")) {
                 rs.next();
                 assertThat(rs.getBoolean(1)).isTrue();
@@ -52,8 +55,7 @@ class IntegratorTest {
     @Test
     void integratorAppliedTwice_listenersRegisteredOnce(TestDatabase db) {
         Map<String, Object> settings = Factories.local(LocalMasterKeys.spec("k1"), "k1");
-        settings.put("hibernate.integrator_provider",
-                (IntegratorProvider) () -> List.of(new FieldCryptIntegrator()));
+        settings.put("hibernate.integrator_provider", (IntegratorProvider) () -> List.of(new FieldCryptIntegrator()));
         try (SessionFactory sf = Factories.build(db, settings, Patient.class).unwrap(SessionFactory.class)) {
             Patient patient = new Patient("Twice", "123-45-0000", null, null, null);
             sf.inTransaction(s -> s.persist(patient));
@@ -72,8 +74,8 @@ class IntegratorTest {
     }
 
     private static long fieldcryptListeners(SessionFactory sf) {
-        EventListenerGroup<?> group = sf.unwrap(SessionFactoryImplementor.class).getEventListenerGroups()
-                .eventListenerGroup_PRE_INSERT;
+        EventListenerGroup<?> group =
+                sf.unwrap(SessionFactoryImplementor.class).getEventListenerGroups().eventListenerGroup_PRE_INSERT;
         // listeners() is deprecated; visiting each listener is the supported way to see them.
         AtomicLong count = new AtomicLong();
         group.fireEventOnEachListener(count, (listener, counter) -> {

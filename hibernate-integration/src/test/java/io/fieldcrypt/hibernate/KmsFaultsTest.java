@@ -85,7 +85,8 @@ class KmsFaultsTest {
     }
 
     private static int rows(TestDatabase db, String table) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from " + table)) {
             rs.next();
             return rs.getInt(1);
@@ -114,7 +115,8 @@ class KmsFaultsTest {
     @Test
     void slowKms_failsWithinTheClientTimeoutAndStoresNothing(TestDatabase db) throws SQLException {
         TestDatabase area = db.newSchema("slow");
-        try (KmsClient impatient = KmsClient.builder().endpointOverride(kms.endpoint())
+        try (KmsClient impatient = KmsClient.builder()
+                .endpointOverride(kms.endpoint())
                 .region(software.amazon.awssdk.regions.Region.US_EAST_1)
                 .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
                         software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("t", "t")))
@@ -123,7 +125,8 @@ class KmsFaultsTest {
             Map<String, Object> settings = new HashMap<>();
             settings.put(FieldCryptSettings.KMS_KEY_ID, key);
             settings.put(FieldCryptSettings.KMS_CLIENT, impatient);
-            try (SessionFactory sf = Factories.build(area, settings, Patient.class).unwrap(SessionFactory.class)) {
+            try (SessionFactory sf =
+                    Factories.build(area, settings, Patient.class).unwrap(SessionFactory.class)) {
                 kms.delayEachRequest(Duration.ofSeconds(3));
                 long started = System.nanoTime();
                 Throwable thrown = catchThrowable(() -> persist(sf, "B1"));
@@ -139,8 +142,7 @@ class KmsFaultsTest {
     }
 
     @Test
-    void disabledKey_writesRefusedReadsOfUncachedKeysRefused_enabledAgainWorks(TestDatabase db)
-            throws SQLException {
+    void disabledKey_writesRefusedReadsOfUncachedKeysRefused_enabledAgainWorks(TestDatabase db) throws SQLException {
         TestDatabase area = db.newSchema("disabled");
         Long id;
         try (SessionFactory sf = factory(area)) {
@@ -150,8 +152,11 @@ class KmsFaultsTest {
             kms.disableKey(key);
             assertThat(catchThrowable(() -> factory(area)))
                     .as("a factory built while its master key is disabled fails at boot")
-                    .rootCause().isInstanceOf(KeyProviderException.class);
-            assertThat(catchThrowable(() -> factory(area))).cause().isInstanceOf(ConfigurationException.class)
+                    .rootCause()
+                    .isInstanceOf(KeyProviderException.class);
+            assertThat(catchThrowable(() -> factory(area)))
+                    .cause()
+                    .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("(KEY_DISABLED): master key " + key + " cannot be used: KMS key " + key
                             + " is Disabled; enable it or configure another key");
             Throwable write = catchThrowable(() -> persist(cold, "C2"));
@@ -159,7 +164,8 @@ class KmsFaultsTest {
             assertThat(keyProviderFailure(write)).hasMessageContaining("the key is disabled or pending deletion");
             assertThatThrownBy(() -> cold.inTransaction(s -> s.find(Patient.class, id)))
                     .isInstanceOf(KeyProviderException.class)
-                    .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_DISABLED);
+                    .extracting(e -> ((KeyProviderException) e).reason())
+                    .isEqualTo(Reason.KEY_DISABLED);
             assertThat(rows(area, "Patient")).isEqualTo(1);
 
             kms.enableKey(key);
@@ -189,7 +195,8 @@ class KmsFaultsTest {
         try (SessionFactory sf = factory(area)) {
             id = persist(sf, "E1");
         }
-        try (Connection c = area.connect(); Statement st = c.createStatement()) {
+        try (Connection c = area.connect();
+                Statement st = c.createStatement()) {
             st.execute("update fieldcrypt_data_key set encrypted_key = set_byte(encrypted_key, 45,"
                     + " get_byte(encrypted_key, 45) # 1)");
         }

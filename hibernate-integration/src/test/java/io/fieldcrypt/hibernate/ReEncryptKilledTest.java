@@ -26,8 +26,8 @@ class ReEncryptKilledTest {
 
     @Test
     void childJvmKilledMidRun_rerunResumesAndCompletes(TestDatabase db) throws Exception {
-        try (SessionFactory sf = Factories.build(db, Factories.local(KEYS, "k1"), Patient.class)
-                .unwrap(SessionFactory.class)) {
+        try (SessionFactory sf =
+                Factories.build(db, Factories.local(KEYS, "k1"), Patient.class).unwrap(SessionFactory.class)) {
             sf.inTransaction(s -> {
                 for (int i = 0; i < 300; i++) {
                     s.persist(new Patient("p" + i, "id-" + i, null, null, null));
@@ -44,10 +44,12 @@ class ReEncryptKilledTest {
 
             assertThat(resumed.scanned()).isEqualTo(left);
             assertThat(resumed.remaining()).isZero();
-            List<String> values = sf.fromTransaction(s -> s.createSelectionQuery(
-                    "select p.name from Patient p order by id", String.class).getResultList());
+            List<String> values = sf.fromTransaction(
+                    s -> s.createSelectionQuery("select p.name from Patient p order by id", String.class)
+                            .getResultList());
             assertThat(values).hasSize(300);
-            sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class).getResultList()
+            sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class)
+                    .getResultList()
                     .forEach(p -> assertThat(p.nationalId).isEqualTo("id-" + p.name.substring(1))));
         }
     }
@@ -55,13 +57,20 @@ class ReEncryptKilledTest {
     /** Starts the child, waits for {@code batches} progress lines, kills it; returns the rows it had done. */
     private static long runChildAndKillAfterBatches(TestDatabase db, int batches) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                ReEncryptChild.class.getName(), db.jdbcUrl(), db.user(), db.password(), KEYS)
+        Process child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        ReEncryptChild.class.getName(),
+                        db.jdbcUrl(),
+                        db.user(),
+                        db.password(),
+                        KEYS)
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();
         long done = 0;
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
             int seen = 0;
             for (String line = out.readLine(); line != null && seen < batches; line = out.readLine()) {
                 if (line.startsWith("batch ")) {

@@ -39,16 +39,16 @@ class RewrapTest {
     }
 
     @Test
-    void rewrapToNewMasterKey_oldKeyDisabled_everythingStillReadsAndRowsUnchanged(TestDatabase db)
-            throws SQLException {
-        try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient()) {
+    void rewrapToNewMasterKey_oldKeyDisabled_everythingStillReadsAndRowsUnchanged(TestDatabase db) throws SQLException {
+        try (KmsWireServer kms = KmsWireServer.start();
+                KmsClient client = kms.newClient()) {
             String k1 = kms.createKey();
             String k2 = kms.createKey();
             try (SessionFactory old = factory(db, client, k1)) {
                 old.inTransaction(s -> {
                     for (int i = 0; i < 20; i++) {
-                        Patient patient = new Patient("p" + i, "id-" + i, "p" + i + "@example.org",
-                                LocalDate.of(1970, 1, 1), BigDecimal.ONE);
+                        Patient patient = new Patient(
+                                "p" + i, "id-" + i, "p" + i + "@example.org", LocalDate.of(1970, 1, 1), BigDecimal.ONE);
                         patient.insuranceNumber = "INS-" + i;
                         s.persist(patient);
                     }
@@ -68,7 +68,8 @@ class RewrapTest {
             // The runbook: the new key is current, the old one trusted until every data key is rewrapped.
             try (SessionFactory current = factory(db, client, k2, k1)) {
                 report = FieldCrypt.of(current).rewrapDataKeys();
-                assertThat(FieldCrypt.of(current).rewrapDataKeys().alreadyCurrent()).isEqualTo(6);
+                assertThat(FieldCrypt.of(current).rewrapDataKeys().alreadyCurrent())
+                        .isEqualTo(6);
             }
 
             assertThat(report.rewrapped()).isEqualTo(6);
@@ -77,8 +78,9 @@ class RewrapTest {
             kms.disableKey(k1);
             kms.resetCounts();
             try (SessionFactory cold = factory(db, client, k2)) {
-                List<Patient> all = cold.fromTransaction(s -> s.createSelectionQuery("from Patient order by id",
-                        Patient.class).getResultList());
+                List<Patient> all =
+                        cold.fromTransaction(s -> s.createSelectionQuery("from Patient order by id", Patient.class)
+                                .getResultList());
 
                 assertThat(all).hasSize(21);
                 assertThat(all.get(0).nationalId).isEqualTo("id-0");
@@ -91,7 +93,8 @@ class RewrapTest {
 
     private static List<String> rawRows(TestDatabase db) throws SQLException {
         List<String> rows = new ArrayList<>();
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select id, encode(nationalId, 'hex'), email, encode(balance, 'hex'),"
                         + " encode(insuranceNumber, 'hex'), version from Patient order by id")) {
             while (rs.next()) {

@@ -44,12 +44,17 @@ class RotationTest {
     }
 
     private static SessionFactory factory(TestDatabase database) {
-        return Factories.build(database, Factories.local(KEYS, "k1"), Patient.class).unwrap(SessionFactory.class);
+        return Factories.build(database, Factories.local(KEYS, "k1"), Patient.class)
+                .unwrap(SessionFactory.class);
     }
 
     private static Patient patient(int i) {
-        Patient patient = new Patient("p" + i, "id-" + i, "p" + i + "@example.org", LocalDate.of(1980, 1, 1)
-                .plusDays(i), BigDecimal.valueOf(i, 2));
+        Patient patient = new Patient(
+                "p" + i,
+                "id-" + i,
+                "p" + i + "@example.org",
+                LocalDate.of(1980, 1, 1).plusDays(i),
+                BigDecimal.valueOf(i, 2));
         patient.insuranceNumber = i % 2 == 0 ? "INS-" + i : null;
         return patient;
     }
@@ -68,9 +73,12 @@ class RotationTest {
 
     private static Map<Long, String> nationalIds(SessionFactory sf) {
         Map<Long, String> values = new HashMap<>();
-        sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class).getResultList()
-                .forEach(p -> values.put(p.id, p.nationalId + "|" + p.email + "|" + p.insuranceNumber + "|"
-                        + p.dateOfBirth + "|" + p.balance + "|v" + p.version)));
+        sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class)
+                .getResultList()
+                .forEach(p -> values.put(
+                        p.id,
+                        p.nationalId + "|" + p.email + "|" + p.insuranceNumber + "|" + p.dateOfBirth + "|" + p.balance
+                                + "|v" + p.version)));
         return values;
     }
 
@@ -84,7 +92,8 @@ class RotationTest {
 
             assertThat(admin.rotateDataKeys().retired()).isEqualTo(5);
             seed(sf, 60, 5);
-            assertThat(admin.status().valuesUnderRetiredKeys()).containsEntry("Patient.nationalId", 60L)
+            assertThat(admin.status().valuesUnderRetiredKeys())
+                    .containsEntry("Patient.nationalId", 60L)
                     .containsEntry("Patient.insuranceNumber", 30L);
             assertThatThrownBy(() -> admin.destroyRetiredDataKeys(Duration.ZERO))
                     .isInstanceOf(RetiredKeysInUseException.class)
@@ -110,7 +119,9 @@ class RotationTest {
         }
         try (SessionFactory cold = factory(area)) {
             assertThat(nationalIds(cold)).hasSize(65);
-            long keys = FieldCrypt.of(cold).status().dataKeys().stream().mapToLong(c -> c.count()).sum();
+            long keys = FieldCrypt.of(cold).status().dataKeys().stream()
+                    .mapToLong(c -> c.count())
+                    .sum();
             assertThat(keys).isLessThanOrEqualTo(10);
             assertThat(FieldCrypt.of(cold).stats().decryptDataKeyCalls()).isLessThanOrEqualTo(keys);
         }
@@ -143,16 +154,20 @@ class RotationTest {
             FieldCrypt admin = FieldCrypt.of(sf);
             admin.rotateDataKeys();
             AtomicInteger batches = new AtomicInteger();
-            ReEncryptOptions failing = ReEncryptOptions.defaults().withBatchSize(10).withProgress(progress -> {
-                if (batches.incrementAndGet() == 2) {
-                    throw new IllegalStateException("injected failure after batch 2");
-                }
-            });
+            ReEncryptOptions failing = ReEncryptOptions.defaults()
+                    .withBatchSize(10)
+                    .withProgress(progress -> {
+                        if (batches.incrementAndGet() == 2) {
+                            throw new IllegalStateException("injected failure after batch 2");
+                        }
+                    });
 
             assertThatThrownBy(() -> admin.reEncrypt(failing)).hasMessage("injected failure after batch 2");
-            assertThat(admin.status().valuesUnderRetiredKeys().get("Patient.nationalId")).isEqualTo(30L);
+            assertThat(admin.status().valuesUnderRetiredKeys().get("Patient.nationalId"))
+                    .isEqualTo(30L);
 
-            ReEncryptReport resumed = admin.reEncrypt(ReEncryptOptions.defaults().withBatchSize(10));
+            ReEncryptReport resumed =
+                    admin.reEncrypt(ReEncryptOptions.defaults().withBatchSize(10));
 
             assertThat(resumed.scanned()).isEqualTo(30);
             assertThat(resumed.remaining()).isZero();
@@ -235,17 +250,20 @@ class RotationTest {
 
             admin.reEncrypt();
 
-            assertThat(rawNationalIds(area, "true")).allSatisfy((id, raw) ->
-                    assertThat(Envelope.parse(raw).dataKeyId()).isGreaterThan(5));
+            assertThat(rawNationalIds(area, "true"))
+                    .allSatisfy((id, raw) ->
+                            assertThat(Envelope.parse(raw).dataKeyId()).isGreaterThan(5));
             assertThat(rawNationalIds(area, "id >= (select min(id) from Patient) + 3"))
-                    .usingRecursiveComparison().isEqualTo(freshBefore);
+                    .usingRecursiveComparison()
+                    .isEqualTo(freshBefore);
             assertThat(nationalIds(sf).values()).allMatch(v -> v.endsWith("|v0"));
         }
     }
 
     private static Map<Long, byte[]> rawNationalIds(TestDatabase area, String condition) throws SQLException {
         Map<Long, byte[]> raw = new HashMap<>();
-        try (Connection c = area.connect(); Statement st = c.createStatement();
+        try (Connection c = area.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select id, nationalId from Patient where " + condition)) {
             while (rs.next()) {
                 raw.put(rs.getLong(1), rs.getBytes(2));

@@ -44,9 +44,16 @@ class SecondLevelCacheTest {
     @Cacheable
     @org.hibernate.annotations.Cache(usage = CacheConcurrencyStrategy.READ_WRITE)
     static class CachedRecord {
-        @Id @GeneratedValue(strategy = GenerationType.SEQUENCE) Long id;
-        @Encrypted String secret;
-        @Encrypted LocalDate since;
+        @Id
+        @GeneratedValue(strategy = GenerationType.SEQUENCE)
+        Long id;
+
+        @Encrypted
+        String secret;
+
+        @Encrypted
+        LocalDate since;
+
         String label;
     }
 
@@ -86,7 +93,10 @@ class SecondLevelCacheTest {
     void afterInsert_cacheHoldsEnvelopesAndHitGivesPlaintext() {
         Long id = persist("cached-secret-1");
 
-        assertThat(cachedBytes()).contains("visible").doesNotContain("cached-secret-1").doesNotContain("2020-02-29");
+        assertThat(cachedBytes())
+                .contains("visible")
+                .doesNotContain("cached-secret-1")
+                .doesNotContain("2020-02-29");
         CachedRecord loaded = sf.fromTransaction(s -> s.find(CachedRecord.class, id));
 
         Statistics statistics = sf.getStatistics();

@@ -38,8 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
 class SecretsHygieneTest {
 
     @Test
-    void wholeCycleWithVerboseLogging_noPlaintextNorKeyInOutput(TestDatabase db, @TempDir Path dir)
-            throws Exception {
+    void wholeCycleWithVerboseLogging_noPlaintextNorKeyInOutput(TestDatabase db, @TempDir Path dir) throws Exception {
         byte[] masterKey = LocalMasterKeys.randomKey();
         String keys = "k1:" + Base64.getEncoder().encodeToString(masterKey);
         Path keyFile = dir.resolve("master-keys");
@@ -47,15 +46,21 @@ class SecretsHygieneTest {
 
         String output = runChild(db, "file:" + keyFile);
 
-        assertThat(output).contains("hygiene run complete").contains("rotation: RotationReport[retired=")
+        assertThat(output)
+                .contains("hygiene run complete")
+                .contains("rotation: RotationReport[retired=")
                 .contains("cannot decrypt Patient.nationalId of Patient#")
                 .contains("refusing to write a plaintext value of encrypted attribute Patient.nationalId")
                 .containsPattern("(?i)insert into Patient")
                 .contains("binding parameter")
                 .contains("[encrypted]")
                 .contains("new data key");
-        List<String> secrets = new ArrayList<>(List.of(HygieneChild.NATIONAL_ID, HygieneChild.EMAIL,
-                HygieneChild.BIRTH.toString(), HygieneChild.BALANCE.toPlainString(), "987654321"));
+        List<String> secrets = new ArrayList<>(List.of(
+                HygieneChild.NATIONAL_ID,
+                HygieneChild.EMAIL,
+                HygieneChild.BIRTH.toString(),
+                HygieneChild.BALANCE.toPlainString(),
+                "987654321"));
         secrets.addAll(encodings(masterKey));
         for (byte[] dataKey : dataKeys(db, keys)) {
             secrets.addAll(encodings(dataKey));
@@ -67,7 +72,9 @@ class SecretsHygieneTest {
     }
 
     private static List<String> encodings(byte[] key) {
-        return List.of(HexFormat.of().formatHex(key), Base64.getEncoder().encodeToString(key),
+        return List.of(
+                HexFormat.of().formatHex(key),
+                Base64.getEncoder().encodeToString(key),
                 Base64.getUrlEncoder().withoutPadding().encodeToString(key),
                 new String(key, StandardCharsets.ISO_8859_1).substring(0, 16));
     }
@@ -76,11 +83,13 @@ class SecretsHygieneTest {
     private static List<byte[]> dataKeys(TestDatabase db, String keys) throws Exception {
         KeyProvider provider = KeyProviders.local(keys);
         List<byte[]> dataKeys = new ArrayList<>();
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select master_key_id, encrypted_key, encryption_context->>"
                         + "'fieldcrypt:scope' from fieldcrypt_data_key")) {
             while (rs.next()) {
-                DecryptedDataKey key = provider.decryptDataKey(new WrappedDataKey(rs.getString(1), rs.getBytes(2)),
+                DecryptedDataKey key = provider.decryptDataKey(
+                        new WrappedDataKey(rs.getString(1), rs.getBytes(2)),
                         Map.of("fieldcrypt:scope", rs.getString(3)));
                 dataKeys.add(key.plaintext().getEncoded());
             }
@@ -91,14 +100,20 @@ class SecretsHygieneTest {
 
     private static String runChild(TestDatabase db, String keys) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process child = new ProcessBuilder(java,
-                "-Dorg.jboss.logging.provider=slf4j",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
-                "-Dorg.slf4j.simpleLogger.log.io.fieldcrypt=trace",
-                "-Dorg.slf4j.simpleLogger.log.org.hibernate.orm.jdbc.bind=trace",
-                "-Dorg.slf4j.simpleLogger.log.org.hibernate.orm.jdbc.extract=trace",
-                "-cp", System.getProperty("java.class.path"),
-                HygieneChild.class.getName(), db.jdbcUrl(), db.user(), db.password(), keys)
+        Process child = new ProcessBuilder(
+                        java,
+                        "-Dorg.jboss.logging.provider=slf4j",
+                        "-Dorg.slf4j.simpleLogger.defaultLogLevel=debug",
+                        "-Dorg.slf4j.simpleLogger.log.io.fieldcrypt=trace",
+                        "-Dorg.slf4j.simpleLogger.log.org.hibernate.orm.jdbc.bind=trace",
+                        "-Dorg.slf4j.simpleLogger.log.org.hibernate.orm.jdbc.extract=trace",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        HygieneChild.class.getName(),
+                        db.jdbcUrl(),
+                        db.user(),
+                        db.password(),
+                        keys)
                 .redirectErrorStream(true)
                 .start();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -107,7 +122,8 @@ class SecretsHygieneTest {
         }
         assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
         String text = output.toString(StandardCharsets.UTF_8);
-        assertThat(child.exitValue()).as(text.length() > 4000 ? text.substring(text.length() - 4000) : text)
+        assertThat(child.exitValue())
+                .as(text.length() > 4000 ? text.substring(text.length() - 4000) : text)
                 .isZero();
         return text;
     }

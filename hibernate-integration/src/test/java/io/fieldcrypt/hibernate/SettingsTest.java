@@ -54,9 +54,10 @@ class SettingsTest {
 
     @Test
     void missingKeyId() {
-        assertThat(failure(with(FieldCryptSettings.KMS_KEY_ID, null))).isEqualTo("fieldcrypt.kms.key-id is required:"
-                + " the master key new data keys are made under (for aws a key id, key ARN or alias/name; for local"
-                + " the id of one of fieldcrypt.local.master-keys)");
+        assertThat(failure(with(FieldCryptSettings.KMS_KEY_ID, null)))
+                .isEqualTo("fieldcrypt.kms.key-id is required:"
+                        + " the master key new data keys are made under (for aws a key id, key ARN or alias/name; for local"
+                        + " the id of one of fieldcrypt.local.master-keys)");
     }
 
     @Test
@@ -67,9 +68,10 @@ class SettingsTest {
 
     @Test
     void localKeysMissing() {
-        assertThat(failure(with(FieldCryptSettings.LOCAL_MASTER_KEYS, null))).isEqualTo("fieldcrypt.local.master-keys"
-                + " is required for the local provider: id:base64[,id:base64...] with 32-byte keys (for example:"
-                + " openssl rand -base64 32), or env:NAME or file:PATH naming where that text is");
+        assertThat(failure(with(FieldCryptSettings.LOCAL_MASTER_KEYS, null)))
+                .isEqualTo("fieldcrypt.local.master-keys"
+                        + " is required for the local provider: id:base64[,id:base64...] with 32-byte keys (for example:"
+                        + " openssl rand -base64 32), or env:NAME or file:PATH naming where that text is");
     }
 
     @Test
@@ -101,24 +103,27 @@ class SettingsTest {
 
     @Test
     void keyIdNotAmongLocalKeys() {
-        assertThat(failure(with(FieldCryptSettings.KMS_KEY_ID, "k9"))).isEqualTo("fieldcrypt.kms.key-id 'k9' is not"
-                + " one of the keys in fieldcrypt.local.master-keys (LocalKeyProvider[masterKeys=[k1, k2]])");
+        assertThat(failure(with(FieldCryptSettings.KMS_KEY_ID, "k9")))
+                .isEqualTo("fieldcrypt.kms.key-id 'k9' is not"
+                        + " one of the keys in fieldcrypt.local.master-keys (LocalKeyProvider[masterKeys=[k1, k2]])");
     }
 
     @Test
     void badDuration() {
-        assertThat(failure(with(FieldCryptSettings.DATA_KEY_MAX_AGE, "5 minutes"))).isEqualTo("fieldcrypt.data-key"
-                + ".max-age must be a positive ISO-8601 duration such as PT5M or PT1H, got '5 minutes'");
-        assertThat(failure(with(FieldCryptSettings.DATA_KEY_MAX_AGE, "PT0S"))).isEqualTo("fieldcrypt.data-key"
-                + ".max-age must be a positive ISO-8601 duration such as PT5M or PT1H, got 'PT0S'");
+        assertThat(failure(with(FieldCryptSettings.DATA_KEY_MAX_AGE, "5 minutes")))
+                .isEqualTo("fieldcrypt.data-key"
+                        + ".max-age must be a positive ISO-8601 duration such as PT5M or PT1H, got '5 minutes'");
+        assertThat(failure(with(FieldCryptSettings.DATA_KEY_MAX_AGE, "PT0S")))
+                .isEqualTo("fieldcrypt.data-key"
+                        + ".max-age must be a positive ISO-8601 duration such as PT5M or PT1H, got 'PT0S'");
     }
 
     @Test
     void maxUsesOutOfRange() {
-        assertThat(failure(with(FieldCryptSettings.DATA_KEY_MAX_USES, "0"))).isEqualTo("fieldcrypt.data-key.max-uses"
-                + " must be a whole number from 1 to 2147483648, got '0'");
-        assertThat(failure(with(FieldCryptSettings.DATA_KEY_MAX_USES, "lots"))).isEqualTo("fieldcrypt.data-key"
-                + ".max-uses must be a whole number from 1 to 2147483648, got 'lots'");
+        assertThat(failure(with(FieldCryptSettings.DATA_KEY_MAX_USES, "0")))
+                .isEqualTo("fieldcrypt.data-key.max-uses" + " must be a whole number from 1 to 2147483648, got '0'");
+        assertThat(failure(with(FieldCryptSettings.DATA_KEY_MAX_USES, "lots")))
+                .isEqualTo("fieldcrypt.data-key" + ".max-uses must be a whole number from 1 to 2147483648, got 'lots'");
     }
 
     @Test
@@ -132,16 +137,18 @@ class SettingsTest {
         Map<String, Object> settings = with(FieldCryptSettings.SCHEMA, "validate");
         settings.put(FieldCryptSettings.DATA_KEY_TABLE, "missing_keys");
 
-        assertThat(failure(settings)).isEqualTo("fieldcrypt.schema=validate, fieldcrypt.data-key.table=missing_keys:"
-                + " data key table missing_keys does not exist: create it with the DDL in docs/SCHEMA.md, or let"
-                + " fieldcrypt create it (schema mode CREATE)");
+        assertThat(failure(settings))
+                .isEqualTo("fieldcrypt.schema=validate, fieldcrypt.data-key.table=missing_keys:"
+                        + " data key table missing_keys does not exist: create it with the DDL in docs/SCHEMA.md, or let"
+                        + " fieldcrypt create it (schema mode CREATE)");
     }
 
     @Test
     void tableNameNotIdentifier() {
-        assertThat(failure(with(FieldCryptSettings.DATA_KEY_TABLE, "keys;drop"))).isEqualTo("fieldcrypt.schema=create,"
-                + " fieldcrypt.data-key.table=keys;drop: data key table name 'keys;drop' is not a plain identifier:"
-                + " use letters, digits and '_', optionally schema-qualified (schema.table)");
+        assertThat(failure(with(FieldCryptSettings.DATA_KEY_TABLE, "keys;drop")))
+                .isEqualTo("fieldcrypt.schema=create,"
+                        + " fieldcrypt.data-key.table=keys;drop: data key table name 'keys;drop' is not a plain identifier:"
+                        + " use letters, digits and '_', optionally schema-qualified (schema.table)");
     }
 
     @Test
@@ -150,8 +157,9 @@ class SettingsTest {
         settings.put(FieldCryptSettings.KMS_REGION, "eu-west-1");
         settings.put(FieldCryptSettings.KMS_ENDPOINT, "not a url");
 
-        assertThat(failure(settings)).isEqualTo("fieldcrypt.kms.endpoint must be a URL such as"
-                + " https://kms.eu-west-1.amazonaws.com, got 'not a url'");
+        assertThat(failure(settings))
+                .isEqualTo("fieldcrypt.kms.endpoint must be a URL such as"
+                        + " https://kms.eu-west-1.amazonaws.com, got 'not a url'");
     }
 
     @Test
@@ -161,8 +169,9 @@ class SettingsTest {
                         + " java.lang.String");
         Map<String, Object> settings = with(FieldCryptSettings.KMS_PROVIDER, "aws");
         settings.put(FieldCryptSettings.KMS_CLIENT, 42);
-        assertThat(failure(settings)).isEqualTo("fieldcrypt.kms.client must be a"
-                + " software.amazon.awssdk.services.kms.KmsClient object, got a java.lang.Integer");
+        assertThat(failure(settings))
+                .isEqualTo("fieldcrypt.kms.client must be a"
+                        + " software.amazon.awssdk.services.kms.KmsClient object, got a java.lang.Integer");
     }
 
     @Test

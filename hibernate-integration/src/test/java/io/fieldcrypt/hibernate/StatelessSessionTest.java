@@ -50,7 +50,8 @@ class StatelessSessionTest {
         patient.nationalId = "123-00-0002";
         sf.inStatelessTransaction(s -> s.update(patient));
 
-        assertThat(new String(raw(patient.id), java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("123-00");
+        assertThat(new String(raw(patient.id), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .doesNotContain("123-00");
         String read = sf.fromTransaction(s -> s.find(Patient.class, patient.id).nationalId);
         assertThat(read).isEqualTo("123-00-0002");
     }
@@ -66,7 +67,8 @@ class StatelessSessionTest {
     }
 
     private static byte[] raw(Long id) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select nationalId from Patient where id = " + id)) {
             rs.next();
             return rs.getBytes(1);

@@ -55,8 +55,7 @@ class TamperingTest {
 
     private static Long patient(String nationalId, String insuranceNumber) {
         return sf.fromTransaction(s -> {
-            Patient patient = new Patient("P", nationalId, "p@example.org", LocalDate.of(2000, 1, 1),
-                    BigDecimal.TEN);
+            Patient patient = new Patient("P", nationalId, "p@example.org", LocalDate.of(2000, 1, 1), BigDecimal.TEN);
             patient.insuranceNumber = insuranceNumber;
             s.persist(patient);
             return patient.id;
@@ -64,7 +63,8 @@ class TamperingTest {
     }
 
     private static void sql(String statement) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute(statement);
         }
     }
@@ -85,9 +85,11 @@ class TamperingTest {
         sql("update Patient set nationalId = (select nationalId from Patient where id = " + other + ") where id = "
                 + victim);
 
-        assertLoadRefused(() -> sf.inTransaction(s -> s.find(Patient.class, victim)),
+        assertLoadRefused(
+                () -> sf.inTransaction(s -> s.find(Patient.class, victim)),
                 "cannot decrypt Patient.nationalId of Patient#" + victim
-                        + ": decryption failed: authentication tag mismatch", "222-22-2222");
+                        + ": decryption failed: authentication tag mismatch",
+                "222-22-2222");
         String untouched = sf.fromTransaction(s -> s.find(Patient.class, other).nationalId);
         assertThat(untouched).isEqualTo("222-22-2222");
     }
@@ -98,8 +100,10 @@ class TamperingTest {
 
         sql("update Patient set insuranceNumber = nationalId where id = " + id);
 
-        assertLoadRefused(() -> sf.inTransaction(s -> s.find(Patient.class, id)),
-                "cannot decrypt Patient.insuranceNumber of Patient#" + id, "333-33-3333");
+        assertLoadRefused(
+                () -> sf.inTransaction(s -> s.find(Patient.class, id)),
+                "cannot decrypt Patient.insuranceNumber of Patient#" + id,
+                "333-33-3333");
     }
 
     @Test
@@ -110,8 +114,10 @@ class TamperingTest {
         sql("update Clinician set nationalId = (select nationalId from Patient where id = " + id + ") where id = "
                 + id);
 
-        assertLoadRefused(() -> sf.inTransaction(s -> s.find(Clinician.class, id)),
-                "cannot decrypt Clinician.nationalId of Clinician#" + id, "444-44-4444");
+        assertLoadRefused(
+                () -> sf.inTransaction(s -> s.find(Clinician.class, id)),
+                "cannot decrypt Clinician.nationalId of Clinician#" + id,
+                "444-44-4444");
     }
 
     @Test
@@ -120,9 +126,11 @@ class TamperingTest {
 
         sql("update Patient set nationalId = set_byte(nationalId, 30, get_byte(nationalId, 30) # 1) where id = " + id);
 
-        assertLoadRefused(() -> sf.inTransaction(s -> s.find(Patient.class, id)),
+        assertLoadRefused(
+                () -> sf.inTransaction(s -> s.find(Patient.class, id)),
                 "cannot decrypt Patient.nationalId of Patient#" + id + ": decryption failed: authentication tag"
-                        + " mismatch", "666-66-6666");
+                        + " mismatch",
+                "666-66-6666");
     }
 
     @Test
@@ -131,8 +139,10 @@ class TamperingTest {
 
         sql("update Patient set nationalId = substring(nationalId from 1 for 30) where id = " + id);
 
-        assertLoadRefused(() -> sf.inTransaction(s -> s.find(Patient.class, id)),
-                "cannot decrypt Patient.nationalId of Patient#" + id + ": not an envelope: too short", "777");
+        assertLoadRefused(
+                () -> sf.inTransaction(s -> s.find(Patient.class, id)),
+                "cannot decrypt Patient.nationalId of Patient#" + id + ": not an envelope: too short",
+                "777");
     }
 
     @Test
@@ -145,7 +155,8 @@ class TamperingTest {
             st.executeUpdate();
         }
 
-        assertLoadRefused(() -> sf.inTransaction(s -> s.find(Patient.class, id)),
+        assertLoadRefused(
+                () -> sf.inTransaction(s -> s.find(Patient.class, id)),
                 "cannot decrypt Patient.email of Patient#" + id + ": not an envelope: text form must start with fc1:",
                 "mallory");
     }
@@ -154,13 +165,14 @@ class TamperingTest {
     void dataKeyRowDeleted_loadFailsNamingTheKey() throws SQLException {
         Long id = patient("999-99-9999", null);
         long keyId;
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 var rs = st.executeQuery("select nationalId from Patient where id = " + id)) {
             rs.next();
             keyId = Envelope.parse(rs.getBytes(1)).dataKeyId();
         }
-        try (SessionFactory cold = Factories.build(db, Factories.local(KEYS, "k1"),
-                Patient.class, Clinician.class).unwrap(SessionFactory.class)) {
+        try (SessionFactory cold = Factories.build(db, Factories.local(KEYS, "k1"), Patient.class, Clinician.class)
+                .unwrap(SessionFactory.class)) {
             sql("delete from fieldcrypt_data_key where id = " + keyId);
 
             assertThatThrownBy(() -> cold.inTransaction(s -> s.find(Patient.class, id)))
@@ -168,7 +180,8 @@ class TamperingTest {
                     .hasMessage("cannot decrypt Patient.nationalId of Patient#" + id + ": data key " + keyId
                             + " not found in table fieldcrypt_data_key: it was destroyed, or the table does not"
                             + " belong to the data being read")
-                    .satisfies(e -> assertThat(((DataKeyNotFoundException) e).dataKeyId()).isEqualTo(keyId));
+                    .satisfies(e -> assertThat(((DataKeyNotFoundException) e).dataKeyId())
+                            .isEqualTo(keyId));
         }
     }
 
@@ -190,15 +203,22 @@ class TamperingTest {
     void openedBytesThatDoNotDecode_failWithoutTheParsersMessage() throws SQLException {
         Long id = patient("131-31-3131", null);
         String scope;
-        try (Connection c = db.connect(); Statement st = c.createStatement(); var rs = st.executeQuery(
-                "select scope from fieldcrypt_data_key where scope like '%.dateOfBirth' limit 1")) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                var rs = st.executeQuery(
+                        "select scope from fieldcrypt_data_key where scope like '%.dateOfBirth' limit 1")) {
             scope = rs.next() ? rs.getString(1) : "Patient.dateOfBirth";
         }
         byte[] forged;
-        try (FieldEncryptor insider = FieldEncryptor.builder().keyProvider(KeyProviders.local(KEYS))
-                .masterKeyId("k1").dataKeyStore(DataKeyStores.postgres(ConnectionSource.of(db.dataSource()),
-                        DataKeyStores.DEFAULT_TABLE, SchemaMode.NONE)).build()) {
-            forged = insider.seal(scope, FieldContext.of("Patient", "Patient", "dateOfBirth", id.toString()),
+        try (FieldEncryptor insider = FieldEncryptor.builder()
+                .keyProvider(KeyProviders.local(KEYS))
+                .masterKeyId("k1")
+                .dataKeyStore(DataKeyStores.postgres(
+                        ConnectionSource.of(db.dataSource()), DataKeyStores.DEFAULT_TABLE, SchemaMode.NONE))
+                .build()) {
+            forged = insider.seal(
+                    scope,
+                    FieldContext.of("Patient", "Patient", "dateOfBirth", id.toString()),
                     "1815-12-1x secret".getBytes(StandardCharsets.UTF_8));
         }
         try (Connection c = db.connect();

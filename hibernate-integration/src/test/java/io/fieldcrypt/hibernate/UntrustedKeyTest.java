@@ -52,7 +52,8 @@ class UntrustedKeyTest {
     @Test
     void plantedKeyRowUnderAttackersKey_loadRefusedAndRewrapRefused(TestDatabase shared) throws SQLException {
         TestDatabase db = shared.newSchema("untrusted_1");
-        try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient()) {
+        try (KmsWireServer kms = KmsWireServer.start();
+                KmsClient client = kms.newClient()) {
             String real = kms.createKey();
             String attackers = kms.createKey();
             long id;
@@ -93,7 +94,8 @@ class UntrustedKeyTest {
     void plantedKeyRowClaimingTheTrustedMasterKey_decryptionExceptionAndReEncryptionCarriesOn(TestDatabase shared)
             throws SQLException {
         TestDatabase db = shared.newSchema("untrusted_2");
-        try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient()) {
+        try (KmsWireServer kms = KmsWireServer.start();
+                KmsClient client = kms.newClient()) {
             String real = kms.createKey();
             String attackers = kms.createKey();
             try (SessionFactory app = factory(db, client, real, null)) {
@@ -104,9 +106,10 @@ class UntrustedKeyTest {
                     s.persist(victim);
                 });
                 long plantedKey = plant(db, client, attackers, victim.id, "999");
-                try (Connection c = db.connect(); Statement st = c.createStatement()) {
-                    st.execute("update fieldcrypt_data_key set master_key_id = '" + real + "' where id = "
-                            + plantedKey);
+                try (Connection c = db.connect();
+                        Statement st = c.createStatement()) {
+                    st.execute(
+                            "update fieldcrypt_data_key set master_key_id = '" + real + "' where id = " + plantedKey);
                 }
 
                 app.getCache().evictAllRegions();
@@ -121,7 +124,8 @@ class UntrustedKeyTest {
                 var report = admin.reEncrypt();
                 assertThat(report.unreadable()).isEqualTo(1);
                 assertThat(report.reEncrypted()).isEqualTo(1);
-                assertThat(app.fromTransaction(s -> s.find(Patient.class, genuine.id)).nationalId).isEqualTo("111");
+                assertThat(app.fromTransaction(s -> s.find(Patient.class, genuine.id)).nationalId)
+                        .isEqualTo("111");
             }
         }
     }
@@ -129,7 +133,8 @@ class UntrustedKeyTest {
     @Test
     void keyIdThatDoesNotExist_refusedAtBoot(TestDatabase shared) {
         TestDatabase db = shared.newSchema("untrusted_3");
-        try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient()) {
+        try (KmsWireServer kms = KmsWireServer.start();
+                KmsClient client = kms.newClient()) {
             String real = kms.createKey();
 
             assertThatThrownBy(() -> factory(db, client, "alias/nope", null))
@@ -145,7 +150,8 @@ class UntrustedKeyTest {
     @Test
     void kmsUnreachableAtBoot_factoryBuildsAndResolvesLater(TestDatabase shared) {
         TestDatabase db = shared.newSchema("untrusted_4");
-        try (KmsWireServer kms = KmsWireServer.start(); KmsClient client = kms.newClient(1)) {
+        try (KmsWireServer kms = KmsWireServer.start();
+                KmsClient client = kms.newClient(1)) {
             kms.createKey();
             kms.createAlias("alias/app", kms.createKey());
             kms.failNext(1);
@@ -154,7 +160,8 @@ class UntrustedKeyTest {
                 assertThat(kms.requestCount("DescribeKey")).isEqualTo(1);
                 Patient patient = new Patient("Bo", "1", null, null, null);
                 app.inTransaction(s -> s.persist(patient));
-                assertThat(app.fromTransaction(s -> s.find(Patient.class, patient.id)).nationalId).isEqualTo("1");
+                assertThat(app.fromTransaction(s -> s.find(Patient.class, patient.id)).nationalId)
+                        .isEqualTo("1");
                 assertThat(kms.requestCount("DescribeKey")).isEqualTo(2);
             }
         }
@@ -166,14 +173,18 @@ class UntrustedKeyTest {
      *
      * @return the id of the planted data key row
      */
-    private static long plant(TestDatabase db, KmsClient client, String attackersKey, long patientId,
-            String plaintext) throws SQLException {
-        try (FieldEncryptor forger = FieldEncryptor.builder().keyProvider(KeyProviders.awsKms(client))
-                .masterKeyId(attackersKey).dataKeyStore(DataKeyStores.postgres(
+    private static long plant(TestDatabase db, KmsClient client, String attackersKey, long patientId, String plaintext)
+            throws SQLException {
+        try (FieldEncryptor forger = FieldEncryptor.builder()
+                .keyProvider(KeyProviders.awsKms(client))
+                .masterKeyId(attackersKey)
+                .dataKeyStore(DataKeyStores.postgres(
                         ConnectionSource.of(db.dataSource()), DataKeyStores.DEFAULT_TABLE, SchemaMode.NONE))
                 .build()) {
-            byte[] forged = forger.seal(scopeOf(db, "nationalId"), FieldContext.of("Patient", "Patient", "nationalId",
-                    Long.toString(patientId)), plaintext.getBytes(UTF_8));
+            byte[] forged = forger.seal(
+                    scopeOf(db, "nationalId"),
+                    FieldContext.of("Patient", "Patient", "nationalId", Long.toString(patientId)),
+                    plaintext.getBytes(UTF_8));
             overwrite(db, patientId, forged);
             return io.fieldcrypt.Envelope.parse(forged).dataKeyId();
         }
@@ -189,16 +200,19 @@ class UntrustedKeyTest {
     }
 
     private static String scopeOf(TestDatabase db, String column) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "select distinct scope from fieldcrypt_data_key where scope like '%." + column + "'")) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(
+                        "select distinct scope from fieldcrypt_data_key where scope like '%." + column + "'")) {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
         }
     }
 
     private static String masterKeyOf(TestDatabase db, long key) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(
-                "select master_key_id from fieldcrypt_data_key where id = " + key)) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select master_key_id from fieldcrypt_data_key where id = " + key)) {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
         }

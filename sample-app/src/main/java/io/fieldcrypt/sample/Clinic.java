@@ -34,8 +34,8 @@ final class Clinic implements AutoCloseable {
     private final String password;
     private final SessionFactory sessionFactory;
 
-    private Clinic(EmbeddedPostgres embedded, String jdbcUrl, String user, String password,
-            SessionFactory sessionFactory) {
+    private Clinic(
+            EmbeddedPostgres embedded, String jdbcUrl, String user, String password, SessionFactory sessionFactory) {
         this.embedded = embedded;
         this.jdbcUrl = jdbcUrl;
         this.user = user;
@@ -52,20 +52,24 @@ final class Clinic implements AutoCloseable {
         try {
             if (url == null) {
                 Files.createDirectories(options.dataDir);
-                embedded = EmbeddedPostgres.builder().setDataDirectory(options.dataDir.resolve("postgres"))
-                        .setCleanDataDirectory(false).start();
+                embedded = EmbeddedPostgres.builder()
+                        .setDataDirectory(options.dataDir.resolve("postgres"))
+                        .setCleanDataDirectory(false)
+                        .start();
                 url = embedded.getJdbcUrl("postgres", "postgres");
                 user = "postgres";
                 password = "";
             }
             HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("clinic")
                     .managedClass(Patient.class)
-                    .jdbcUrl(url).jdbcCredentials(user, password)
+                    .jdbcUrl(url)
+                    .jdbcCredentials(user, password)
                     .schemaToolingAction(Action.UPDATE)
                     .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
                     .property("hibernate.jdbc.batch_size", "100");
             if (options.kmsKeyId != null) {
-                configuration.property(FieldCryptSettings.KMS_PROVIDER, "aws")
+                configuration
+                        .property(FieldCryptSettings.KMS_PROVIDER, "aws")
                         .property(FieldCryptSettings.KMS_KEY_ID, options.kmsKeyId);
                 if (options.kmsEndpoint != null) {
                     configuration.property(FieldCryptSettings.KMS_ENDPOINT, options.kmsEndpoint);
@@ -74,11 +78,13 @@ final class Clinic implements AutoCloseable {
                     configuration.property(FieldCryptSettings.KMS_REGION, options.kmsRegion);
                 }
             } else {
-                configuration.property(FieldCryptSettings.KMS_PROVIDER, "local")
+                configuration
+                        .property(FieldCryptSettings.KMS_PROVIDER, "local")
                         .property(FieldCryptSettings.LOCAL_MASTER_KEYS, "file:" + developmentKey(options.dataDir, err))
                         .property(FieldCryptSettings.KMS_KEY_ID, LOCAL_KEY_ID);
             }
-            SessionFactory sessionFactory = configuration.createEntityManagerFactory().unwrap(SessionFactory.class);
+            SessionFactory sessionFactory =
+                    configuration.createEntityManagerFactory().unwrap(SessionFactory.class);
             return new Clinic(embedded, url, user, password, sessionFactory);
         } catch (IOException e) {
             closeQuietly(embedded);
@@ -99,7 +105,9 @@ final class Clinic implements AutoCloseable {
             byte[] key = new byte[32];
             new SecureRandom().nextBytes(key);
             Files.createDirectories(dataDir);
-            Files.writeString(file, LOCAL_KEY_ID + ":" + Base64.getEncoder().encodeToString(key) + "\n",
+            Files.writeString(
+                    file,
+                    LOCAL_KEY_ID + ":" + Base64.getEncoder().encodeToString(key) + "\n",
                     StandardOpenOption.CREATE_NEW);
             try {
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));

@@ -12,7 +12,9 @@ import java.util.List;
 import picocli.CommandLine.Command;
 
 /** The tour: what the database holds, what the application reads, and a moved ciphertext refused. */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Writes three patients, shows what the database holds next to what the application reads,"
                 + " moves a ciphertext to another row with SQL and shows the load refused, then prints KMS calls and"
                 + " cache hits.")
@@ -21,20 +23,25 @@ final class DemoCommand extends ClinicCommand {
     @Override
     int run(Clinic clinic, PrintWriter out) throws SQLException {
         List<Patient> patients = List.of(
-                new Patient("Ada", "Lyon", "123-45-6789", LocalDate.of(1815, 12, 10), "analytical engine strain",
+                new Patient(
+                        "Ada",
+                        "Lyon",
+                        "123-45-6789",
+                        LocalDate.of(1815, 12, 10),
+                        "analytical engine strain",
                         "INS-1815"),
-                new Patient("Grace", "Porto", "987-65-4321", LocalDate.of(1906, 12, 9), "debugging fatigue",
-                        "INS-1906"),
-                new Patient("Alan", "Turku", "555-12-3456", LocalDate.of(1912, 6, 23), "routine check-up",
-                        "INS-1912"));
+                new Patient(
+                        "Grace", "Porto", "987-65-4321", LocalDate.of(1906, 12, 9), "debugging fatigue", "INS-1906"),
+                new Patient("Alan", "Turku", "555-12-3456", LocalDate.of(1912, 6, 23), "routine check-up", "INS-1912"));
         clinic.sessionFactory().inTransaction(s -> patients.forEach(s::persist));
         out.println("1. Wrote " + patients.size() + " patients. What the database holds, and what the application"
                 + " reads:");
         for (Patient written : patients) {
             Patient read = clinic.sessionFactory().fromTransaction(s -> s.find(Patient.class, written.id));
             out.printf("   Patient#%d %s (%s)%n", read.id, read.displayName, read.city);
-            try (Connection c = clinic.connect(); PreparedStatement st = c.prepareStatement(
-                    "select nationalId, dateOfBirth, diagnosisNotes from Patient where id = ?")) {
+            try (Connection c = clinic.connect();
+                    PreparedStatement st = c.prepareStatement(
+                            "select nationalId, dateOfBirth, diagnosisNotes from Patient where id = ?")) {
                 st.setLong(1, read.id);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
@@ -47,7 +54,8 @@ final class DemoCommand extends ClinicCommand {
 
         Patient victim = patients.get(0);
         Patient source = patients.get(1);
-        out.printf("%n2. Copying the nationalId ciphertext of Patient#%d into Patient#%d with plain SQL...%n",
+        out.printf(
+                "%n2. Copying the nationalId ciphertext of Patient#%d into Patient#%d with plain SQL...%n",
                 source.id, victim.id);
         byte[] original;
         try (Connection c = clinic.connect()) {
@@ -68,10 +76,15 @@ final class DemoCommand extends ClinicCommand {
         out.println("   (the original ciphertext is back in place)");
 
         DataKeyStats stats = clinic.admin().stats();
-        out.printf("%n3. Key provider calls: %d GenerateDataKey, %d Decrypt; data key cache: %d hits, %d misses"
+        out.printf(
+                "%n3. Key provider calls: %d GenerateDataKey, %d Decrypt; data key cache: %d hits, %d misses"
                         + " when encrypting, %d hits, %d misses when decrypting.%n",
-                stats.generateDataKeyCalls(), stats.decryptDataKeyCalls(), stats.encryptionKeyHits(),
-                stats.encryptionKeyMisses(), stats.decryptionKeyHits(), stats.decryptionKeyMisses());
+                stats.generateDataKeyCalls(),
+                stats.decryptDataKeyCalls(),
+                stats.encryptionKeyHits(),
+                stats.encryptionKeyMisses(),
+                stats.decryptionKeyHits(),
+                stats.decryptionKeyMisses());
         return 0;
     }
 

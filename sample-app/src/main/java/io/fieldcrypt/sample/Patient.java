@@ -41,10 +41,14 @@ public class Patient {
     @Encrypted
     String insuranceNumber;
 
-    protected Patient() {
-    }
+    protected Patient() {}
 
-    Patient(String displayName, String city, String nationalId, LocalDate dateOfBirth, String diagnosisNotes,
+    Patient(
+            String displayName,
+            String city,
+            String nationalId,
+            LocalDate dateOfBirth,
+            String diagnosisNotes,
             String insuranceNumber) {
         this.displayName = displayName;
         this.city = city;
@@ -57,11 +61,19 @@ public class Patient {
     /** A made-up patient number {@code i}, the same every time. */
     static Patient sample(int i) {
         String[] cities = {"Lyon", "Porto", "Gdansk", "Turku", "Leipzig"};
-        String[] notes = {"seasonal allergy", "sprained ankle, rest two weeks", "hypertension, follow up in 3 months",
-            "routine check-up", "migraine, prescribed rest"};
-        return new Patient("Patient " + i, cities[i % cities.length],
+        String[] notes = {
+            "seasonal allergy",
+            "sprained ankle, rest two weeks",
+            "hypertension, follow up in 3 months",
+            "routine check-up",
+            "migraine, prescribed rest"
+        };
+        return new Patient(
+                "Patient " + i,
+                cities[i % cities.length],
                 String.format("%03d-%02d-%04d", 100 + i % 800, i % 100, i % 10_000),
-                LocalDate.of(1940, 1, 1).plusDays((i * 37L) % 25_000), notes[i % notes.length],
+                LocalDate.of(1940, 1, 1).plusDays((i * 37L) % 25_000),
+                notes[i % notes.length],
                 "INS-" + (100_000 + i));
     }
 }

@@ -22,8 +22,14 @@ final class ProgressBar {
         double rate = done / seconds;
         int filled = (int) Math.min(WIDTH, WIDTH * done / total);
         long left = rate <= 0 ? 0 : (long) ((total - done) / rate);
-        out.printf("\r[%s%s] %d/%d rows, %.0f rows/s, ETA %s", "#".repeat(filled), " ".repeat(WIDTH - filled),
-                done, total, rate, format(Duration.ofSeconds(Math.max(left, 0))));
+        out.printf(
+                "\r[%s%s] %d/%d rows, %.0f rows/s, ETA %s",
+                "#".repeat(filled),
+                " ".repeat(WIDTH - filled),
+                done,
+                total,
+                rate,
+                format(Duration.ofSeconds(Math.max(left, 0))));
         out.flush();
     }
 

@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
 /** Retires the active data keys. */
-@Command(name = "rotate-data-keys", mixinStandardHelpOptions = true,
+@Command(
+        name = "rotate-data-keys",
+        mixinStandardHelpOptions = true,
         description = "Retires the active data keys; new values get new ones. Then run reencrypt.")
 final class RotateCommand extends ClinicCommand {
 

@@ -12,35 +12,61 @@ import picocli.CommandLine.ScopeType;
  * The fieldcrypt sample: a small clinic whose patients' personal data is encrypted. By default it runs on an
  * embedded PostgreSQL and a local development master key, both kept in its data folder.
  */
-@Command(name = "fieldcrypt-sample", mixinStandardHelpOptions = true, version = "fieldcrypt sample 0.1.0",
+@Command(
+        name = "fieldcrypt-sample",
+        mixinStandardHelpOptions = true,
+        version = "fieldcrypt sample 0.1.0",
         description = "Shows fieldcrypt at work on a small clinic database.",
-        subcommands = {DemoCommand.class, SeedCommand.class, StatusCommand.class, RewrapCommand.class,
-            RotateCommand.class, ReEncryptCommand.class, DestroyCommand.class},
+        subcommands = {
+            DemoCommand.class,
+            SeedCommand.class,
+            StatusCommand.class,
+            RewrapCommand.class,
+            RotateCommand.class,
+            ReEncryptCommand.class,
+            DestroyCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:fieldcrypt, the database or the KMS failed (the message says why)",
-            "2:bad arguments"})
+        exitCodeList = {
+            "0:done",
+            "1:fieldcrypt, the database or the KMS failed (the message says why)",
+            "2:bad arguments"
+        })
 public final class SampleApp {
 
     /** Exit code when fieldcrypt, the database or the KMS failed. */
     static final int FAILED = 1;
 
-    @Option(names = "--data-dir", scope = ScopeType.INHERIT, defaultValue = "fieldcrypt-sample-data",
+    @Option(
+            names = "--data-dir",
+            scope = ScopeType.INHERIT,
+            defaultValue = "fieldcrypt-sample-data",
             description = "where the embedded database and the development key live (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--jdbc-url", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--jdbc-url",
+            scope = ScopeType.INHERIT,
             description = "use this PostgreSQL instead of the embedded one")
     String jdbcUrl;
 
-    @Option(names = "--jdbc-user", scope = ScopeType.INHERIT, defaultValue = "postgres",
+    @Option(
+            names = "--jdbc-user",
+            scope = ScopeType.INHERIT,
+            defaultValue = "postgres",
             description = "user for --jdbc-url (default: ${DEFAULT-VALUE})")
     String jdbcUser;
 
-    @Option(names = "--jdbc-password", scope = ScopeType.INHERIT, defaultValue = "",
+    @Option(
+            names = "--jdbc-password",
+            scope = ScopeType.INHERIT,
+            defaultValue = "",
             description = "password for --jdbc-url (default: empty)")
     String jdbcPassword;
 
-    @Option(names = "--kms-key-id", scope = ScopeType.INHERIT,
+    @Option(
+            names = "--kms-key-id",
+            scope = ScopeType.INHERIT,
             description = "use AWS KMS (or a KMS-compatible endpoint) with this master key instead of the local key")
     String kmsKeyId;
 

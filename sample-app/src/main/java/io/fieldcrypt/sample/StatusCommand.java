@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import picocli.CommandLine.Command;
 
 /** Data keys by state and master key; values under retired keys. */
-@Command(name = "status", mixinStandardHelpOptions = true,
+@Command(
+        name = "status",
+        mixinStandardHelpOptions = true,
         description = "Shows the data keys by state and master key, and the values still under retired keys.")
 final class StatusCommand extends ClinicCommand {
 
@@ -16,8 +18,9 @@ final class StatusCommand extends ClinicCommand {
         if (status.dataKeys().isEmpty()) {
             out.println("  (none yet)");
         }
-        status.dataKeys().forEach(count -> out.printf("  %-8s %5d under %s%n", count.state(), count.count(),
-                count.masterKeyId()));
+        status.dataKeys()
+                .forEach(count ->
+                        out.printf("  %-8s %5d under %s%n", count.state(), count.count(), count.masterKeyId()));
         out.println("values under retired data keys:");
         new java.util.TreeMap<>(status.valuesUnderRetiredKeys())
                 .forEach((attribute, count) -> out.printf("  %-24s %d%n", attribute, count));

@@ -11,11 +11,15 @@ class ArchitectureTest {
 
     @Test
     void sampleApplication_usesNoInternalsOfFieldcrypt() {
-        noClasses().that().resideInAPackage("io.fieldcrypt.sample..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.fieldcrypt.internal..",
-                        "io.fieldcrypt.hibernate.internal..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.fieldcrypt.sample..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.fieldcrypt.internal..", "io.fieldcrypt.hibernate.internal..")
                 .because("an application uses fieldcrypt through its API; internal packages may change any time")
-                .check(new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .check(new ClassFileImporter()
+                        .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                         .importPackages("io.fieldcrypt.sample"));
     }
 }

@@ -31,13 +31,19 @@ class SampleAppTest {
         this.db = db;
     }
 
-    record Result(int exitCode, String out, String err) {
-    }
+    record Result(int exitCode, String out, String err) {}
 
     private Result run(String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--jdbc-url", db.jdbcUrl(), "--jdbc-user", db.user(), "--jdbc-password", db.password(),
-                "--data-dir", dataDir.toString()));
+        all.addAll(List.of(
+                "--jdbc-url",
+                db.jdbcUrl(),
+                "--jdbc-user",
+                db.user(),
+                "--jdbc-password",
+                db.password(),
+                "--data-dir",
+                dataDir.toString()));
         return runRaw(all.toArray(String[]::new));
     }
 
@@ -91,8 +97,9 @@ class SampleAppTest {
 
         Result tooSoon = run("destroy-retired");
         assertThat(tooSoon.exitCode()).isEqualTo(1);
-        assertThat(tooSoon.err()).contains("error: cannot destroy retired data keys yet: an instance may still"
-                + " encrypt new values with one of keys [")
+        assertThat(tooSoon.err())
+                .contains("error: cannot destroy retired data keys yet: an instance may still"
+                        + " encrypt new values with one of keys [")
                 .doesNotContain("\tat ");
 
         Result destroy = run("destroy-retired", "--min-retired-age", "PT0S");
@@ -127,11 +134,12 @@ class SampleAppTest {
 
     @Test
     void unreachableDatabase_oneLineAndExit1() {
-        Result down = runRaw("status", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/none", "--data-dir",
-                dataDir.toString());
+        Result down =
+                runRaw("status", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/none", "--data-dir", dataDir.toString());
 
         assertThat(down.exitCode()).isEqualTo(1);
-        assertThat(down.err()).contains("error: database: Connection to 127.0.0.1:1 refused")
+        assertThat(down.err())
+                .contains("error: database: Connection to 127.0.0.1:1 refused")
                 .doesNotContain("\tat ");
     }
 
@@ -142,22 +150,30 @@ class SampleAppTest {
         System.setProperty("aws.secretAccessKey", "test");
         Result down;
         try {
-            down = run("demo", "--kms-key-id", "arn:aws:kms:us-east-1:111122223333:key/none", "--kms-endpoint",
-                    "http://127.0.0.1:1", "--kms-region", "us-east-1");
+            down = run(
+                    "demo",
+                    "--kms-key-id",
+                    "arn:aws:kms:us-east-1:111122223333:key/none",
+                    "--kms-endpoint",
+                    "http://127.0.0.1:1",
+                    "--kms-region",
+                    "us-east-1");
         } finally {
             System.clearProperty("aws.accessKeyId");
             System.clearProperty("aws.secretAccessKey");
         }
 
         assertThat(down.exitCode()).isEqualTo(1);
-        assertThat(down.err()).contains("error: KMS GenerateDataKey for key arn:aws:kms:us-east-1:111122223333:key/none"
-                + " failed before KMS answered").doesNotContain("\tat ");
+        assertThat(down.err())
+                .contains("error: KMS GenerateDataKey for key arn:aws:kms:us-east-1:111122223333:key/none"
+                        + " failed before KMS answered")
+                .doesNotContain("\tat ");
     }
 
     @Test
     void help_onEveryCommand() {
-        for (String command : List.of("demo", "seed", "status", "rewrap", "rotate-data-keys", "reencrypt",
-                "destroy-retired")) {
+        for (String command :
+                List.of("demo", "seed", "status", "rewrap", "rotate-data-keys", "reencrypt", "destroy-retired")) {
             Result help = runRaw(command, "--help");
             assertThat(help.exitCode()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: fieldcrypt-sample " + command);

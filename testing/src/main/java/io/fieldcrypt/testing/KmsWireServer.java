@@ -186,8 +186,12 @@ public final class KmsWireServer implements AutoCloseable {
     public String createKey(String keySpec, String keyUsage) {
         byte[] material = new byte[32];
         random.nextBytes(material);
-        Key key = new Key(UUID.randomUUID().toString(), new SecretKeySpec(material, "AES"), Instant.now(),
-                Objects.requireNonNull(keySpec, "keySpec"), Objects.requireNonNull(keyUsage, "keyUsage"));
+        Key key = new Key(
+                UUID.randomUUID().toString(),
+                new SecretKeySpec(material, "AES"),
+                Instant.now(),
+                Objects.requireNonNull(keySpec, "keySpec"),
+                Objects.requireNonNull(keyUsage, "keyUsage"));
         keysById.put(key.id, key);
         return key.arn;
     }
@@ -431,11 +435,16 @@ public final class KmsWireServer implements AutoCloseable {
             } catch (KmsError e) {
                 reply = e.reply();
             } catch (RuntimeException e) {
-                reply = new KmsError(500, "KMSInternalException", "Fake KMS failed: " + e.getClass().getName()).reply();
+                reply = new KmsError(
+                                500,
+                                "KMSInternalException",
+                                "Fake KMS failed: " + e.getClass().getName())
+                        .reply();
             }
             byte[] body = reply.body().getBytes(UTF_8);
             exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
-            exchange.getResponseHeaders().set("x-amzn-RequestId", UUID.randomUUID().toString());
+            exchange.getResponseHeaders()
+                    .set("x-amzn-RequestId", UUID.randomUUID().toString());
             exchange.sendResponseHeaders(reply.status(), body.length);
             exchange.getResponseBody().write(body);
         }
@@ -463,8 +472,9 @@ public final class KmsWireServer implements AutoCloseable {
             case "Decrypt" -> decrypt(call);
             case "ReEncrypt" -> reEncrypt(call);
             case "DescribeKey" -> describeKey(call);
-            default -> throw new KmsError(400, "UnsupportedOperationException",
-                    "This fake KMS does not support '" + target + "'");
+            default ->
+                throw new KmsError(
+                        400, "UnsupportedOperationException", "This fake KMS does not support '" + target + "'");
         };
     }
 
@@ -528,11 +538,13 @@ public final class KmsWireServer implements AutoCloseable {
         if (PENDING_DELETION.equals(state) && deletionDate != null) {
             metadata.number("DeletionDate", deletionDate.getEpochSecond());
         }
-        return ok(new JsonObject().object("KeyMetadata", metadata
-                .string("KeyUsage", key.keyUsage)
-                .string("KeySpec", key.keySpec)
-                .string("Origin", "AWS_KMS")
-                .string("KeyManager", "CUSTOMER")));
+        return ok(new JsonObject()
+                .object(
+                        "KeyMetadata",
+                        metadata.string("KeyUsage", key.keyUsage)
+                                .string("KeySpec", key.keySpec)
+                                .string("Origin", "AWS_KMS")
+                                .string("KeyManager", "CUSTOMER")));
     }
 
     /** Decrypts {@code CiphertextBlob}, checking the optionally named key against the blob's, as Decrypt does. */
@@ -542,7 +554,9 @@ public final class KmsWireServer implements AutoCloseable {
         Key key = blobKey(blob).orElseThrow(KmsWireServer::invalidCiphertext);
         named.ifPresent(namedKey -> checkAccess(call, namedKey));
         if (named.isPresent() && named.get() != key) {
-            throw new KmsError(400, "IncorrectKeyException",
+            throw new KmsError(
+                    400,
+                    "IncorrectKeyException",
                     "The key ID in the request does not identify a KMS key that can perform this operation.");
         }
         usableKey(call, key);
@@ -566,8 +580,11 @@ public final class KmsWireServer implements AutoCloseable {
             throw new KmsError(400, "KMSInvalidStateException", key.arn + " is pending deletion.");
         }
         if (!SYMMETRIC_KEY_SPEC.equals(key.keySpec) || !ENCRYPT_DECRYPT.equals(key.keyUsage)) {
-            throw new KmsError(400, "InvalidKeyUsageException", key.arn + " key usage is " + key.keyUsage
-                    + " and key spec is " + key.keySpec + ", which is not valid for " + call.operation() + ".");
+            throw new KmsError(
+                    400,
+                    "InvalidKeyUsageException",
+                    key.arn + " key usage is " + key.keyUsage + " and key spec is " + key.keySpec
+                            + ", which is not valid for " + call.operation() + ".");
         }
         return key;
     }
@@ -581,8 +598,11 @@ public final class KmsWireServer implements AutoCloseable {
 
     private static void checkAccess(Call call, Key key) {
         if (key.denied) {
-            throw new KmsError(400, "AccessDeniedException", "User: arn:aws:iam::" + ACCOUNT
-                    + ":user/test is not authorized to perform: kms:" + call.operation() + " on resource: " + key.arn);
+            throw new KmsError(
+                    400,
+                    "AccessDeniedException",
+                    "User: arn:aws:iam::" + ACCOUNT + ":user/test is not authorized to perform: kms:" + call.operation()
+                            + " on resource: " + key.arn);
         }
     }
 
@@ -606,9 +626,12 @@ public final class KmsWireServer implements AutoCloseable {
     }
 
     private static KmsError notFound(String id) {
-        return new KmsError(400, "NotFoundException", id.startsWith(ALIAS_PREFIX) || id.startsWith(ALIAS_ARN_PREFIX)
-                ? "Alias " + id + " is not found."
-                : "Key '" + id + "' does not exist");
+        return new KmsError(
+                400,
+                "NotFoundException",
+                id.startsWith(ALIAS_PREFIX) || id.startsWith(ALIAS_ARN_PREFIX)
+                        ? "Alias " + id + " is not found."
+                        : "Key '" + id + "' does not exist");
     }
 
     // ---- ciphertext blobs ----
@@ -673,7 +696,9 @@ public final class KmsWireServer implements AutoCloseable {
     }
 
     private static KmsError invalidCiphertext() {
-        return new KmsError(400, "InvalidCiphertextException",
+        return new KmsError(
+                400,
+                "InvalidCiphertextException",
                 "The ciphertext is invalid, or its encryption context or key does not match");
     }
 
@@ -694,7 +719,9 @@ public final class KmsWireServer implements AutoCloseable {
         for (String field : List.of("KeyId", "SourceKeyId", "DestinationKeyId")) {
             text(request, field).flatMap(this::find).ifPresent(touched::add);
         }
-        text(request, "CiphertextBlob").flatMap(KmsWireServer::decodeBase64).flatMap(this::blobKey)
+        text(request, "CiphertextBlob")
+                .flatMap(KmsWireServer::decodeBase64)
+                .flatMap(this::blobKey)
                 .ifPresent(touched::add);
         return touched;
     }
@@ -705,8 +732,8 @@ public final class KmsWireServer implements AutoCloseable {
 
     private static byte[] blob(Call call, String field) {
         String text = text(call.request(), field).orElseThrow(() -> validation(field + " must not be null"));
-        return decodeBase64(text).orElseThrow(() -> new KmsError(400, "SerializationException",
-                field + " is not valid base64"));
+        return decodeBase64(text)
+                .orElseThrow(() -> new KmsError(400, "SerializationException", field + " is not valid base64"));
     }
 
     private static Optional<byte[]> decodeBase64(String text) {
@@ -766,7 +793,8 @@ public final class KmsWireServer implements AutoCloseable {
         totalCount.incrementAndGet();
         countsByOperation.computeIfAbsent(operation, o -> new AtomicInteger()).incrementAndGet();
         for (Key key : touched) {
-            countsByOperationAndKey.computeIfAbsent(new OperationOnKey(operation, key.id), k -> new AtomicInteger())
+            countsByOperationAndKey
+                    .computeIfAbsent(new OperationOnKey(operation, key.id), k -> new AtomicInteger())
                     .incrementAndGet();
         }
     }
@@ -830,17 +858,13 @@ public final class KmsWireServer implements AutoCloseable {
         }
     }
 
-    private record Call(String operation, JsonNode request) {
-    }
+    private record Call(String operation, JsonNode request) {}
 
-    private record Opened(Key key, byte[] plaintext) {
-    }
+    private record Opened(Key key, byte[] plaintext) {}
 
-    private record OperationOnKey(String operation, String keyId) {
-    }
+    private record OperationOnKey(String operation, String keyId) {}
 
-    private record Reply(int status, String body) {
-    }
+    private record Reply(int status, String body) {}
 
     /** A KMS error answer: HTTP status and {@code {"__type":code,"message":...}}. */
     private static final class KmsError extends RuntimeException {
@@ -854,7 +878,10 @@ public final class KmsWireServer implements AutoCloseable {
         }
 
         Reply reply() {
-            String body = new JsonObject().string("__type", code).string("message", getMessage()).toString();
+            String body = new JsonObject()
+                    .string("__type", code)
+                    .string("message", getMessage())
+                    .toString();
             return new Reply(status, body);
         }
     }

@@ -17,8 +17,7 @@ public final class LocalMasterKeys {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private LocalMasterKeys() {
-    }
+    private LocalMasterKeys() {}
 
     /**
      * @return 32 random bytes, an AES-256 key
@@ -37,7 +36,9 @@ public final class LocalMasterKeys {
     public static String spec(String... ids) {
         StringBuilder spec = new StringBuilder();
         for (String id : ids) {
-            spec.append(spec.length() == 0 ? "" : ",").append(id).append(':')
+            spec.append(spec.length() == 0 ? "" : ",")
+                    .append(id)
+                    .append(':')
                     .append(Base64.getEncoder().encodeToString(randomKey()));
         }
         return spec.toString();

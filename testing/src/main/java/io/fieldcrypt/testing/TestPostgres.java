@@ -109,20 +109,25 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
     private static TestDatabase database(ExtensionContext context, Class<?> declaringClass) {
         ExtensionContext classContext = context;
         while (!isClassContextOf(classContext, declaringClass)) {
-            classContext = classContext.getParent().orElseThrow(() -> new ParameterResolutionException(
-                    "No test class context for " + declaringClass.getName() + "; register TestPostgres on the class"));
+            classContext = classContext
+                    .getParent()
+                    .orElseThrow(() -> new ParameterResolutionException("No test class context for "
+                            + declaringClass.getName() + "; register TestPostgres on the class"));
         }
         Class<?> testClass = classContext.getRequiredTestClass();
         ExtensionContext root = context.getRoot();
-        return classContext.getStore(NAMESPACE)
-                .getOrComputeIfAbsent(testClass,
-                        c -> new ClassSchemas(server(root), c.getSimpleName()), ClassSchemas.class)
+        return classContext
+                .getStore(NAMESPACE)
+                .getOrComputeIfAbsent(
+                        testClass, c -> new ClassSchemas(server(root), c.getSimpleName()), ClassSchemas.class)
                 .database();
     }
 
     private static boolean isClassContextOf(ExtensionContext context, Class<?> declaringClass) {
         return context.getTestMethod().isEmpty()
-                && context.getTestClass().filter(declaringClass::isAssignableFrom).isPresent();
+                && context.getTestClass()
+                        .filter(declaringClass::isAssignableFrom)
+                        .isPresent();
     }
 
     /** The one server of this run, started on first use and closed when the root context closes. */
@@ -137,8 +142,12 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
         Server server;
         String reason;
         if (external) {
-            server = new Server("external", url, environment(USER_VARIABLE, "postgres"),
-                    environment(PASSWORD_VARIABLE, ""), () -> { });
+            server = new Server(
+                    "external",
+                    url,
+                    environment(USER_VARIABLE, "postgres"),
+                    environment(PASSWORD_VARIABLE, ""),
+                    () -> {});
             reason = URL_VARIABLE + " is set";
         } else if (DockerClientFactory.instance().isDockerAvailable()) {
             server = testcontainers();
@@ -159,8 +168,13 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
                             + redact(server.url());
             throw new IllegalStateException(problem, e);
         }
-        LOG.info("Test PostgreSQL: {} server {} at {} as user {}, because {}; ready in {} ms",
-                server.kind(), version, redact(server.url()), server.user(), reason,
+        LOG.info(
+                "Test PostgreSQL: {} server {} at {} as user {}, because {}; ready in {} ms",
+                server.kind(),
+                version,
+                redact(server.url()),
+                server.user(),
+                reason,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
         return server;
     }
@@ -168,7 +182,11 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
     private static Server testcontainers() {
         PostgreSQLContainer container = new PostgreSQLContainer(IMAGE);
         container.start();
-        return new Server("testcontainers", container.getJdbcUrl(), container.getUsername(), container.getPassword(),
+        return new Server(
+                "testcontainers",
+                container.getJdbcUrl(),
+                container.getUsername(),
+                container.getPassword(),
                 container::stop);
     }
 
@@ -209,15 +227,15 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
      * A running server and how to reach it as a superuser-like user. Closing it stops what was started (nothing
      * for an external server).
      */
-    record Server(String kind, String url, String user, String password, Closeable process)
-            implements AutoCloseable {
+    record Server(String kind, String url, String user, String password, Closeable process) implements AutoCloseable {
 
         Connection connect() throws SQLException {
             return DriverManager.getConnection(url, user, password);
         }
 
         void execute(String sql) {
-            try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+            try (Connection connection = connect();
+                    Statement statement = connection.createStatement()) {
                 statement.execute(sql);
             } catch (SQLException e) {
                 throw new IllegalStateException("Failed on the " + kind + " test server: " + sql, e);
@@ -226,8 +244,8 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
 
         String version() throws SQLException {
             try (Connection connection = connect();
-                 Statement statement = connection.createStatement();
-                 ResultSet result = statement.executeQuery("show server_version")) {
+                    Statement statement = connection.createStatement();
+                    ResultSet result = statement.executeQuery("show server_version")) {
                 result.next();
                 return result.getString(1);
             }
@@ -272,7 +290,8 @@ public final class TestPostgres implements BeforeAllCallback, ParameterResolver 
         /** Drops the schemas, newest first; a lock held by a leaked connection fails the drop instead of hanging. */
         @Override
         public void close() throws SQLException {
-            try (Connection connection = server.connect(); Statement statement = connection.createStatement()) {
+            try (Connection connection = server.connect();
+                    Statement statement = connection.createStatement()) {
                 statement.execute("set lock_timeout = '10s'");
                 for (String schema : schemas) {
                     statement.execute("drop schema if exists " + schema + " cascade");

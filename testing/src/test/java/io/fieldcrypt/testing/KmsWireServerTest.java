@@ -93,7 +93,8 @@ class KmsWireServerTest {
     @Test
     void generateDataKey_withOtherSizes_returnsThatManyBytes() {
         GenerateDataKeyResponse aes128 = kms.generateDataKey(r -> r.keyId(key).keySpec(DataKeySpec.AES_128));
-        GenerateDataKeyResponse sevenBytes = kms.generateDataKey(r -> r.keyId(key).numberOfBytes(7));
+        GenerateDataKeyResponse sevenBytes =
+                kms.generateDataKey(r -> r.keyId(key).numberOfBytes(7));
 
         assertThat(aes128.plaintext().asByteArray()).hasSize(16);
         assertThat(sevenBytes.plaintext().asByteArray()).hasSize(7);
@@ -102,24 +103,36 @@ class KmsWireServerTest {
 
     @Test
     void generateDataKey_withoutKeySpecOrNumberOfBytes_throwsValidationException() {
-        assertKmsError(() -> kms.generateDataKey(r -> r.keyId(key)), KmsException.class, 400,
-                "ValidationException", "Please specify either number of bytes or key spec.");
+        assertKmsError(
+                () -> kms.generateDataKey(r -> r.keyId(key)),
+                KmsException.class,
+                400,
+                "ValidationException",
+                "Please specify either number of bytes or key spec.");
     }
 
     @Test
     void decrypt_withDifferentContext_throwsInvalidCiphertext() {
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
 
-        assertKmsError(() -> decrypt(blob, Map.of("table", "person", "column", "email")),
-                InvalidCiphertextException.class, 400, "InvalidCiphertextException", "ciphertext is invalid");
+        assertKmsError(
+                () -> decrypt(blob, Map.of("table", "person", "column", "email")),
+                InvalidCiphertextException.class,
+                400,
+                "InvalidCiphertextException",
+                "ciphertext is invalid");
     }
 
     @Test
     void decrypt_withoutContext_throwsInvalidCiphertext() {
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
 
-        assertKmsError(() -> kms.decrypt(r -> r.ciphertextBlob(blob)),
-                InvalidCiphertextException.class, 400, "InvalidCiphertextException", "ciphertext is invalid");
+        assertKmsError(
+                () -> kms.decrypt(r -> r.ciphertextBlob(blob)),
+                InvalidCiphertextException.class,
+                400,
+                "InvalidCiphertextException",
+                "ciphertext is invalid");
     }
 
     @Test
@@ -128,10 +141,18 @@ class KmsWireServerTest {
         garbled[garbled.length - 1] ^= 1;
         SdkBytes shortBlob = SdkBytes.fromByteArray(new byte[10]);
 
-        assertKmsError(() -> decrypt(SdkBytes.fromByteArray(garbled), CONTEXT),
-                InvalidCiphertextException.class, 400, "InvalidCiphertextException", "ciphertext is invalid");
-        assertKmsError(() -> decrypt(shortBlob, CONTEXT),
-                InvalidCiphertextException.class, 400, "InvalidCiphertextException", "ciphertext is invalid");
+        assertKmsError(
+                () -> decrypt(SdkBytes.fromByteArray(garbled), CONTEXT),
+                InvalidCiphertextException.class,
+                400,
+                "InvalidCiphertextException",
+                "ciphertext is invalid");
+        assertKmsError(
+                () -> decrypt(shortBlob, CONTEXT),
+                InvalidCiphertextException.class,
+                400,
+                "InvalidCiphertextException",
+                "ciphertext is invalid");
     }
 
     @Test
@@ -139,8 +160,13 @@ class KmsWireServerTest {
         String other = server.createKey();
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
 
-        assertKmsError(() -> kms.decrypt(r -> r.ciphertextBlob(blob).encryptionContext(CONTEXT).keyId(other)),
-                IncorrectKeyException.class, 400, "IncorrectKeyException", "does not identify a KMS key");
+        assertKmsError(
+                () -> kms.decrypt(
+                        r -> r.ciphertextBlob(blob).encryptionContext(CONTEXT).keyId(other)),
+                IncorrectKeyException.class,
+                400,
+                "IncorrectKeyException",
+                "does not identify a KMS key");
     }
 
     @Test
@@ -148,7 +174,8 @@ class KmsWireServerTest {
         GenerateDataKeyResponse generated = generate(key, CONTEXT);
 
         DecryptResponse decrypted = kms.decrypt(r -> r.ciphertextBlob(generated.ciphertextBlob())
-                .encryptionContext(CONTEXT).keyId(key));
+                .encryptionContext(CONTEXT)
+                .keyId(key));
 
         assertThat(decrypted.plaintext()).isEqualTo(generated.plaintext());
     }
@@ -158,9 +185,11 @@ class KmsWireServerTest {
         server.createAlias("alias/app", key);
 
         GenerateDataKeyResponse byName = generate("alias/app", CONTEXT);
-        KeyMetadata byArn = kms.describeKey(r -> r.keyId("arn:aws:kms:us-east-1:111122223333:alias/app")).keyMetadata();
+        KeyMetadata byArn = kms.describeKey(r -> r.keyId("arn:aws:kms:us-east-1:111122223333:alias/app"))
+                .keyMetadata();
         DecryptResponse namingAlias = kms.decrypt(r -> r.ciphertextBlob(byName.ciphertextBlob())
-                .encryptionContext(CONTEXT).keyId("alias/app"));
+                .encryptionContext(CONTEXT)
+                .keyId("alias/app"));
 
         assertThat(byName.keyId()).isEqualTo(key);
         assertThat(byArn.arn()).isEqualTo(key);
@@ -171,18 +200,30 @@ class KmsWireServerTest {
     void unknownKeyOrAlias_anyOperation_throwsNotFound() {
         String unknownArn = ARN_PREFIX + "00000000-0000-0000-0000-000000000000";
 
-        assertKmsError(() -> generate(unknownArn, CONTEXT),
-                NotFoundException.class, 400, "NotFoundException", "Key '" + unknownArn + "' does not exist");
-        assertKmsError(() -> kms.describeKey(r -> r.keyId("alias/missing")),
-                NotFoundException.class, 400, "NotFoundException", "Alias alias/missing is not found.");
+        assertKmsError(
+                () -> generate(unknownArn, CONTEXT),
+                NotFoundException.class,
+                400,
+                "NotFoundException",
+                "Key '" + unknownArn + "' does not exist");
+        assertKmsError(
+                () -> kms.describeKey(r -> r.keyId("alias/missing")),
+                NotFoundException.class,
+                400,
+                "NotFoundException",
+                "Alias alias/missing is not found.");
     }
 
     @Test
     void unknownKeyIdWithQuotesBackslashAndControlCharacters_errorMessage_reachesTheClientUnchanged() {
         String oddId = "alias/\"quoted\" back\\slash tab\t newline\n \u00e9\u20ac";
 
-        assertKmsError(() -> kms.describeKey(r -> r.keyId(oddId)),
-                NotFoundException.class, 400, "NotFoundException", "Alias " + oddId + " is not found.");
+        assertKmsError(
+                () -> kms.describeKey(r -> r.keyId(oddId)),
+                NotFoundException.class,
+                400,
+                "NotFoundException",
+                "Alias " + oddId + " is not found.");
     }
 
     @Test
@@ -200,8 +241,8 @@ class KmsWireServerTest {
         assertThat(metadata.keySpecAsString()).isEqualTo("SYMMETRIC_DEFAULT");
         assertThat(metadata.originAsString()).isEqualTo("AWS_KMS");
         assertThat(metadata.keyManagerAsString()).isEqualTo("CUSTOMER");
-        assertThat(metadata.creationDate()).isBetween(
-                Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
+        assertThat(metadata.creationDate())
+                .isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(1));
     }
 
     @Test
@@ -209,10 +250,10 @@ class KmsWireServerTest {
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
         server.disableKey(key);
 
-        assertKmsError(() -> generate(key, CONTEXT),
-                DisabledException.class, 400, "DisabledException", key + " is disabled.");
-        assertKmsError(() -> decrypt(blob, CONTEXT),
-                DisabledException.class, 400, "DisabledException", key + " is disabled.");
+        assertKmsError(
+                () -> generate(key, CONTEXT), DisabledException.class, 400, "DisabledException", key + " is disabled.");
+        assertKmsError(
+                () -> decrypt(blob, CONTEXT), DisabledException.class, 400, "DisabledException", key + " is disabled.");
         KeyMetadata metadata = kms.describeKey(r -> r.keyId(key)).keyMetadata();
         assertThat(metadata.enabled()).isFalse();
         assertThat(metadata.keyState()).isEqualTo(KeyState.DISABLED);
@@ -232,31 +273,44 @@ class KmsWireServerTest {
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
         server.scheduleKeyDeletion(key);
 
-        assertKmsError(() -> generate(key, CONTEXT),
-                KmsInvalidStateException.class, 400, "KMSInvalidStateException", key + " is pending deletion.");
-        assertKmsError(() -> decrypt(blob, CONTEXT),
-                KmsInvalidStateException.class, 400, "KMSInvalidStateException", key + " is pending deletion.");
+        assertKmsError(
+                () -> generate(key, CONTEXT),
+                KmsInvalidStateException.class,
+                400,
+                "KMSInvalidStateException",
+                key + " is pending deletion.");
+        assertKmsError(
+                () -> decrypt(blob, CONTEXT),
+                KmsInvalidStateException.class,
+                400,
+                "KMSInvalidStateException",
+                key + " is pending deletion.");
         KeyMetadata metadata = kms.describeKey(r -> r.keyId(key)).keyMetadata();
         assertThat(metadata.enabled()).isFalse();
         assertThat(metadata.keyState()).isEqualTo(KeyState.PENDING_DELETION);
-        assertThat(metadata.deletionDate()).isBetween(
-                Instant.now().plus(Duration.ofDays(30)).minusSeconds(60), Instant.now().plus(Duration.ofDays(30)));
+        assertThat(metadata.deletionDate())
+                .isBetween(
+                        Instant.now().plus(Duration.ofDays(30)).minusSeconds(60),
+                        Instant.now().plus(Duration.ofDays(30)));
     }
 
     @Test
     void keyPendingDeletion_enableOrDisable_refusedUntilDeletionCancelled() {
         server.scheduleKeyDeletion(key);
 
-        assertThatThrownBy(() -> server.enableKey(key)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> server.enableKey(key))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("Key is pending deletion; cancel its deletion first: " + key);
-        assertThatThrownBy(() -> server.disableKey(key)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> server.disableKey(key))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("Key is pending deletion; cancel its deletion first: " + key);
 
         server.cancelKeyDeletion(key);
         KeyMetadata cancelled = kms.describeKey(r -> r.keyId(key)).keyMetadata();
         assertThat(cancelled.keyState()).isEqualTo(KeyState.DISABLED);
         assertThat(cancelled.deletionDate()).isNull();
-        assertThatThrownBy(() -> server.cancelKeyDeletion(key)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> server.cancelKeyDeletion(key))
+                .isInstanceOf(IllegalStateException.class)
                 .hasMessage("Key is not pending deletion: " + key);
         server.enableKey(key);
         assertThat(generate(key, CONTEXT).keyId()).isEqualTo(key);
@@ -271,11 +325,19 @@ class KmsWireServerTest {
         assertThat(metadata.keyState()).isEqualTo(KeyState.ENABLED);
         assertThat(metadata.keySpec()).isEqualTo(KeySpec.RSA_2048);
         assertThat(metadata.keyUsage()).isEqualTo(KeyUsageType.SIGN_VERIFY);
-        assertKmsError(() -> generate(signing, CONTEXT), InvalidKeyUsageException.class, 400,
-                "InvalidKeyUsageException", signing + " key usage is SIGN_VERIFY and key spec is RSA_2048, which is"
+        assertKmsError(
+                () -> generate(signing, CONTEXT),
+                InvalidKeyUsageException.class,
+                400,
+                "InvalidKeyUsageException",
+                signing + " key usage is SIGN_VERIFY and key spec is RSA_2048, which is"
                         + " not valid for GenerateDataKey.");
-        assertKmsError(() -> kms.encrypt(r -> r.keyId(signing).plaintext(SdkBytes.fromUtf8String("x"))),
-                InvalidKeyUsageException.class, 400, "InvalidKeyUsageException", "not valid for Encrypt.");
+        assertKmsError(
+                () -> kms.encrypt(r -> r.keyId(signing).plaintext(SdkBytes.fromUtf8String("x"))),
+                InvalidKeyUsageException.class,
+                400,
+                "InvalidKeyUsageException",
+                "not valid for Encrypt.");
     }
 
     @Test
@@ -286,9 +348,11 @@ class KmsWireServerTest {
         server.updateAlias("alias/app", other);
 
         assertThat(generate("alias/app", CONTEXT).keyId()).isEqualTo(other);
-        assertThat(kms.describeKey(r -> r.keyId("alias/app")).keyMetadata().arn()).isEqualTo(other);
+        assertThat(kms.describeKey(r -> r.keyId("alias/app")).keyMetadata().arn())
+                .isEqualTo(other);
         assertThatThrownBy(() -> server.updateAlias("alias/missing", other))
-                .isInstanceOf(IllegalArgumentException.class).hasMessage("No such alias: alias/missing");
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("No such alias: alias/missing");
     }
 
     @Test
@@ -296,11 +360,23 @@ class KmsWireServerTest {
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
         server.denyAccess(key);
 
-        assertKmsError(() -> generate(key, CONTEXT), KmsException.class, 400, "AccessDeniedException",
+        assertKmsError(
+                () -> generate(key, CONTEXT),
+                KmsException.class,
+                400,
+                "AccessDeniedException",
                 "not authorized to perform: kms:GenerateDataKey on resource: " + key);
-        assertKmsError(() -> decrypt(blob, CONTEXT), KmsException.class, 400, "AccessDeniedException",
+        assertKmsError(
+                () -> decrypt(blob, CONTEXT),
+                KmsException.class,
+                400,
+                "AccessDeniedException",
                 "not authorized to perform: kms:Decrypt on resource: " + key);
-        assertKmsError(() -> kms.describeKey(r -> r.keyId(key)), KmsException.class, 400, "AccessDeniedException",
+        assertKmsError(
+                () -> kms.describeKey(r -> r.keyId(key)),
+                KmsException.class,
+                400,
+                "AccessDeniedException",
                 "not authorized to perform: kms:DescribeKey on resource: " + key);
     }
 
@@ -348,8 +424,12 @@ class KmsWireServerTest {
     void failNextOne_withoutRetries_throwsKmsInternal() {
         server.failNext(1);
 
-        assertKmsError(() -> kms.describeKey(r -> r.keyId(key)), KmsInternalException.class, 500,
-                "KMSInternalException", "Injected internal failure");
+        assertKmsError(
+                () -> kms.describeKey(r -> r.keyId(key)),
+                KmsInternalException.class,
+                500,
+                "KMSInternalException",
+                "Injected internal failure");
         assertThat(kms.describeKey(r -> r.keyId(key)).keyMetadata().arn()).isEqualTo(key);
     }
 
@@ -358,7 +438,8 @@ class KmsWireServerTest {
         server.failNext(1);
 
         try (KmsClient retrying = server.newClient(2)) {
-            assertThat(retrying.describeKey(r -> r.keyId(key)).keyMetadata().arn()).isEqualTo(key);
+            assertThat(retrying.describeKey(r -> r.keyId(key)).keyMetadata().arn())
+                    .isEqualTo(key);
         }
         assertThat(server.requestCount("DescribeKey")).isEqualTo(2);
     }
@@ -378,12 +459,14 @@ class KmsWireServerTest {
     void encrypt_thenDecrypt_roundTripsThePlaintext() {
         SdkBytes plaintext = SdkBytes.fromUtf8String("123-45-6789");
 
-        EncryptResponse encrypted = kms.encrypt(r -> r.keyId(key).plaintext(plaintext).encryptionContext(CONTEXT));
+        EncryptResponse encrypted =
+                kms.encrypt(r -> r.keyId(key).plaintext(plaintext).encryptionContext(CONTEXT));
         DecryptResponse decrypted = decrypt(encrypted.ciphertextBlob(), CONTEXT);
 
         assertThat(encrypted.keyId()).isEqualTo(key);
         assertThat(encrypted.encryptionAlgorithm()).isEqualTo(EncryptionAlgorithmSpec.SYMMETRIC_DEFAULT);
-        assertThat(encrypted.ciphertextBlob().asString(StandardCharsets.ISO_8859_1)).doesNotContain("123-45-6789");
+        assertThat(encrypted.ciphertextBlob().asString(StandardCharsets.ISO_8859_1))
+                .doesNotContain("123-45-6789");
         assertThat(decrypted.plaintext()).isEqualTo(plaintext);
     }
 
@@ -394,7 +477,8 @@ class KmsWireServerTest {
         GenerateDataKeyResponse generated = generate(key, CONTEXT);
 
         ReEncryptResponse moved = kms.reEncrypt(r -> r.ciphertextBlob(generated.ciphertextBlob())
-                .sourceEncryptionContext(CONTEXT).destinationKeyId(destination)
+                .sourceEncryptionContext(CONTEXT)
+                .destinationKeyId(destination)
                 .destinationEncryptionContext(destinationContext));
 
         assertThat(moved.sourceKeyId()).isEqualTo(key);
@@ -404,11 +488,20 @@ class KmsWireServerTest {
         DecryptResponse decrypted = decrypt(moved.ciphertextBlob(), destinationContext);
         assertThat(decrypted.keyId()).isEqualTo(destination);
         assertThat(decrypted.plaintext()).isEqualTo(generated.plaintext());
-        assertKmsError(() -> kms.decrypt(r -> r.ciphertextBlob(moved.ciphertextBlob())
-                        .encryptionContext(destinationContext).keyId(key)),
-                IncorrectKeyException.class, 400, "IncorrectKeyException", "does not identify a KMS key");
-        assertKmsError(() -> decrypt(moved.ciphertextBlob(), CONTEXT),
-                InvalidCiphertextException.class, 400, "InvalidCiphertextException", "ciphertext is invalid");
+        assertKmsError(
+                () -> kms.decrypt(r -> r.ciphertextBlob(moved.ciphertextBlob())
+                        .encryptionContext(destinationContext)
+                        .keyId(key)),
+                IncorrectKeyException.class,
+                400,
+                "IncorrectKeyException",
+                "does not identify a KMS key");
+        assertKmsError(
+                () -> decrypt(moved.ciphertextBlob(), CONTEXT),
+                InvalidCiphertextException.class,
+                400,
+                "InvalidCiphertextException",
+                "ciphertext is invalid");
     }
 
     @Test
@@ -416,11 +509,21 @@ class KmsWireServerTest {
         String destination = server.createKey();
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
 
-        assertKmsError(() -> kms.reEncrypt(r -> r.ciphertextBlob(blob).destinationKeyId(destination)),
-                InvalidCiphertextException.class, 400, "InvalidCiphertextException", "ciphertext is invalid");
-        assertKmsError(() -> kms.reEncrypt(r -> r.ciphertextBlob(blob).sourceEncryptionContext(CONTEXT)
-                        .sourceKeyId(destination).destinationKeyId(destination)),
-                IncorrectKeyException.class, 400, "IncorrectKeyException", "does not identify a KMS key");
+        assertKmsError(
+                () -> kms.reEncrypt(r -> r.ciphertextBlob(blob).destinationKeyId(destination)),
+                InvalidCiphertextException.class,
+                400,
+                "InvalidCiphertextException",
+                "ciphertext is invalid");
+        assertKmsError(
+                () -> kms.reEncrypt(r -> r.ciphertextBlob(blob)
+                        .sourceEncryptionContext(CONTEXT)
+                        .sourceKeyId(destination)
+                        .destinationKeyId(destination)),
+                IncorrectKeyException.class,
+                400,
+                "IncorrectKeyException",
+                "does not identify a KMS key");
     }
 
     @Test
@@ -429,9 +532,13 @@ class KmsWireServerTest {
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
         server.disableKey(destination);
 
-        assertKmsError(() -> kms.reEncrypt(r -> r.ciphertextBlob(blob).sourceEncryptionContext(CONTEXT)
-                        .destinationKeyId(destination)),
-                DisabledException.class, 400, "DisabledException", destination + " is disabled.");
+        assertKmsError(
+                () -> kms.reEncrypt(r ->
+                        r.ciphertextBlob(blob).sourceEncryptionContext(CONTEXT).destinationKeyId(destination)),
+                DisabledException.class,
+                400,
+                "DisabledException",
+                destination + " is disabled.");
     }
 
     @Test
@@ -443,7 +550,8 @@ class KmsWireServerTest {
         GenerateDataKeyResponse generated = generate(key, CONTEXT);
         DecryptResponse decrypted = decrypt(generated.ciphertextBlob(), CONTEXT);
         ReEncryptResponse moved = kms.reEncrypt(r -> r.ciphertextBlob(generated.ciphertextBlob())
-                .sourceEncryptionContext(CONTEXT).destinationKeyId(destination));
+                .sourceEncryptionContext(CONTEXT)
+                .destinationKeyId(destination));
 
         assertThat(generated.keyId()).isEqualTo(liar);
         assertThat(decrypted.keyId()).isEqualTo(liar);
@@ -458,10 +566,15 @@ class KmsWireServerTest {
         String other = server.createKey();
         SdkBytes blob = generate(key, CONTEXT).ciphertextBlob();
         decrypt(blob, CONTEXT);
-        assertKmsError(() -> decrypt(blob, Map.of()),
-                InvalidCiphertextException.class, 400, "InvalidCiphertextException", "ciphertext is invalid");
+        assertKmsError(
+                () -> decrypt(blob, Map.of()),
+                InvalidCiphertextException.class,
+                400,
+                "InvalidCiphertextException",
+                "ciphertext is invalid");
         kms.describeKey(r -> r.keyId(other));
-        kms.reEncrypt(r -> r.ciphertextBlob(blob).sourceEncryptionContext(CONTEXT).destinationKeyId(other));
+        kms.reEncrypt(
+                r -> r.ciphertextBlob(blob).sourceEncryptionContext(CONTEXT).destinationKeyId(other));
 
         assertThat(server.requestCount("GenerateDataKey")).isEqualTo(1);
         assertThat(server.requestCount("Decrypt")).isEqualTo(2);
@@ -482,8 +595,12 @@ class KmsWireServerTest {
 
     @Test
     void unsupportedOperation_anyCall_throwsUnsupportedOperation() {
-        assertKmsError(() -> kms.listKeys(), UnsupportedOperationException.class, 400,
-                "UnsupportedOperationException", "does not support 'TrentService.ListKeys'");
+        assertKmsError(
+                () -> kms.listKeys(),
+                UnsupportedOperationException.class,
+                400,
+                "UnsupportedOperationException",
+                "does not support 'TrentService.ListKeys'");
         assertThat(server.requestCount("ListKeys")).isEqualTo(1);
     }
 
@@ -498,7 +615,9 @@ class KmsWireServerTest {
                 results.add(pool.submit(() -> {
                     for (int i = 0; i < roundTrips; i++) {
                         GenerateDataKeyResponse generated = generate(key, CONTEXT);
-                        if (!decrypt(generated.ciphertextBlob(), CONTEXT).plaintext().equals(generated.plaintext())) {
+                        if (!decrypt(generated.ciphertextBlob(), CONTEXT)
+                                .plaintext()
+                                .equals(generated.plaintext())) {
                             return false;
                         }
                     }
@@ -525,22 +644,21 @@ class KmsWireServerTest {
     }
 
     private GenerateDataKeyResponse generate(String keyId, Map<String, String> context) {
-        return kms.generateDataKey(r -> r.keyId(keyId).keySpec(DataKeySpec.AES_256).encryptionContext(context));
+        return kms.generateDataKey(
+                r -> r.keyId(keyId).keySpec(DataKeySpec.AES_256).encryptionContext(context));
     }
 
     private DecryptResponse decrypt(SdkBytes blob, Map<String, String> context) {
         return kms.decrypt(r -> r.ciphertextBlob(blob).encryptionContext(context));
     }
 
-    private static void assertKmsError(ThrowingCallable call, Class<? extends KmsException> type, int status,
-            String code, String messagePart) {
-        assertThatThrownBy(call)
-                .isExactlyInstanceOf(type)
-                .satisfies(e -> {
-                    KmsException error = (KmsException) e;
-                    assertThat(error.statusCode()).isEqualTo(status);
-                    assertThat(error.awsErrorDetails().errorCode()).isEqualTo(code);
-                    assertThat(error.awsErrorDetails().errorMessage()).contains(messagePart);
-                });
+    private static void assertKmsError(
+            ThrowingCallable call, Class<? extends KmsException> type, int status, String code, String messagePart) {
+        assertThatThrownBy(call).isExactlyInstanceOf(type).satisfies(e -> {
+            KmsException error = (KmsException) e;
+            assertThat(error.statusCode()).isEqualTo(status);
+            assertThat(error.awsErrorDetails().errorCode()).isEqualTo(code);
+            assertThat(error.awsErrorDetails().errorMessage()).contains(messagePart);
+        });
     }
 }

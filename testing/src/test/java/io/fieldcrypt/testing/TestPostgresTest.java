@@ -44,8 +44,10 @@ class TestPostgresTest {
     static void startFreshAndLeaveAProbe(TestDatabase database) throws SQLException {
         fromBeforeAll = database;
         outerServer = serverIdentity(database);
-        assertThat(queryString(database.connect(),
-                "select count(*) from pg_class where relnamespace = current_schema()::regnamespace")).isEqualTo("0");
+        assertThat(queryString(
+                        database.connect(),
+                        "select count(*) from pg_class where relnamespace = current_schema()::regnamespace"))
+                .isEqualTo("0");
         execute(database, "create table leak_probe(id int)");
     }
 
@@ -86,14 +88,18 @@ class TestPostgresTest {
     @Test
     void everyWayToConnectLandsInTheClassSchema(TestDatabase database) throws SQLException {
         String currentSchema = "select current_schema()";
-        assertThat(queryString(database.dataSource().getConnection(), currentSchema)).isEqualTo(database.schema());
+        assertThat(queryString(database.dataSource().getConnection(), currentSchema))
+                .isEqualTo(database.schema());
         assertThat(queryString(database.connect(), currentSchema)).isEqualTo(database.schema());
-        assertThat(queryString(DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password()),
-                currentSchema)).isEqualTo(database.schema());
+        assertThat(queryString(
+                        DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password()),
+                        currentSchema))
+                .isEqualTo(database.schema());
 
         execute(database, "create table unqualified(id int)");
-        assertThat(queryString(database.connect(),
-                "select table_schema from information_schema.tables where table_name = 'unqualified'"))
+        assertThat(queryString(
+                        database.connect(),
+                        "select table_schema from information_schema.tables where table_name = 'unqualified'"))
                 .isEqualTo(database.schema());
     }
 
@@ -107,17 +113,21 @@ class TestPostgresTest {
 
         execute(database, "create table isolation_probe(id int)");
         execute(database, "insert into isolation_probe values (1)");
-        assertThat(queryString(other.connect(), "select to_regclass('isolation_probe')::text")).isNull();
+        assertThat(queryString(other.connect(), "select to_regclass('isolation_probe')::text"))
+                .isNull();
         execute(other, "create table isolation_probe(id int)");
-        assertThat(queryString(other.connect(), "select count(*) from isolation_probe")).isEqualTo("0");
-        assertThat(queryString(database.connect(), "select count(*) from isolation_probe")).isEqualTo("1");
+        assertThat(queryString(other.connect(), "select count(*) from isolation_probe"))
+                .isEqualTo("0");
+        assertThat(queryString(database.connect(), "select count(*) from isolation_probe"))
+                .isEqualTo("1");
     }
 
     @Test
     void awkwardPrefixesBecomeValidSchemas(TestDatabase database) throws SQLException {
         TestDatabase odd = database.newSchema("pg_Ünïcode-Name that is far too long for a PostgreSQL identifier");
 
-        assertThat(odd.schema()).hasSizeLessThanOrEqualTo(63)
+        assertThat(odd.schema())
+                .hasSizeLessThanOrEqualTo(63)
                 .matches("t_pg__n_code_name_that_is_[a-z0-9_]*_[0-9a-f]{8}");
         assertThat(queryString(odd.connect(), "select current_schema()")).isEqualTo(odd.schema());
         assertThat(TestPostgres.schemaName("")).matches("t__[0-9a-f]{8}");
@@ -140,16 +150,18 @@ class TestPostgresTest {
         TestDatabase other = database.newSchema("winner");
         String url = TestDatabase.withCurrentSchema(database.jdbcUrl(), other.schema());
 
-        assertThat(queryString(DriverManager.getConnection(url, database.user(), database.password()),
-                "select current_schema()")).isEqualTo(other.schema());
+        assertThat(queryString(
+                        DriverManager.getConnection(url, database.user(), database.password()),
+                        "select current_schema()"))
+                .isEqualTo(other.schema());
     }
 
     @Test
     void toStringShowsKindUrlAndSchemaButNoPassword(TestDatabase database) {
         assertThat(database.toString()).contains(database.serverKind(), database.jdbcUrl(), database.schema());
 
-        TestPostgres.Server server = new TestPostgres.Server("external",
-                "jdbc:postgresql://db.example/app?user=app&password=" + SECRET, "app", SECRET, () -> { });
+        TestPostgres.Server server = new TestPostgres.Server(
+                "external", "jdbc:postgresql://db.example/app?user=app&password=" + SECRET, "app", SECRET, () -> {});
         TestDatabase withPassword = new TestDatabase(server, null, "app_schema");
         assertThat(withPassword.toString())
                 .doesNotContain(SECRET)
@@ -178,7 +190,8 @@ class TestPostgresTest {
 
         @Test
         void seesNothingTheOuterClassCreated(TestDatabase database) throws SQLException {
-            assertThat(queryString(database.connect(), "select to_regclass('leak_probe')::text")).isNull();
+            assertThat(queryString(database.connect(), "select to_regclass('leak_probe')::text"))
+                    .isNull();
             nestedSchemas.add(database.newSchema("extra").schema());
         }
 
@@ -196,8 +209,8 @@ class TestPostgresTest {
 
     private static boolean schemaExists(TestDatabase database, String schema) throws SQLException {
         try (Connection connection = database.connect();
-             PreparedStatement statement = connection.prepareStatement(
-                     "select count(*) from pg_namespace where nspname = ?")) {
+                PreparedStatement statement =
+                        connection.prepareStatement("select count(*) from pg_namespace where nspname = ?")) {
             statement.setString(1, schema);
             try (ResultSet result = statement.executeQuery()) {
                 result.next();
@@ -208,15 +221,17 @@ class TestPostgresTest {
 
     /** Runs {@code sql} on a new connection of {@code database}. */
     private static void execute(TestDatabase database, String sql) throws SQLException {
-        try (Connection connection = database.connect(); Statement statement = connection.createStatement()) {
+        try (Connection connection = database.connect();
+                Statement statement = connection.createStatement()) {
             statement.execute(sql);
         }
     }
 
     /** The first column of the first row of {@code sql} as text; closes {@code connection}. */
     private static String queryString(Connection connection, String sql) throws SQLException {
-        try (connection; Statement statement = connection.createStatement();
-             ResultSet result = statement.executeQuery(sql)) {
+        try (connection;
+                Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
             assertThat(result.next()).isTrue();
             return result.getString(1);
         }

@@ -75,12 +75,16 @@ public final class AwsKmsKeyProvider implements KeyProvider {
 
     @Override
     public GeneratedDataKey generateDataKey(String masterKeyId, Map<String, String> encryptionContext) {
-        GenerateDataKeyResponse response = call("GenerateDataKey", masterKeyId, () -> kms.generateDataKey(r -> r
-                .keyId(masterKeyId).keySpec(DataKeySpec.AES_256).encryptionContext(encryptionContext)));
+        GenerateDataKeyResponse response = call(
+                "GenerateDataKey",
+                masterKeyId,
+                () -> kms.generateDataKey(
+                        r -> r.keyId(masterKeyId).keySpec(DataKeySpec.AES_256).encryptionContext(encryptionContext)));
         DataKeyMaterial plaintext = takePlaintext(response.plaintext());
         try {
             String arn = requireExpectedKey("GenerateDataKey", masterKeyId, response.keyId());
-            return new GeneratedDataKey(plaintext, new WrappedDataKey(arn, response.ciphertextBlob().asByteArray()));
+            return new GeneratedDataKey(
+                    plaintext, new WrappedDataKey(arn, response.ciphertextBlob().asByteArray()));
         } catch (RuntimeException e) {
             plaintext.destroy();
             throw e;
@@ -90,19 +94,27 @@ public final class AwsKmsKeyProvider implements KeyProvider {
     @Override
     public DecryptedDataKey decryptDataKey(WrappedDataKey wrapped, Map<String, String> encryptionContext) {
         String keyId = wrapped.masterKeyId();
-        DecryptResponse response = call("Decrypt", keyId, () -> kms.decrypt(r -> r.keyId(keyId)
-                .ciphertextBlob(SdkBytes.fromByteArray(wrapped.encryptedKey())).encryptionContext(encryptionContext)));
+        DecryptResponse response = call(
+                "Decrypt",
+                keyId,
+                () -> kms.decrypt(r -> r.keyId(keyId)
+                        .ciphertextBlob(SdkBytes.fromByteArray(wrapped.encryptedKey()))
+                        .encryptionContext(encryptionContext)));
         return new DecryptedDataKey(response.keyId(), takePlaintext(response.plaintext()));
     }
 
     @Override
-    public WrappedDataKey reEncryptDataKey(WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            String destinationMasterKeyId) {
+    public WrappedDataKey reEncryptDataKey(
+            WrappedDataKey wrapped, Map<String, String> encryptionContext, String destinationMasterKeyId) {
         String sourceKeyId = wrapped.masterKeyId();
-        ReEncryptResponse response = call("ReEncrypt", destinationMasterKeyId, () -> kms.reEncrypt(r -> r
-                .ciphertextBlob(SdkBytes.fromByteArray(wrapped.encryptedKey()))
-                .sourceKeyId(sourceKeyId).sourceEncryptionContext(encryptionContext)
-                .destinationKeyId(destinationMasterKeyId).destinationEncryptionContext(encryptionContext)));
+        ReEncryptResponse response = call(
+                "ReEncrypt",
+                destinationMasterKeyId,
+                () -> kms.reEncrypt(r -> r.ciphertextBlob(SdkBytes.fromByteArray(wrapped.encryptedKey()))
+                        .sourceKeyId(sourceKeyId)
+                        .sourceEncryptionContext(encryptionContext)
+                        .destinationKeyId(destinationMasterKeyId)
+                        .destinationEncryptionContext(encryptionContext)));
         if (!sourceKeyId.equals(response.sourceKeyId())) {
             throw wrongKey("ReEncrypt", sourceKeyId, response.sourceKeyId());
         }
@@ -127,16 +139,19 @@ public final class AwsKmsKeyProvider implements KeyProvider {
     }
 
     private static KeyProviderException wrongKey(String operation, String expected, String answered) {
-        return new KeyProviderException(Reason.WRONG_KEY, "KMS " + operation + " answered with key " + answered
-                + " but key " + expected + " was requested; refusing the answer");
+        return new KeyProviderException(
+                Reason.WRONG_KEY,
+                "KMS " + operation + " answered with key " + answered + " but key " + expected
+                        + " was requested; refusing the answer");
     }
 
     private String describe(String masterKeyId) {
         KeyMetadata key = call("DescribeKey", masterKeyId, () -> kms.describeKey(r -> r.keyId(masterKeyId)))
                 .keyMetadata();
         if (key == null || key.arn() == null) {
-            throw new KeyProviderException(Reason.REJECTED, "KMS DescribeKey for key " + masterKeyId
-                    + " answered without the key's ARN; refusing the answer");
+            throw new KeyProviderException(
+                    Reason.REJECTED,
+                    "KMS DescribeKey for key " + masterKeyId + " answered without the key's ARN; refusing the answer");
         }
         requireUsable(key);
         return key.arn();
@@ -147,34 +162,38 @@ public final class AwsKmsKeyProvider implements KeyProvider {
         String name = "KMS key " + key.arn();
         String fix = "; configure a symmetric encryption key (key spec SYMMETRIC_DEFAULT, key usage ENCRYPT_DECRYPT)";
         if (key.keyUsage() != KeyUsageType.ENCRYPT_DECRYPT) {
-            throw new KeyProviderException(Reason.REJECTED, name + " has key usage " + key.keyUsageAsString()
-                    + ", not ENCRYPT_DECRYPT" + fix);
+            throw new KeyProviderException(
+                    Reason.REJECTED, name + " has key usage " + key.keyUsageAsString() + ", not ENCRYPT_DECRYPT" + fix);
         }
         if (key.keySpec() != KeySpec.SYMMETRIC_DEFAULT) {
-            throw new KeyProviderException(Reason.REJECTED, name + " has key spec " + key.keySpecAsString()
-                    + ", not SYMMETRIC_DEFAULT" + fix);
+            throw new KeyProviderException(
+                    Reason.REJECTED, name + " has key spec " + key.keySpecAsString() + ", not SYMMETRIC_DEFAULT" + fix);
         }
         KeyState state = key.keyState();
         if (state == KeyState.ENABLED || state == KeyState.UPDATING) {
             return;
         }
         if (state == null) {
-            throw new KeyProviderException(Reason.KEY_DISABLED, name + " reports no key state, not Enabled;"
-                    + " enable it or configure another key");
+            throw new KeyProviderException(
+                    Reason.KEY_DISABLED,
+                    name + " reports no key state, not Enabled;" + " enable it or configure another key");
         }
         String is = name + " is " + key.keyStateAsString();
         throw switch (state) {
-            case DISABLED -> new KeyProviderException(Reason.KEY_DISABLED, is
-                    + "; enable it or configure another key");
-            case PENDING_DELETION, PENDING_REPLICA_DELETION -> new KeyProviderException(Reason.KEY_DISABLED, is
-                    + "; cancel its deletion and enable it, or configure another key");
-            case PENDING_IMPORT -> new KeyProviderException(Reason.KEY_DISABLED, is
-                    + "; import its key material, or configure another key");
-            case UNAVAILABLE -> new KeyProviderException(Reason.UNAVAILABLE, is
-                    + ": its custom key store is disconnected; connect the key store, or retry later");
+            case DISABLED -> new KeyProviderException(Reason.KEY_DISABLED, is + "; enable it or configure another key");
+            case PENDING_DELETION, PENDING_REPLICA_DELETION ->
+                new KeyProviderException(
+                        Reason.KEY_DISABLED, is + "; cancel its deletion and enable it, or configure another key");
+            case PENDING_IMPORT ->
+                new KeyProviderException(
+                        Reason.KEY_DISABLED, is + "; import its key material, or configure another key");
+            case UNAVAILABLE ->
+                new KeyProviderException(
+                        Reason.UNAVAILABLE,
+                        is + ": its custom key store is disconnected; connect the key store, or retry later");
             case CREATING -> new KeyProviderException(Reason.UNAVAILABLE, is + "; retry once it is Enabled");
-            default -> new KeyProviderException(Reason.KEY_DISABLED, is
-                    + ", not Enabled; enable it or configure another key");
+            default ->
+                new KeyProviderException(Reason.KEY_DISABLED, is + ", not Enabled; enable it or configure another key");
         };
     }
 

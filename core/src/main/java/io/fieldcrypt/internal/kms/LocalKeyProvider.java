@@ -76,8 +76,8 @@ public final class LocalKeyProvider implements KeyProvider {
     }
 
     @Override
-    public WrappedDataKey reEncryptDataKey(WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            String destinationMasterKeyId) {
+    public WrappedDataKey reEncryptDataKey(
+            WrappedDataKey wrapped, Map<String, String> encryptionContext, String destinationMasterKeyId) {
         byte[] dataKey = unwrap(wrapped, encryptionContext);
         try {
             return new WrappedDataKey(destinationMasterKeyId, wrap(destinationMasterKeyId, dataKey, encryptionContext));
@@ -100,8 +100,10 @@ public final class LocalKeyProvider implements KeyProvider {
             cipher.doFinal(dataKey, 0, dataKey.length, out, 1 + NONCE_BYTES);
             return out;
         } catch (GeneralSecurityException e) {
-            throw new KeyProviderException(Reason.REJECTED,
-                    "local key provider could not wrap a data key under master key '" + masterKeyId + "'", e);
+            throw new KeyProviderException(
+                    Reason.REJECTED,
+                    "local key provider could not wrap a data key under master key '" + masterKeyId + "'",
+                    e);
         }
     }
 
@@ -120,22 +122,28 @@ public final class LocalKeyProvider implements KeyProvider {
         } catch (AEADBadTagException e) {
             throw invalidCiphertext(masterKeyId, e);
         } catch (GeneralSecurityException e) {
-            throw new KeyProviderException(Reason.REJECTED,
-                    "local key provider could not unwrap a data key under master key '" + masterKeyId + "'", e);
+            throw new KeyProviderException(
+                    Reason.REJECTED,
+                    "local key provider could not unwrap a data key under master key '" + masterKeyId + "'",
+                    e);
         }
     }
 
     private static KeyProviderException invalidCiphertext(String masterKeyId, Exception cause) {
-        return new KeyProviderException(Reason.INVALID_CIPHERTEXT, "local key provider could not unwrap a data key"
-                + " under master key '" + masterKeyId + "': the wrapped key or its encryption context was altered",
+        return new KeyProviderException(
+                Reason.INVALID_CIPHERTEXT,
+                "local key provider could not unwrap a data key" + " under master key '" + masterKeyId
+                        + "': the wrapped key or its encryption context was altered",
                 cause);
     }
 
     private DataKeyMaterial masterKey(String masterKeyId) {
         DataKeyMaterial key = masterKeys.get(masterKeyId);
         if (key == null) {
-            throw new KeyProviderException(Reason.KEY_NOT_FOUND, "local master key '" + masterKeyId
-                    + "' is not configured; configured ids: " + new TreeMap<>(masterKeys).keySet());
+            throw new KeyProviderException(
+                    Reason.KEY_NOT_FOUND,
+                    "local master key '" + masterKeyId + "' is not configured; configured ids: "
+                            + new TreeMap<>(masterKeys).keySet());
         }
         return key;
     }

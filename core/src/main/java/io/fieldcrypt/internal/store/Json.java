@@ -8,8 +8,7 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 /** Minimal JSON for fieldcrypt's own small documents: string maps and quoted strings. Internal. */
 public final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     /**
      * @param map string members

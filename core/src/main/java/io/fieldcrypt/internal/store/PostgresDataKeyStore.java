@@ -93,7 +93,7 @@ public final class PostgresDataKeyStore implements DataKeyStore {
                 store.validate();
             }
             case VALIDATE -> store.validate();
-            case NONE -> { }
+            case NONE -> {}
         }
         return store;
     }
@@ -114,8 +114,8 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     }
 
     @Override
-    public StoredDataKey insert(String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext,
-            Duration usableFor) {
+    public StoredDataKey insert(
+            String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext, Duration usableFor) {
         return inTransaction("store a new data key in", connection -> {
             try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
                 insert.setString(1, scope);
@@ -155,7 +155,7 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     public Map<String, Long> countRetiredByScope() {
         return inTransaction("count the retired keys of", connection -> {
             try (PreparedStatement select = connection.prepareStatement("select scope, count(*) from " + table
-                    + " where state = 'RETIRED' group by scope order by scope");
+                            + " where state = 'RETIRED' group by scope order by scope");
                     ResultSet rs = select.executeQuery()) {
                 Map<String, Long> counts = new TreeMap<>();
                 while (rs.next()) {
@@ -200,8 +200,8 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     public List<Long> deleteRetired(Collection<String> scopes, DeletionGuard guard) {
         return inTransaction("delete retired keys from", connection -> {
             List<StoredDataKey> keys;
-            try (PreparedStatement lock = connection.prepareStatement(SELECT_COLUMNS + table
-                    + " where state = 'RETIRED' and scope = any(?) order by id for update")) {
+            try (PreparedStatement lock = connection.prepareStatement(
+                    SELECT_COLUMNS + table + " where state = 'RETIRED' and scope = any(?) order by id for update")) {
                 lock.setArray(1, connection.createArrayOf("varchar", scopes.toArray()));
                 keys = rows(lock);
             }
@@ -216,8 +216,8 @@ public final class PostgresDataKeyStore implements DataKeyStore {
             }
             guard.check(connection, List.copyOf(keys), now);
             List<Long> ids = keys.stream().map(StoredDataKey::id).toList();
-            try (PreparedStatement delete = connection.prepareStatement("delete from " + table
-                    + " where state = 'RETIRED' and id = any(?)")) {
+            try (PreparedStatement delete =
+                    connection.prepareStatement("delete from " + table + " where state = 'RETIRED' and id = any(?)")) {
                 delete.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
                 delete.executeUpdate();
             }
@@ -278,8 +278,13 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         Timestamp createdAt = rs.getTimestamp(7);
         Timestamp expiresAt = rs.getTimestamp(8);
         Timestamp retiredAt = rs.getTimestamp(9);
-        if (id <= 0 || scope == null || masterKeyId == null || encryptedKey == null || encryptedKey.length == 0
-                || context == null || createdAt == null) {
+        if (id <= 0
+                || scope == null
+                || masterKeyId == null
+                || encryptedKey == null
+                || encryptedKey.length == 0
+                || context == null
+                || createdAt == null) {
             throw malformed(id, "a required column is empty");
         }
         if (!isPrintable(scope) || !isPrintable(masterKeyId)) {
@@ -295,8 +300,14 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         if (parsedContext == null) {
             throw malformed(id, "its encryption context is not a JSON object of strings");
         }
-        return new StoredDataKey(id, scope, new WrappedDataKey(masterKeyId, encryptedKey), parsedContext, state,
-                createdAt.toInstant(), expiresAt == null ? null : expiresAt.toInstant(),
+        return new StoredDataKey(
+                id,
+                scope,
+                new WrappedDataKey(masterKeyId, encryptedKey),
+                parsedContext,
+                state,
+                createdAt.toInstant(),
+                expiresAt == null ? null : expiresAt.toInstant(),
                 retiredAt == null ? null : retiredAt.toInstant());
     }
 
@@ -320,8 +331,8 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     }
 
     private DecryptionException malformed(long id, String why) {
-        return new DecryptionException("data key " + id + " in " + table + " is malformed: " + why
-                + "; refusing to use it");
+        return new DecryptionException(
+                "data key " + id + " in " + table + " is malformed: " + why + "; refusing to use it");
     }
 
     private void create() {

@@ -71,7 +71,8 @@ abstract class AwsKmsKeyProviderContract {
         String arn = createKey();
         String keyId = arn.substring(arn.indexOf(":key/") + 5);
 
-        assertThat(provider().generateDataKey(keyId, CONTEXT).wrapped().masterKeyId()).isEqualTo(arn);
+        assertThat(provider().generateDataKey(keyId, CONTEXT).wrapped().masterKeyId())
+                .isEqualTo(arn);
     }
 
     @Test
@@ -83,7 +84,8 @@ abstract class AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS Decrypt for key " + arn + " refused: the encrypted data key or its encryption"
                         + " context is not what KMS issued")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.INVALID_CIPHERTEXT);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.INVALID_CIPHERTEXT);
     }
 
     @Test
@@ -95,7 +97,8 @@ abstract class AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS GenerateDataKey for key " + arn + " refused: the key is disabled or pending deletion;"
                         + " enable it in KMS, or configure another master key")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_DISABLED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.KEY_DISABLED);
     }
 
     @Test
@@ -104,7 +107,8 @@ abstract class AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessageContaining("refused: no such key in this account and region; check the configured"
                         + " master key id and region")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_NOT_FOUND);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.KEY_NOT_FOUND);
     }
 
     @Test

@@ -18,8 +18,8 @@ import software.amazon.awssdk.services.kms.KmsClient;
 class AwsKmsKeyProviderLocalStackTest extends AwsKmsKeyProviderContract {
 
     @Container
-    static final LocalStackContainer LOCALSTACK = new LocalStackContainer("localstack/localstack:4.4")
-            .withServices("kms");
+    static final LocalStackContainer LOCALSTACK =
+            new LocalStackContainer("localstack/localstack:4.4").withServices("kms");
 
     private static KmsClient client;
 
@@ -45,7 +45,9 @@ class AwsKmsKeyProviderLocalStackTest extends AwsKmsKeyProviderContract {
 
     @Override
     String createKey() {
-        return client.createKey(r -> r.description("fieldcrypt test")).keyMetadata().arn();
+        return client.createKey(r -> r.description("fieldcrypt test"))
+                .keyMetadata()
+                .arn();
     }
 
     @Override

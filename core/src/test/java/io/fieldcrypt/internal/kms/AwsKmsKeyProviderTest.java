@@ -103,7 +103,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS DescribeKey for key " + unknown + " refused: no such key in this account and"
                         + " region; check the configured master key id and region")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_NOT_FOUND);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.KEY_NOT_FOUND);
         assertThat(kms.requestCount("DescribeKey")).isEqualTo(1);
     }
 
@@ -117,7 +118,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         assertThatThrownBy(() -> provider().canonicalMasterKeyId(configured))
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS key " + arn + " is Disabled; enable it or configure another key")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_DISABLED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.KEY_DISABLED);
     }
 
     @ParameterizedTest
@@ -131,7 +133,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS key " + arn + " is PendingDeletion; cancel its deletion and enable it, or configure"
                         + " another key")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_DISABLED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.KEY_DISABLED);
     }
 
     @Test
@@ -142,7 +145,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS key " + arn + " has key usage SIGN_VERIFY, not ENCRYPT_DECRYPT; configure a symmetric"
                         + " encryption key (key spec SYMMETRIC_DEFAULT, key usage ENCRYPT_DECRYPT)")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.REJECTED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.REJECTED);
     }
 
     @Test
@@ -154,7 +158,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS key " + arn + " has key spec RSA_2048, not SYMMETRIC_DEFAULT; configure a symmetric"
                         + " encryption key (key spec SYMMETRIC_DEFAULT, key usage ENCRYPT_DECRYPT)")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.REJECTED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.REJECTED);
     }
 
     @Test
@@ -165,7 +170,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         assertThatThrownBy(() -> provider().canonicalMasterKeyId(arn))
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessageStartingWith("KMS key " + arn + " has key usage GENERATE_VERIFY_MAC, not ENCRYPT_DECRYPT;")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.REJECTED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.REJECTED);
     }
 
     @Test
@@ -191,7 +197,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         KeyProvider provider = provider();
 
         assertThat(provider.canonicalMasterKeyId(alias)).isEqualTo(arn);
-        assertThat(provider.canonicalMasterKeyId(IdForm.ALIAS_ARN.of(arn, alias))).isEqualTo(arn);
+        assertThat(provider.canonicalMasterKeyId(IdForm.ALIAS_ARN.of(arn, alias)))
+                .isEqualTo(arn);
     }
 
     @Test
@@ -199,7 +206,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         String arn = kms.createKey();
         kms.disableKey(arn);
         KeyProvider provider = provider();
-        assertThatThrownBy(() -> provider.canonicalMasterKeyId(arn)).isInstanceOf(KeyProviderException.class)
+        assertThatThrownBy(() -> provider.canonicalMasterKeyId(arn))
+                .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS key " + arn + " is Disabled; enable it or configure another key");
 
         kms.enableKey(arn);
@@ -218,7 +226,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         assertThatThrownBy(() -> provider.canonicalMasterKeyId(arn))
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS DescribeKey for key " + arn + " failed inside KMS (KmsInternalException); retry later")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.UNAVAILABLE);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.UNAVAILABLE);
         assertThat(provider.canonicalMasterKeyId(arn)).isEqualTo(arn);
     }
 
@@ -234,7 +243,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS GenerateDataKey for key " + arn + " refused: the key is disabled or pending deletion;"
                         + " enable it in KMS, or configure another master key")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_DISABLED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.KEY_DISABLED);
         assertThat(kms.requestCount("DescribeKey")).isEqualTo(1);
     }
 
@@ -244,13 +254,16 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         String second = kms.createKey();
         String alias = newAlias(first);
         KeyProvider provider = provider();
-        assertThat(provider.generateDataKey(alias, CONTEXT).wrapped().masterKeyId()).isEqualTo(first);
+        assertThat(provider.generateDataKey(alias, CONTEXT).wrapped().masterKeyId())
+                .isEqualTo(first);
 
         kms.updateAlias(alias, second);
 
-        assertThat(provider.generateDataKey(alias, CONTEXT).wrapped().masterKeyId()).isEqualTo(second);
+        assertThat(provider.generateDataKey(alias, CONTEXT).wrapped().masterKeyId())
+                .isEqualTo(second);
         assertThat(provider.canonicalMasterKeyId(alias)).isEqualTo(second);
-        assertThat(provider.generateDataKey(alias, CONTEXT).wrapped().masterKeyId()).isEqualTo(second);
+        assertThat(provider.generateDataKey(alias, CONTEXT).wrapped().masterKeyId())
+                .isEqualTo(second);
         assertThat(kms.requestCount("DescribeKey")).isEqualTo(2);
     }
 
@@ -277,8 +290,11 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS GenerateDataKey answered with key " + other + " but key " + arn
                         + " was requested; refusing the answer")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.WRONG_KEY);
-        assertThat(kms.requestCount("DescribeKey")).as("a key ARN is not described again").isEqualTo(1);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.WRONG_KEY);
+        assertThat(kms.requestCount("DescribeKey"))
+                .as("a key ARN is not described again")
+                .isEqualTo(1);
     }
 
     @Test
@@ -299,9 +315,10 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
 
         assertThatThrownBy(() -> provider().decryptDataKey(new WrappedDataKey(other, wrapped.encryptedKey()), CONTEXT))
                 .isInstanceOf(KeyProviderException.class)
-                .hasMessage("KMS Decrypt for key " + other
-                        + " refused: the data key was encrypted under another KMS key")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.WRONG_KEY);
+                .hasMessage(
+                        "KMS Decrypt for key " + other + " refused: the data key was encrypted under another KMS key")
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.WRONG_KEY);
     }
 
     @Test
@@ -313,7 +330,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS GenerateDataKey for key " + arn + " refused: access denied; grant"
                         + " kms:GenerateDataKey on the key to the application's credentials")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.ACCESS_DENIED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.ACCESS_DENIED);
     }
 
     @Test
@@ -322,7 +340,10 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         try (KmsClient retrying = kms.newClient(3)) {
             kms.throttleNext(2);
 
-            assertThat(KeyProviders.awsKms(retrying).generateDataKey(arn, CONTEXT).wrapped().masterKeyId())
+            assertThat(KeyProviders.awsKms(retrying)
+                            .generateDataKey(arn, CONTEXT)
+                            .wrapped()
+                            .masterKeyId())
                     .isEqualTo(arn);
             assertThat(kms.requestCount("GenerateDataKey")).isEqualTo(3);
         }
@@ -338,7 +359,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessage("KMS GenerateDataKey for key " + arn + " was throttled and the client's retries ran"
                             + " out; retry later, or raise the data keys' maximum age to call KMS less often")
-                    .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.THROTTLED);
+                    .extracting(e -> ((KeyProviderException) e).reason())
+                    .isEqualTo(Reason.THROTTLED);
             assertThat(kms.requestCount("GenerateDataKey")).isEqualTo(3);
         } finally {
             kms.throttleNext(0);
@@ -350,7 +372,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         String arn = kms.createKey();
         try (KeyProvider provider = ownClient(AwsKmsOptions.defaults().withMaxAttempts(3))) {
             kms.failNext(2);
-            assertThat(provider.generateDataKey(arn, CONTEXT).wrapped().masterKeyId()).isEqualTo(arn);
+            assertThat(provider.generateDataKey(arn, CONTEXT).wrapped().masterKeyId())
+                    .isEqualTo(arn);
             assertThat(kms.requestCount("GenerateDataKey")).isEqualTo(3);
 
             kms.resetCounts();
@@ -359,7 +382,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessage("KMS GenerateDataKey for key " + arn + " failed inside KMS (KmsInternalException);"
                             + " retry later")
-                    .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.UNAVAILABLE);
+                    .extracting(e -> ((KeyProviderException) e).reason())
+                    .isEqualTo(Reason.UNAVAILABLE);
             assertThat(kms.requestCount("GenerateDataKey")).isEqualTo(3);
         } finally {
             kms.failNext(0);
@@ -370,14 +394,15 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
     void optionsClient_slowKms_boundedByAttemptTimeout() {
         String arn = kms.createKey();
         kms.delayEachRequest(Duration.ofSeconds(3));
-        AwsKmsOptions options = AwsKmsOptions.defaults().withMaxAttempts(1)
-                .withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(1));
+        AwsKmsOptions options =
+                AwsKmsOptions.defaults().withMaxAttempts(1).withTimeouts(Duration.ofMillis(300), Duration.ofSeconds(1));
         try (KeyProvider provider = ownClient(options)) {
             assertThatThrownBy(() -> provider.generateDataKey(arn, CONTEXT))
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessageStartingWith("KMS GenerateDataKey for key " + arn + " failed before KMS answered (")
                     .hasMessageEndingWith("): check the endpoint, the network and the timeouts")
-                    .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.UNAVAILABLE);
+                    .extracting(e -> ((KeyProviderException) e).reason())
+                    .isEqualTo(Reason.UNAVAILABLE);
         }
     }
 
@@ -387,13 +412,16 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        AwsKmsOptions options = AwsKmsOptions.defaults().withRegion("us-east-1").withMaxAttempts(1)
+        AwsKmsOptions options = AwsKmsOptions.defaults()
+                .withRegion("us-east-1")
+                .withMaxAttempts(1)
                 .withEndpoint(URI.create("http://127.0.0.1:" + port));
         try (KeyProvider provider = withTestCredentials(() -> KeyProviders.awsKms(options))) {
             assertThatThrownBy(() -> provider.generateDataKey("arn:aws:kms:us-east-1:1:key/x", CONTEXT))
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessageEndingWith("): check the endpoint, the network and the timeouts")
-                    .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.UNAVAILABLE);
+                    .extracting(e -> ((KeyProviderException) e).reason())
+                    .isEqualTo(Reason.UNAVAILABLE);
         }
     }
 
@@ -401,8 +429,12 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
     @MethodSource("keyStates")
     void canonical_keyState_acceptedOrRefusedWithReason(KeyState state, Reason reason, String message) {
         String arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-        KeyProvider provider = KeyProviders.awsKms(describing(KeyMetadata.builder().arn(arn).keyState(state)
-                .keyUsage(KeyUsageType.ENCRYPT_DECRYPT).keySpec(KeySpec.SYMMETRIC_DEFAULT).build()));
+        KeyProvider provider = KeyProviders.awsKms(describing(KeyMetadata.builder()
+                .arn(arn)
+                .keyState(state)
+                .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                .keySpec(KeySpec.SYMMETRIC_DEFAULT)
+                .build()));
 
         if (reason == null) {
             assertThat(provider.canonicalMasterKeyId("alias/app")).isEqualTo(arn);
@@ -410,7 +442,8 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
             assertThatThrownBy(() -> provider.canonicalMasterKeyId("alias/app"))
                     .isInstanceOf(KeyProviderException.class)
                     .hasMessage("KMS key " + arn + message)
-                    .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(reason);
+                    .extracting(e -> ((KeyProviderException) e).reason())
+                    .isEqualTo(reason);
         }
     }
 
@@ -418,47 +451,69 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
         return Stream.of(
                 Arguments.of(KeyState.ENABLED, null, null),
                 Arguments.of(KeyState.UPDATING, null, null),
-                Arguments.of(KeyState.DISABLED, Reason.KEY_DISABLED,
-                        " is Disabled; enable it or configure another key"),
-                Arguments.of(KeyState.PENDING_DELETION, Reason.KEY_DISABLED,
+                Arguments.of(
+                        KeyState.DISABLED, Reason.KEY_DISABLED, " is Disabled; enable it or configure another key"),
+                Arguments.of(
+                        KeyState.PENDING_DELETION,
+                        Reason.KEY_DISABLED,
                         " is PendingDeletion; cancel its deletion and enable it, or configure another key"),
-                Arguments.of(KeyState.PENDING_REPLICA_DELETION, Reason.KEY_DISABLED,
+                Arguments.of(
+                        KeyState.PENDING_REPLICA_DELETION,
+                        Reason.KEY_DISABLED,
                         " is PendingReplicaDeletion; cancel its deletion and enable it, or configure another key"),
-                Arguments.of(KeyState.PENDING_IMPORT, Reason.KEY_DISABLED,
+                Arguments.of(
+                        KeyState.PENDING_IMPORT,
+                        Reason.KEY_DISABLED,
                         " is PendingImport; import its key material, or configure another key"),
-                Arguments.of(KeyState.UNAVAILABLE, Reason.UNAVAILABLE,
+                Arguments.of(
+                        KeyState.UNAVAILABLE,
+                        Reason.UNAVAILABLE,
                         " is Unavailable: its custom key store is disconnected; connect the key store, or retry later"),
                 Arguments.of(KeyState.CREATING, Reason.UNAVAILABLE, " is Creating; retry once it is Enabled"),
-                Arguments.of(null, Reason.KEY_DISABLED,
+                Arguments.of(
+                        null,
+                        Reason.KEY_DISABLED,
                         " reports no key state, not Enabled; enable it or configure another key"));
     }
 
     @Test
     void canonical_keyStateUnknownToTheSdk_keyDisabledNamingTheState() {
         String arn = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
-        KeyProvider provider = KeyProviders.awsKms(describing(KeyMetadata.builder().arn(arn).keyState("Frozen")
-                .keyUsage(KeyUsageType.ENCRYPT_DECRYPT).keySpec(KeySpec.SYMMETRIC_DEFAULT).build()));
+        KeyProvider provider = KeyProviders.awsKms(describing(KeyMetadata.builder()
+                .arn(arn)
+                .keyState("Frozen")
+                .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                .keySpec(KeySpec.SYMMETRIC_DEFAULT)
+                .build()));
 
         assertThatThrownBy(() -> provider.canonicalMasterKeyId(arn))
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS key " + arn + " is Frozen, not Enabled; enable it or configure another key")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.KEY_DISABLED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.KEY_DISABLED);
     }
 
     @Test
     void canonical_describeAnswerWithoutArn_rejected() {
-        KeyProvider provider = KeyProviders.awsKms(describing(KeyMetadata.builder().keyState(KeyState.ENABLED)
-                .keyUsage(KeyUsageType.ENCRYPT_DECRYPT).keySpec(KeySpec.SYMMETRIC_DEFAULT).build()));
+        KeyProvider provider = KeyProviders.awsKms(describing(KeyMetadata.builder()
+                .keyState(KeyState.ENABLED)
+                .keyUsage(KeyUsageType.ENCRYPT_DECRYPT)
+                .keySpec(KeySpec.SYMMETRIC_DEFAULT)
+                .build()));
 
         assertThatThrownBy(() -> provider.canonicalMasterKeyId("alias/app"))
                 .isInstanceOf(KeyProviderException.class)
                 .hasMessage("KMS DescribeKey for key alias/app answered without the key's ARN; refusing the answer")
-                .extracting(e -> ((KeyProviderException) e).reason()).isEqualTo(Reason.REJECTED);
+                .extracting(e -> ((KeyProviderException) e).reason())
+                .isEqualTo(Reason.REJECTED);
     }
 
     /** The forms a master key may be configured in. */
     enum IdForm {
-        KEY_ID, KEY_ARN, ALIAS, ALIAS_ARN;
+        KEY_ID,
+        KEY_ARN,
+        ALIAS,
+        ALIAS_ARN;
 
         String of(String keyArn, String alias) {
             return switch (this) {
@@ -490,15 +545,14 @@ class AwsKmsKeyProviderTest extends AwsKmsKeyProviderContract {
             }
 
             @Override
-            public void close() {
-            }
+            public void close() {}
         };
     }
 
     /** A provider that builds its own client for the wire server from options, as production code does. */
     private static KeyProvider ownClient(AwsKmsOptions options) {
-        return withTestCredentials(() -> KeyProviders.awsKms(options.withRegion("us-east-1")
-                .withEndpoint(kms.endpoint())));
+        return withTestCredentials(
+                () -> KeyProviders.awsKms(options.withRegion("us-east-1").withEndpoint(kms.endpoint())));
     }
 
     /** The default credentials chain reads these system properties; set them for the client's whole life. */

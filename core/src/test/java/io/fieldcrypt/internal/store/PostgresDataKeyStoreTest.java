@@ -43,16 +43,24 @@ class PostgresDataKeyStoreTest {
 
     @Test
     void insert_thenFind_roundTripsEveryField() {
-        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_roundtrip",
-                SchemaMode.CREATE);
+        var store =
+                PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_roundtrip", SchemaMode.CREATE);
         WrappedDataKey wrapped = new WrappedDataKey("arn:aws:kms:us-east-1:1:key/a", new byte[] {1, 2, 3, 4});
 
         StoredDataKey inserted = store.insert("customer.ssn", wrapped, CONTEXT, USABLE);
 
         assertThat(inserted.id()).isPositive();
         assertThat(inserted.expiresAt()).isEqualTo(inserted.createdAt().plus(USABLE));
-        assertThat(store.find(inserted.id())).contains(new StoredDataKey(inserted.id(), "customer.ssn", wrapped,
-                CONTEXT, DataKeyState.ACTIVE, inserted.createdAt(), inserted.expiresAt(), null));
+        assertThat(store.find(inserted.id()))
+                .contains(new StoredDataKey(
+                        inserted.id(),
+                        "customer.ssn",
+                        wrapped,
+                        CONTEXT,
+                        DataKeyState.ACTIVE,
+                        inserted.createdAt(),
+                        inserted.expiresAt(),
+                        null));
         assertThat(store.find(inserted.id() + 1000)).isEmpty();
     }
 
@@ -70,9 +78,11 @@ class PostgresDataKeyStoreTest {
     void insert_isCommittedOnItsOwnConnection_visibleToOthersAtOnce() throws SQLException {
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_commit", SchemaMode.CREATE);
 
-        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
+        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
 
-        try (Connection other = db.connect(); Statement st = other.createStatement();
+        try (Connection other = db.connect();
+                Statement st = other.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from keys_commit where id = " + id)) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1);
@@ -83,7 +93,8 @@ class PostgresDataKeyStoreTest {
     void create_existingTable_keepsRows() {
         var source = ConnectionSource.of(db.dataSource());
         long id = PostgresDataKeyStore.open(source, "keys_twice", SchemaMode.CREATE)
-                .insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
+                .insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
 
         var again = PostgresDataKeyStore.open(source, "keys_twice", SchemaMode.CREATE);
 
@@ -114,8 +125,8 @@ class PostgresDataKeyStoreTest {
 
     @Test
     void validate_missingTable_namesTableAndFix() {
-        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_absent",
-                SchemaMode.VALIDATE))
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(
+                        ConnectionSource.of(db.dataSource()), "keys_absent", SchemaMode.VALIDATE))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("data key table keys_absent does not exist: create it with the DDL in docs/SCHEMA.md,"
                         + " or let fieldcrypt create it (schema mode CREATE)");
@@ -123,14 +134,15 @@ class PostgresDataKeyStoreTest {
 
     @Test
     void validate_wrongColumns_namesEachProblem() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute("create table keys_wrong (id bigint primary key, scope text, master_key_id varchar(10),"
                     + " encrypted_key text, encryption_context jsonb, state varchar(16), created_at timestamptz,"
                     + " retired_at timestamptz)");
         }
 
-        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_wrong",
-                SchemaMode.VALIDATE))
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(
+                        ConnectionSource.of(db.dataSource()), "keys_wrong", SchemaMode.VALIDATE))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("data key table keys_wrong does not match what fieldcrypt needs: encrypted_key is text,"
                         + " expected bytea; expires_at is missing; rewrapped_at is missing; scope is text, expected"
@@ -140,39 +152,47 @@ class PostgresDataKeyStoreTest {
     /** A table made by version 0.1 has no expires_at: schema mode create adds it, and its old rows read as before. */
     @Test
     void create_tableOfVersion01_gainsExpiresAtAndOldRowsRead() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute(PostgresDataKeyStore.ddl("keys_v01"));
             st.execute("alter table keys_v01 drop column expires_at");
             st.execute("insert into keys_v01 (scope, master_key_id, encrypted_key, encryption_context, created_at)"
                     + " values ('s', 'k', '\\x09', '{\"fieldcrypt:scope\": \"s\"}', now())");
         }
-        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_v01",
-                SchemaMode.VALIDATE)).isInstanceOf(ConfigurationException.class).hasMessageContaining(
-                        "expires_at is missing");
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(
+                        ConnectionSource.of(db.dataSource()), "keys_v01", SchemaMode.VALIDATE))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("expires_at is missing");
 
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_v01", SchemaMode.CREATE);
 
         StoredDataKey old = store.page(List.of("s"), 0, 10).get(0);
         assertThat(old.expiresAt()).isNull();
-        assertThat(store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).expiresAt())
+        assertThat(store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                        .expiresAt())
                 .isNotNull();
     }
 
     @Test
     void find_rowWithControlCharactersOrRetiredWithoutTime_malformed() throws SQLException {
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_ctl", SchemaMode.CREATE);
-        long forged = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
-        long undated = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
-            st.execute("update keys_ctl set master_key_id = E'k\\n2026-12-01 INFO forged log line' where id = "
-                    + forged);
+        long forged = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
+        long undated = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            st.execute(
+                    "update keys_ctl set master_key_id = E'k\\n2026-12-01 INFO forged log line' where id = " + forged);
             st.execute("update keys_ctl set state = 'RETIRED', retired_at = null where id = " + undated);
         }
 
-        assertThatThrownBy(() -> store.find(forged)).isInstanceOf(DecryptionException.class)
+        assertThatThrownBy(() -> store.find(forged))
+                .isInstanceOf(DecryptionException.class)
                 .hasMessage("data key " + forged + " in keys_ctl is malformed: its scope or master key id holds"
                         + " control characters; refusing to use it");
-        assertThatThrownBy(() -> store.find(undated)).isInstanceOf(DecryptionException.class)
+        assertThatThrownBy(() -> store.find(undated))
+                .isInstanceOf(DecryptionException.class)
                 .hasMessage("data key " + undated + " in keys_ctl is malformed: it is retired but has no retirement"
                         + " time; refusing to use it");
         assertThat(store.countRetiredByScope()).containsExactly(Map.entry("s", 1L));
@@ -180,19 +200,22 @@ class PostgresDataKeyStoreTest {
 
     @Test
     void validate_tableMadeFromShippedDdl_passes() throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute(PostgresDataKeyStore.ddl("keys_ddl"));
         }
 
         assertThat(PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_ddl", SchemaMode.VALIDATE)
-                .describe()).isEqualTo("keys_ddl");
+                        .describe())
+                .isEqualTo("keys_ddl");
     }
 
     @Test
     void none_touchesNothing() throws SQLException {
         PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_none", SchemaMode.NONE);
 
-        try (Connection c = db.connect(); Statement st = c.createStatement();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select to_regclass('keys_none') is null")) {
             rs.next();
             assertThat(rs.getBoolean(1)).isTrue();
@@ -203,11 +226,13 @@ class PostgresDataKeyStoreTest {
     void schemaQualifiedName_createsInThatSchema() throws SQLException {
         TestDatabase other = db.newSchema("keys_elsewhere");
 
-        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()),
-                other.schema() + ".fieldcrypt_data_key", SchemaMode.CREATE);
-        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
+        var store = PostgresDataKeyStore.open(
+                ConnectionSource.of(db.dataSource()), other.schema() + ".fieldcrypt_data_key", SchemaMode.CREATE);
+        long id = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
 
-        try (Connection c = other.connect(); Statement st = c.createStatement();
+        try (Connection c = other.connect();
+                Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("select count(*) from fieldcrypt_data_key where id = " + id)) {
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(1);
@@ -216,8 +241,8 @@ class PostgresDataKeyStoreTest {
 
     @Test
     void open_nameThatIsNotAnIdentifier_refusedBeforeAnySql() {
-        assertThatThrownBy(() -> PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()),
-                "keys; drop table x", SchemaMode.CREATE))
+        assertThatThrownBy(() -> PostgresDataKeyStore.open(
+                        ConnectionSource.of(db.dataSource()), "keys; drop table x", SchemaMode.CREATE))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("data key table name 'keys; drop table x' is not a plain identifier: use letters, digits"
                         + " and '_', optionally schema-qualified (schema.table)");
@@ -234,8 +259,7 @@ class PostgresDataKeyStoreTest {
             }
 
             @Override
-            public void release(Connection connection) {
-            }
+            public void release(Connection connection) {}
         };
         var down = PostgresDataKeyStore.open(broken, "keys_down", SchemaMode.NONE);
 
@@ -249,14 +273,17 @@ class PostgresDataKeyStoreTest {
     void insert_failingStatement_rolledBackAndConnectionRestored() throws SQLException {
         var source = ConnectionSource.of(db.dataSource());
         var store = PostgresDataKeyStore.open(source, "keys_fail", SchemaMode.CREATE);
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute("alter table keys_fail add constraint no_scope_x check (scope <> 'x')");
         }
 
         assertThatThrownBy(() -> store.insert("x", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE))
                 .isInstanceOf(DataKeyStoreException.class)
                 .hasMessage("cannot store a new data key in data key table keys_fail (SQL state 23514)");
-        assertThat(store.insert("y", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id()).isPositive();
+        assertThat(store.insert("y", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                        .id())
+                .isPositive();
     }
 
     @Test
@@ -264,74 +291,95 @@ class PostgresDataKeyStoreTest {
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_admin", SchemaMode.CREATE);
         WrappedDataKey a = new WrappedDataKey("m1", new byte[] {1});
         long first = store.insert("s", a, CONTEXT, USABLE).id();
-        long second = store.insert("s", new WrappedDataKey("m1", new byte[] {2}), CONTEXT, USABLE).id();
+        long second = store.insert("s", new WrappedDataKey("m1", new byte[] {2}), CONTEXT, USABLE)
+                .id();
 
         assertThat(store.page(List.of("s"), 0, 1)).extracting(StoredDataKey::id).containsExactly(first);
-        assertThat(store.page(List.of("s"), first, 10)).extracting(StoredDataKey::id).containsExactly(second);
+        assertThat(store.page(List.of("s"), first, 10))
+                .extracting(StoredDataKey::id)
+                .containsExactly(second);
 
         WrappedDataKey rewrapped = new WrappedDataKey("m2", new byte[] {3});
         assertThat(store.replaceWrapping(first, a, rewrapped)).isTrue();
-        assertThat(store.replaceWrapping(first, a, new WrappedDataKey("m3", new byte[] {4}))).isFalse();
+        assertThat(store.replaceWrapping(first, a, new WrappedDataKey("m3", new byte[] {4})))
+                .isFalse();
         assertThat(store.find(first).orElseThrow().wrapped()).isEqualTo(rewrapped);
 
-        long foreign = store.insert("other", a, Map.of("fieldcrypt:scope", "other"), USABLE).id();
+        long foreign = store.insert("other", a, Map.of("fieldcrypt:scope", "other"), USABLE)
+                .id();
         List<StoredDataKey> retired = store.retireActive(List.of("s"));
         assertThat(retired).extracting(StoredDataKey::id).containsExactly(first, second);
         assertThat(store.find(first).orElseThrow().state()).isEqualTo(DataKeyState.RETIRED);
-        assertThat(store.find(first).orElseThrow().retiredAt()).isEqualTo(retired.get(0).retiredAt())
+        assertThat(store.find(first).orElseThrow().retiredAt())
+                .isEqualTo(retired.get(0).retiredAt())
                 .isAfterOrEqualTo(store.find(first).orElseThrow().createdAt());
         assertThat(store.find(foreign).orElseThrow().state()).isEqualTo(DataKeyState.ACTIVE);
         long third = store.insert("s", a, CONTEXT, USABLE).id();
-        assertThat(store.countByStateAndMasterKey(List.of("s"))).containsExactly(
-                new io.fieldcrypt.spi.DataKeyCount(DataKeyState.ACTIVE, "m1", 1),
-                new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m1", 1),
-                new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m2", 1));
+        assertThat(store.countByStateAndMasterKey(List.of("s")))
+                .containsExactly(
+                        new io.fieldcrypt.spi.DataKeyCount(DataKeyState.ACTIVE, "m1", 1),
+                        new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m1", 1),
+                        new io.fieldcrypt.spi.DataKeyCount(DataKeyState.RETIRED, "m2", 1));
 
         List<List<Long>> guarded = new java.util.ArrayList<>();
         assertThatThrownBy(() -> store.deleteRetired(List.of("s"), (connection, keys, now) -> {
-            guarded.add(keys.stream().map(StoredDataKey::id).toList());
-            assertThat(now).isAfterOrEqualTo(keys.get(0).retiredAt());
-            throw new io.fieldcrypt.FieldCryptException("refused by the guard");
-        })).isInstanceOf(io.fieldcrypt.FieldCryptException.class).hasMessage("refused by the guard");
+                    guarded.add(keys.stream().map(StoredDataKey::id).toList());
+                    assertThat(now).isAfterOrEqualTo(keys.get(0).retiredAt());
+                    throw new io.fieldcrypt.FieldCryptException("refused by the guard");
+                }))
+                .isInstanceOf(io.fieldcrypt.FieldCryptException.class)
+                .hasMessage("refused by the guard");
         assertThat(guarded).containsExactly(List.of(first, second));
         assertThat(store.find(first)).isPresent();
 
-        assertThat(store.deleteRetired(List.of("s"), (connection, keys, now) -> { })).containsExactly(first, second);
+        assertThat(store.deleteRetired(List.of("s"), (connection, keys, now) -> {}))
+                .containsExactly(first, second);
         assertThat(store.find(first)).isEmpty();
         assertThat(store.find(third)).isPresent();
         assertThat(store.find(foreign)).isPresent();
         assertThat(store.deleteRetired(List.of("s"), (connection, keys, now) -> {
-            throw new AssertionError("no key to check");
-        })).isEmpty();
+                    throw new AssertionError("no key to check");
+                }))
+                .isEmpty();
     }
 
     @Test
     void find_malformedRow_decryptionExceptionWithoutTheRowsText() throws SQLException {
-        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_malformed",
-                SchemaMode.CREATE);
-        long badContext = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
-        long badMember = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
-        long emptyKey = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
-        long badState = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE).id();
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        var store =
+                PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_malformed", SchemaMode.CREATE);
+        long badContext = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
+        long badMember = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
+        long emptyKey = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
+        long badState = store.insert("s", new WrappedDataKey("k", new byte[] {9}), CONTEXT, USABLE)
+                .id();
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute("update keys_malformed set encryption_context = '[\"attacker text\"]' where id = " + badContext);
-            st.execute("update keys_malformed set encryption_context = '{\"attacker text\": 1}' where id = "
-                    + badMember);
+            st.execute(
+                    "update keys_malformed set encryption_context = '{\"attacker text\": 1}' where id = " + badMember);
             st.execute("update keys_malformed set encrypted_key = ''::bytea where id = " + emptyKey);
             st.execute("alter table keys_malformed drop constraint if exists keys_malformed_state_check");
             st.execute("update keys_malformed set state = 'attacker text' where id = " + badState);
         }
 
-        assertThatThrownBy(() -> store.find(badContext)).isInstanceOf(DecryptionException.class)
+        assertThatThrownBy(() -> store.find(badContext))
+                .isInstanceOf(DecryptionException.class)
                 .hasMessage("data key " + badContext + " in keys_malformed is malformed: its encryption context is"
                         + " not a JSON object of strings; refusing to use it")
                 .hasNoCause();
-        assertThatThrownBy(() -> store.find(badMember)).isInstanceOf(DecryptionException.class)
-                .hasMessageNotContaining("attacker text").hasNoCause();
-        assertThatThrownBy(() -> store.find(emptyKey)).isInstanceOf(DecryptionException.class)
+        assertThatThrownBy(() -> store.find(badMember))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessageNotContaining("attacker text")
+                .hasNoCause();
+        assertThatThrownBy(() -> store.find(emptyKey))
+                .isInstanceOf(DecryptionException.class)
                 .hasMessage("data key " + emptyKey + " in keys_malformed is malformed: a required column is empty;"
                         + " refusing to use it");
-        assertThatThrownBy(() -> store.find(badState)).isInstanceOf(DecryptionException.class)
+        assertThatThrownBy(() -> store.find(badState))
+                .isInstanceOf(DecryptionException.class)
                 .hasMessageNotContaining("attacker text");
     }
 }

@@ -27,8 +27,7 @@ import org.hibernate.mapping.Table;
  */
 final class BootModel {
 
-    private BootModel() {
-    }
+    private BootModel() {}
 
     static ConnectionSource connections(SessionFactoryImplementor sessionFactory) {
         ConnectionProvider provider = sessionFactory.getServiceRegistry().requireService(ConnectionProvider.class);
@@ -53,15 +52,27 @@ final class BootModel {
         for (PersistentClass entity : metadata.getEntityBindings()) {
             for (Found found : encryptedProperties(entity)) {
                 Table table = found.value().getTable();
-                EncryptedTable known = tables.computeIfAbsent(table, t -> new EncryptedTable(
-                        t.getQualifiedName(context), t.getName(), keyColumns(entity, t, dialect),
-                        entity.getEntityName(), aadEntity(entity), new LinkedHashSet<>(), new ArrayList<>()));
+                EncryptedTable known = tables.computeIfAbsent(
+                        table,
+                        t -> new EncryptedTable(
+                                t.getQualifiedName(context),
+                                t.getName(),
+                                keyColumns(entity, t, dialect),
+                                entity.getEntityName(),
+                                aadEntity(entity),
+                                new LinkedHashSet<>(),
+                                new ArrayList<>()));
                 known.entityNames().add(entity.getEntityName());
                 String sqlName = found.column().getQuotedName(dialect);
                 if (known.columns().stream().noneMatch(c -> c.sqlName().equals(sqlName))) {
-                    known.columns().add(new EncryptedTable.Column(found.attribute().label(), sqlName,
-                            found.column().getName(), found.attribute().text(), found.scope(),
-                            found.bootAttribute().scopes()));
+                    known.columns()
+                            .add(new EncryptedTable.Column(
+                                    found.attribute().label(),
+                                    sqlName,
+                                    found.column().getName(),
+                                    found.attribute().text(),
+                                    found.scope(),
+                                    found.bootAttribute().scopes()));
                 }
             }
         }
@@ -100,13 +111,14 @@ final class BootModel {
 
         /** The data key scope: the annotation's, or {@code <table>.<column>}. */
         String scope() {
-            return attribute.scope().isEmpty() ? value.getTable().getName() + "." + column().getName()
+            return attribute.scope().isEmpty()
+                    ? value.getTable().getName() + "." + column().getName()
                     : attribute.scope();
         }
 
         FieldCryptRuntime.BootAttribute bootAttribute() {
-            return new FieldCryptRuntime.BootAttribute(property.getName(), attribute, value.getTable().getName(),
-                    column().getName(), scope());
+            return new FieldCryptRuntime.BootAttribute(
+                    property.getName(), attribute, value.getTable().getName(), column().getName(), scope());
         }
     }
 

@@ -32,10 +32,11 @@ import org.hibernate.persister.entity.EntityPersister;
 final class CanonicalId {
 
     /** The supported part types, with the names used in messages. */
-    private static final Map<Class<?>, Class<?>> BOXED = Map.of(long.class, Long.class, int.class, Integer.class,
-            short.class, Short.class);
-    private static final List<Class<?>> SUPPORTED = List.of(Long.class, Integer.class, Short.class, String.class,
-            UUID.class);
+    private static final Map<Class<?>, Class<?>> BOXED =
+            Map.of(long.class, Long.class, int.class, Integer.class, short.class, Short.class);
+
+    private static final List<Class<?>> SUPPORTED =
+            List.of(Long.class, Integer.class, Short.class, String.class, UUID.class);
 
     private final boolean composite;
     private final List<Class<?>> partTypes;
@@ -55,12 +56,12 @@ final class CanonicalId {
         EntityIdentifierMapping mapping = persister.getIdentifierMapping();
         boolean composite = !(mapping instanceof BasicEntityIdentifierMapping);
         List<Class<?>> types = new ArrayList<>();
-        mapping.forEachSelectable((index, selectable) ->
-                types.add(boxed(selectable.getJdbcMapping().getJavaTypeDescriptor().getJavaTypeClass())));
+        mapping.forEachSelectable((index, selectable) -> types.add(
+                boxed(selectable.getJdbcMapping().getJavaTypeDescriptor().getJavaTypeClass())));
         for (Class<?> type : types) {
             if (!SUPPORTED.contains(type)) {
-                String entity = persister.getJpaEntityName() != null ? persister.getJpaEntityName()
-                        : persister.getEntityName();
+                String entity =
+                        persister.getJpaEntityName() != null ? persister.getJpaEntityName() : persister.getEntityName();
                 throw new ConfigurationException("@Encrypted on " + label + " binds every value to its row's id, but"
                         + " the id of " + entity + (composite ? " has a part of type " : " is of type ")
                         + type.getName() + ", whose value does not survive a database round trip unchanged (its"
@@ -152,11 +153,15 @@ final class CanonicalId {
     }
 
     private static String part(Object value) {
-        if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof String
+        if (value instanceof Long
+                || value instanceof Integer
+                || value instanceof Short
+                || value instanceof String
                 || value instanceof UUID) {
             return value.toString();
         }
-        throw new FieldCryptException("an id part of type " + (value == null ? "null" : value.getClass().getName())
+        throw new FieldCryptException("an id part of type "
+                + (value == null ? "null" : value.getClass().getName())
                 + " has no canonical text; it should have been refused when the session factory was built");
     }
 

@@ -40,19 +40,21 @@ final class Checkpoints {
     static Checkpoints open(ConnectionSource connections, String dataKeyTable, SchemaMode mode) {
         Checkpoints checkpoints = new Checkpoints(connections, dataKeyTable + "_checkpoint");
         switch (mode) {
-            case CREATE -> checkpoints.inTransaction("create", connection -> {
-                try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
-                    // Instances starting at once must not race on "create table if not exists".
-                    lock.setString(1, "fieldcrypt:" + checkpoints.table);
-                    lock.execute();
-                }
-                try (Statement ddl = connection.createStatement()) {
-                    ddl.execute(ddl(checkpoints.table));
-                }
-                return null;
-            });
+            case CREATE ->
+                checkpoints.inTransaction("create", connection -> {
+                    try (PreparedStatement lock =
+                            connection.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+                        // Instances starting at once must not race on "create table if not exists".
+                        lock.setString(1, "fieldcrypt:" + checkpoints.table);
+                        lock.execute();
+                    }
+                    try (Statement ddl = connection.createStatement()) {
+                        ddl.execute(ddl(checkpoints.table));
+                    }
+                    return null;
+                });
             case VALIDATE -> checkpoints.validate();
-            case NONE -> { }
+            case NONE -> {}
         }
         return checkpoints;
     }
@@ -72,8 +74,8 @@ final class Checkpoints {
     /** @return the last key a run of {@code job} finished in {@code entityTable}, or null to start from the top */
     String[] read(String job, String entityTable, int keyParts) {
         String[] last = inTransaction("read the checkpoint of " + entityTable + " from", connection -> {
-            try (PreparedStatement select = connection.prepareStatement("select last_key from " + table
-                    + " where job = ? and table_name = ?")) {
+            try (PreparedStatement select = connection.prepareStatement(
+                    "select last_key from " + table + " where job = ? and table_name = ?")) {
                 select.setString(1, job);
                 select.setString(2, entityTable);
                 try (ResultSet rs = select.executeQuery()) {
@@ -101,8 +103,8 @@ final class Checkpoints {
     /** Forgets the checkpoint of {@code job} in {@code entityTable}: the table is done. */
     void clear(String job, String entityTable) {
         inTransaction("clear the checkpoint of " + entityTable + " in", connection -> {
-            try (PreparedStatement delete = connection.prepareStatement("delete from " + table
-                    + " where job = ? and table_name = ?")) {
+            try (PreparedStatement delete =
+                    connection.prepareStatement("delete from " + table + " where job = ? and table_name = ?")) {
                 delete.setString(1, job);
                 delete.setString(2, entityTable);
                 return delete.executeUpdate();

@@ -75,10 +75,13 @@ public final class DestroyJob {
             Instant usableUntil = usableUntil(keys, minimumRetiredAge);
             if (usableUntil.isAfter(now)) {
                 throw new RetiredKeysInUseException("cannot destroy retired data keys yet: an instance may still"
-                        + " encrypt new values with one of keys " + keys.stream().map(StoredDataKey::id).toList()
-                        + " until " + usableUntil + " (database time: " + (minimumRetiredAge == null
-                        ? "the expiry recorded when the key was made, from that instance's fieldcrypt.data-key.max-age"
-                        : "its retirement plus " + minimumRetiredAge) + "). After that, run reEncrypt() until it"
+                        + " encrypt new values with one of keys "
+                        + keys.stream().map(StoredDataKey::id).toList()
+                        + " until " + usableUntil + " (database time: "
+                        + (minimumRetiredAge == null
+                                ? "the expiry recorded when the key was made, from that instance's fieldcrypt.data-key.max-age"
+                                : "its retirement plus " + minimumRetiredAge)
+                        + "). After that, run reEncrypt() until it"
                         + " reports 0 remaining, then destroy");
             }
             checkNoTransactionInFlight(connection, usableUntil.plus(IN_FLIGHT_GRACE));
@@ -98,7 +101,9 @@ public final class DestroyJob {
             if (minimumRetiredAge != null) {
                 end = key.retiredAt().plus(minimumRetiredAge);
             } else {
-                end = key.expiresAt() != null ? key.expiresAt() : key.retiredAt().plus(runtime.maxAge());
+                end = key.expiresAt() != null
+                        ? key.expiresAt()
+                        : key.retiredAt().plus(runtime.maxAge());
             }
             last = end.isAfter(last) ? end : last;
         }
@@ -111,8 +116,9 @@ public final class DestroyJob {
      * pg_stat_activity but may still commit, so any of them refuses too.
      */
     private static void checkNoTransactionInFlight(Connection connection, Instant lastUse) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("select count(*) from pg_prepared_xacts"
-                + " where database = current_database()"); ResultSet rs = select.executeQuery()) {
+        try (PreparedStatement select = connection.prepareStatement(
+                        "select count(*) from pg_prepared_xacts" + " where database = current_database()");
+                ResultSet rs = select.executeQuery()) {
             rs.next();
             if (rs.getLong(1) > 0) {
                 throw new RetiredKeysInUseException("cannot destroy retired data keys: " + rs.getLong(1)
@@ -141,7 +147,8 @@ public final class DestroyJob {
                 if (inFlight > 0) {
                     throw new RetiredKeysInUseException("cannot destroy retired data keys: " + inFlight + " open"
                             + " transaction(s) began before " + lastUse + " (the keys' last possible use plus "
-                            + IN_FLIGHT_GRACE + "), the oldest at " + rs.getTimestamp(3).toInstant() + "; they may"
+                            + IN_FLIGHT_GRACE + "), the oldest at "
+                            + rs.getTimestamp(3).toInstant() + "; they may"
                             + " still commit values under the keys. Retry once they have ended (see"
                             + " pg_stat_activity)");
                 }
@@ -161,20 +168,27 @@ public final class DestroyJob {
             }
         }
         if (!inUse.isEmpty()) {
-            long values = inUse.values().stream().flatMap(m -> m.values().stream()).mapToLong(Long::longValue).sum();
-            String where = inUse.entrySet().stream().map(e -> e.getKey() + ": "
-                    + e.getValue().values().stream().mapToLong(Long::longValue).sum() + " values (data keys "
-                    + new TreeSet<>(e.getValue().keySet()) + ")").collect(Collectors.joining("; "));
+            long values = inUse.values().stream()
+                    .flatMap(m -> m.values().stream())
+                    .mapToLong(Long::longValue)
+                    .sum();
+            String where = inUse.entrySet().stream()
+                    .map(e -> e.getKey() + ": "
+                            + e.getValue().values().stream()
+                                    .mapToLong(Long::longValue)
+                                    .sum() + " values (data keys "
+                            + new TreeSet<>(e.getValue().keySet()) + ")")
+                    .collect(Collectors.joining("; "));
             throw new RetiredKeysInUseException("cannot destroy retired data keys: " + values + " stored values still"
                     + " use them (" + where + "); destroying the keys would make those values unreadable forever."
                     + " Run reEncrypt() until it reports 0 remaining, then destroy");
         }
     }
 
-
     /** How many values of {@code column} use each of {@code keys}; only keys in use appear. */
-    private static Map<Long, Long> usage(Connection connection, EncryptedTable table, EncryptedTable.Column column,
-            Collection<Long> keys) throws SQLException {
+    private static Map<Long, Long> usage(
+            Connection connection, EncryptedTable table, EncryptedTable.Column column, Collection<Long> keys)
+            throws SQLException {
         String sql = "select " + column.dataKeyIdSql() + " as k, count(*) from " + table.sqlName() + " where "
                 + column.dataKeyIdSql() + " = any(?) group by k";
         Map<Long, Long> usage = new TreeMap<>();

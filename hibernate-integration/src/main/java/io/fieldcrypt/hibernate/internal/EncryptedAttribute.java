@@ -16,8 +16,15 @@ import java.util.Set;
  * @param guard the attribute's converter
  * @param plan the attribute's mutability plan
  */
-record EncryptedAttribute(String label, Class<?> javaType, Encrypted.Storage storage, String scope,
-        Set<String> previousScopes, ValueCodec codec, GuardConverter guard, SealedMutabilityPlan plan) {
+record EncryptedAttribute(
+        String label,
+        Class<?> javaType,
+        Encrypted.Storage storage,
+        String scope,
+        Set<String> previousScopes,
+        ValueCodec codec,
+        GuardConverter guard,
+        SealedMutabilityPlan plan) {
 
     boolean text() {
         return storage == Encrypted.Storage.TEXT;

@@ -39,12 +39,16 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
             throw refuse(label, "is the version attribute, which the database compares in plain");
         }
         if (!(property.getValue() instanceof BasicValue value)) {
-            throw refuse(label, "is an association or a collection; only basic attributes can be encrypted"
-                    + " (for an @ElementCollection, encrypt the attributes of the element entity instead)");
+            throw refuse(
+                    label,
+                    "is an association or a collection; only basic attributes can be encrypted"
+                            + " (for an @ElementCollection, encrypt the attributes of the element entity instead)");
         }
         if (!isDirectAttributeOf(entity, property)) {
-            throw refuse(label, "is inside an @Embeddable; fieldcrypt encrypts attributes of entities only:"
-                    + " move the attribute to the entity");
+            throw refuse(
+                    label,
+                    "is inside an @Embeddable; fieldcrypt encrypts attributes of entities only:"
+                            + " move the attribute to the entity");
         }
         if (property.isLazy()) {
             throw refuse(label, "is lazily fetched; fetch it eagerly (remove fetch = LAZY) to encrypt it");
@@ -53,24 +57,31 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
             throw refuse(label, "is a natural id, which is looked up by its plain value");
         }
         if (isAudited(entity, property, context)) {
-            throw refuse(label, "is audited by Envers, which would copy its values into the audit table; mark the"
-                    + " attribute @NotAudited");
+            throw refuse(
+                    label,
+                    "is audited by Envers, which would copy its values into the audit table; mark the"
+                            + " attribute @NotAudited");
         }
         if (value.getJpaAttributeConverterDescriptor() != null) {
             throw refuse(label, "already has an AttributeConverter (@Convert); remove it");
         }
         var typeConfiguration = context.getBootstrapContext().getTypeConfiguration();
-        Type type = value.getImplicitJavaTypeAccess() == null ? null
+        Type type = value.getImplicitJavaTypeAccess() == null
+                ? null
                 : value.getImplicitJavaTypeAccess().apply(typeConfiguration);
         ValueCodec codec = type instanceof Class<?> javaType ? ValueCodec.forType(javaType) : null;
         if (codec == null) {
-            throw refuse(label, "is of type " + (type == null ? "unknown" : type.getTypeName())
-                    + ", which cannot be encrypted; supported types: " + ValueCodec.supportedTypes());
+            throw refuse(
+                    label,
+                    "is of type " + (type == null ? "unknown" : type.getTypeName())
+                            + ", which cannot be encrypted; supported types: " + ValueCodec.supportedTypes());
         }
         Class<?> javaType = (Class<?>) type;
         @SuppressWarnings("unchecked")
-        MutabilityPlan<Object> plaintextPlan = (MutabilityPlan<Object>) typeConfiguration.getJavaTypeRegistry()
-                .resolveDescriptor(javaType).getMutabilityPlan();
+        MutabilityPlan<Object> plaintextPlan = (MutabilityPlan<Object>) typeConfiguration
+                .getJavaTypeRegistry()
+                .resolveDescriptor(javaType)
+                .getMutabilityPlan();
         boolean text = annotation.storage() == Encrypted.Storage.TEXT;
         Set<String> previousScopes = new LinkedHashSet<>();
         for (String previous : annotation.previousScopes()) {
@@ -79,8 +90,14 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
             }
             previousScopes.add(previous.trim());
         }
-        EncryptedAttribute attribute = new EncryptedAttribute(label, javaType, annotation.storage(),
-                annotation.scope().trim(), Set.copyOf(previousScopes), codec, new GuardConverter(label, text),
+        EncryptedAttribute attribute = new EncryptedAttribute(
+                label,
+                javaType,
+                annotation.storage(),
+                annotation.scope().trim(),
+                Set.copyOf(previousScopes),
+                codec,
+                new GuardConverter(label, text),
                 new SealedMutabilityPlan(label, plaintextPlan));
         value.setJpaAttributeConverterDescriptor(new EncryptedConverterDescriptor(attribute));
         value.setExplicitMutabilityPlanAccess(ignored -> attribute.plan());
@@ -101,7 +118,9 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
      * model, so mappings given in XML count as well; by name, since Envers is optional.
      */
     private static boolean isAudited(PersistentClass entity, Property property, MetadataBuildingContext context) {
-        ClassDetails type = context.getBootstrapContext().getModelsContext().getClassDetailsRegistry()
+        ClassDetails type = context.getBootstrapContext()
+                .getModelsContext()
+                .getClassDetailsRegistry()
                 .resolveClassDetails(entity.getClassName());
         boolean classAudited = false;
         List<AnnotationTarget> members = new ArrayList<>();

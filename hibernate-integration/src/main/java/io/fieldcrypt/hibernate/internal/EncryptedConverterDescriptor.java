@@ -18,30 +18,31 @@ import org.hibernate.type.descriptor.java.JavaType;
  */
 final class EncryptedConverterDescriptor implements ConverterDescriptor<Object, Object> {
 
-    private static final AutoApplicableConverterDescriptor NEVER_AUTO_APPLIED = new AutoApplicableConverterDescriptor() {
-        @Override
-        public boolean isAutoApplicable() {
-            return false;
-        }
+    private static final AutoApplicableConverterDescriptor NEVER_AUTO_APPLIED =
+            new AutoApplicableConverterDescriptor() {
+                @Override
+                public boolean isAutoApplicable() {
+                    return false;
+                }
 
-        @Override
-        public ConverterDescriptor<?, ?> getAutoAppliedConverterDescriptorForAttribute(MemberDetails member,
-                MetadataBuildingContext context) {
-            return null;
-        }
+                @Override
+                public ConverterDescriptor<?, ?> getAutoAppliedConverterDescriptorForAttribute(
+                        MemberDetails member, MetadataBuildingContext context) {
+                    return null;
+                }
 
-        @Override
-        public ConverterDescriptor<?, ?> getAutoAppliedConverterDescriptorForCollectionElement(MemberDetails member,
-                MetadataBuildingContext context) {
-            return null;
-        }
+                @Override
+                public ConverterDescriptor<?, ?> getAutoAppliedConverterDescriptorForCollectionElement(
+                        MemberDetails member, MetadataBuildingContext context) {
+                    return null;
+                }
 
-        @Override
-        public ConverterDescriptor<?, ?> getAutoAppliedConverterDescriptorForMapKey(MemberDetails member,
-                MetadataBuildingContext context) {
-            return null;
-        }
-    };
+                @Override
+                public ConverterDescriptor<?, ?> getAutoAppliedConverterDescriptorForMapKey(
+                        MemberDetails member, MetadataBuildingContext context) {
+                    return null;
+                }
+            };
 
     private final EncryptedAttribute attribute;
 
@@ -84,14 +85,20 @@ final class EncryptedConverterDescriptor implements ConverterDescriptor<Object, 
             JpaAttributeConverterCreationContext context) {
         var registry = context.getJavaTypeRegistry();
         var plaintext = (JavaType<Object>) registry.resolveDescriptor(attribute.javaType());
-        return new Adapter(attribute.guard(), new EncryptedJavaType(plaintext, attribute.plan()),
+        return new Adapter(
+                attribute.guard(),
+                new EncryptedJavaType(plaintext, attribute.plan()),
                 (JavaType<Object>) registry.resolveDescriptor(relationalType()),
                 registry.resolveDescriptor(GuardConverter.class));
     }
 
     /** Hibernate's view of the guard: a converter bean that is exactly this instance. */
-    private record Adapter(GuardConverter guard, JavaType<Object> domain, JavaType<Object> relational,
-            JavaType<GuardConverter> converterType) implements JpaAttributeConverter<Object, Object> {
+    private record Adapter(
+            GuardConverter guard,
+            JavaType<Object> domain,
+            JavaType<Object> relational,
+            JavaType<GuardConverter> converterType)
+            implements JpaAttributeConverter<Object, Object> {
 
         @Override
         public Object toDomainValue(Object relationalForm) {

@@ -5,7 +5,6 @@ import java.lang.reflect.Type;
 import java.util.Comparator;
 import java.util.Objects;
 import org.hibernate.dialect.Dialect;
-import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.sql.ast.spi.SqlAppender;
 import org.hibernate.type.descriptor.WrapperOptions;
 import org.hibernate.type.descriptor.converter.spi.BasicValueConverter;
@@ -177,8 +176,8 @@ final class EncryptedJavaType implements BasicJavaType<Object> {
     }
 
     @Override
-    public String getCheckCondition(String columnName, JdbcType jdbcType, BasicValueConverter<Object, ?> converter,
-            Dialect dialect) {
+    public String getCheckCondition(
+            String columnName, JdbcType jdbcType, BasicValueConverter<Object, ?> converter, Dialect dialect) {
         return plaintext.getCheckCondition(columnName, jdbcType, converter, dialect);
     }
 

@@ -16,8 +16,14 @@ import java.util.Set;
  * @param entityNames the entities whose second-level cache holds rows of this table
  * @param columns the encrypted columns
  */
-record EncryptedTable(String sqlName, String aadTable, List<String> keyColumns, String idEntity, String aadEntity,
-        Set<String> entityNames, List<Column> columns) {
+record EncryptedTable(
+        String sqlName,
+        String aadTable,
+        List<String> keyColumns,
+        String idEntity,
+        String aadEntity,
+        Set<String> entityNames,
+        List<Column> columns) {
 
     /**
      * One encrypted column.
@@ -49,8 +55,12 @@ record EncryptedTable(String sqlName, String aadTable, List<String> keyColumns, 
     String anyColumnToMoveSql() {
         StringBuilder sql = new StringBuilder("(");
         for (Column column : columns) {
-            sql.append(sql.length() > 1 ? " or " : "").append(column.dataKeyIdSql()).append(" = any(?) or ")
-                    .append(column.versionSql()).append(" = ").append(Envelope.Version.V1.wireValue());
+            sql.append(sql.length() > 1 ? " or " : "")
+                    .append(column.dataKeyIdSql())
+                    .append(" = any(?) or ")
+                    .append(column.versionSql())
+                    .append(" = ")
+                    .append(Envelope.Version.V1.wireValue());
         }
         return sql.append(')').toString();
     }
@@ -68,8 +78,11 @@ record EncryptedTable(String sqlName, String aadTable, List<String> keyColumns, 
         if (afterCursor) {
             sql.append('(').append(keys).append(") > (").append(casts(keyTypes)).append(") and ");
         }
-        return sql.append(anyColumnToMoveSql()).append(" order by ").append(keys)
-                .append(" limit ? for update skip locked").toString();
+        return sql.append(anyColumnToMoveSql())
+                .append(" order by ")
+                .append(keys)
+                .append(" limit ? for update skip locked")
+                .toString();
     }
 
     /** How many rows hold a value to move. Parameters: each column's keys to move. */
@@ -98,7 +111,10 @@ record EncryptedTable(String sqlName, String aadTable, List<String> keyColumns, 
     private static String casts(List<String> types) {
         StringBuilder casts = new StringBuilder();
         for (String type : types) {
-            casts.append(casts.length() == 0 ? "" : ", ").append("cast(? as \"").append(type).append("\")");
+            casts.append(casts.length() == 0 ? "" : ", ")
+                    .append("cast(? as \"")
+                    .append(type)
+                    .append("\")");
         }
         return casts.toString();
     }

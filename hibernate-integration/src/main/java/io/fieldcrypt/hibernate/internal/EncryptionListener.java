@@ -27,8 +27,13 @@ import org.hibernate.persister.entity.EntityPersister;
  *   <li>post-load: forget what pre-load remembered for the second-level cache.</li>
  * </ul>
  */
-public final class EncryptionListener implements PreInsertEventListener, PostInsertEventListener,
-        PreUpdateEventListener, PostUpdateEventListener, PreLoadEventListener, PostLoadEventListener {
+public final class EncryptionListener
+        implements PreInsertEventListener,
+                PostInsertEventListener,
+                PreUpdateEventListener,
+                PostUpdateEventListener,
+                PreLoadEventListener,
+                PostLoadEventListener {
 
     private final FieldCryptRuntime runtime;
 

@@ -25,9 +25,8 @@ final class EntityCrypto {
      * @param scope the scope new values are sealed under
      * @param scopes the scopes whose data keys may open its stored values: {@code scope} and its previous scopes
      */
-    record Slot(int index, EncryptedAttribute attribute, String table, String column, String scope,
-            Set<String> scopes) {
-    }
+    record Slot(
+            int index, EncryptedAttribute attribute, String table, String column, String scope, Set<String> scopes) {}
 
     private final String aadEntity;
     private final CanonicalId canonicalId;
@@ -48,8 +47,10 @@ final class EntityCrypto {
             Object plaintext = state[slot.index];
             if (plaintext != null && !(plaintext instanceof SealedValue)) {
                 EncryptedAttribute attribute = slot.attribute;
-                byte[] envelope = encryptor.seal(slot.scope, FieldContext.of(aadEntity, slot.table, slot.column,
-                        rowId), attribute.codec().encode(plaintext));
+                byte[] envelope = encryptor.seal(
+                        slot.scope,
+                        FieldContext.of(aadEntity, slot.table, slot.column, rowId),
+                        attribute.codec().encode(plaintext));
                 state[slot.index] = SealedValue.sealed(envelope, attribute.text());
             }
         }
@@ -60,8 +61,8 @@ final class EntityCrypto {
         Type[] types = persister.getPropertyTypes();
         for (Slot slot : slots) {
             if (state[slot.index] instanceof SealedValue) {
-                state[slot.index] = types[slot.index].deepCopy(persister.getValue(entity, slot.index),
-                        persister.getFactory());
+                state[slot.index] =
+                        types[slot.index].deepCopy(persister.getValue(entity, slot.index), persister.getFactory());
             }
         }
     }
@@ -97,8 +98,8 @@ final class EntityCrypto {
         String where = slot.attribute.label() + " of " + aadEntity + "#" + rowId;
         byte[] plaintext;
         try {
-            plaintext = encryptor.open(slot.scopes, FieldContext.of(aadEntity, slot.table, slot.column, rowId),
-                    sealed.envelope());
+            plaintext = encryptor.open(
+                    slot.scopes, FieldContext.of(aadEntity, slot.table, slot.column, rowId), sealed.envelope());
         } catch (DecryptionException e) {
             throw e.withContext("cannot decrypt " + where);
         }

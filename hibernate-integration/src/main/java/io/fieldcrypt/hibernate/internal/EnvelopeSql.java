@@ -20,8 +20,7 @@ final class EnvelopeSql {
     /** Base64url characters that encode the first 12 bytes: magic, version, algorithm, data key id, one more. */
     private static final int HEADER_CHARS = 16;
 
-    private EnvelopeSql() {
-    }
+    private EnvelopeSql() {}
 
     /**
      * @param column a column name, ready for SQL
@@ -29,8 +28,11 @@ final class EnvelopeSql {
      * @return an expression giving the data key id of the column's value, or NULL
      */
     static String dataKeyId(String column, boolean text) {
-        return header(column, text, bytes -> "('x' || encode(substring(" + bytes + " from "
-                + (Envelope.DATA_KEY_ID_OFFSET + 1) + " for " + Long.BYTES + "), 'hex'))::bit(64)::bigint");
+        return header(
+                column,
+                text,
+                bytes -> "('x' || encode(substring(" + bytes + " from " + (Envelope.DATA_KEY_ID_OFFSET + 1) + " for "
+                        + Long.BYTES + "), 'hex'))::bit(64)::bigint");
     }
 
     /**

@@ -35,11 +35,13 @@ public final class FieldCryptIntegrator implements Integrator {
     };
 
     @Override
-    public void integrate(Metadata metadata, BootstrapContext bootstrapContext,
-            SessionFactoryImplementor sessionFactory) {
+    public void integrate(
+            Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor sessionFactory) {
         List<FieldCryptRuntime.BootEntity> entities = BootModel.encryptedEntities(metadata);
-        Map<String, Object> values = bootstrapContext.getServiceRegistry()
-                .requireService(ConfigurationService.class).getSettings();
+        Map<String, Object> values = bootstrapContext
+                .getServiceRegistry()
+                .requireService(ConfigurationService.class)
+                .getSettings();
         if (!Settings.enabled(values)) {
             if (!entities.isEmpty()) {
                 throw new ConfigurationException(FieldCryptSettings.ENABLED + " is false, but "
@@ -52,8 +54,12 @@ public final class FieldCryptIntegrator implements Integrator {
         if (entities.isEmpty() || service.runtime(sessionFactory) != null) {
             return;
         }
-        FieldCryptRuntime runtime = FieldCryptRuntime.assemble(Settings.parse(values), values, entities,
-                BootModel.encryptedTables(metadata, sessionFactory), BootModel.connections(sessionFactory));
+        FieldCryptRuntime runtime = FieldCryptRuntime.assemble(
+                Settings.parse(values),
+                values,
+                entities,
+                BootModel.encryptedTables(metadata, sessionFactory),
+                BootModel.connections(sessionFactory));
         service.register(sessionFactory, runtime);
         sessionFactory.addObserver(runtime.observer(service));
         register(sessionFactory.getEventListenerRegistry(), new EncryptionListener(runtime));

@@ -47,8 +47,7 @@ public final class FieldCryptRuntime {
     }
 
     /** The encrypted attributes of one entity type at boot, and the entity name bound into their values. */
-    record BootEntity(String entityName, String aadEntity, List<BootAttribute> attributes) {
-    }
+    record BootEntity(String entityName, String aadEntity, List<BootAttribute> attributes) {}
 
     private final FieldEncryptor encryptor;
     private final KeyProvider keyProvider;
@@ -70,8 +69,12 @@ public final class FieldCryptRuntime {
      *
      * @throws ConfigurationException if a setting is wrong or a table does not match
      */
-    static FieldCryptRuntime assemble(Settings settings, Map<String, Object> values, List<BootEntity> entities,
-            List<EncryptedTable> tables, ConnectionSource connections) {
+    static FieldCryptRuntime assemble(
+            Settings settings,
+            Map<String, Object> values,
+            List<BootEntity> entities,
+            List<EncryptedTable> tables,
+            ConnectionSource connections) {
         KeyProviderFactory.Provider provider = KeyProviderFactory.create(values, settings);
         try {
             DataKeyStore store;
@@ -80,23 +83,39 @@ public final class FieldCryptRuntime {
                 store = DataKeyStores.postgres(connections, settings.table(), settings.schemaMode());
                 checkpoints = Checkpoints.open(connections, settings.table(), settings.schemaMode());
             } catch (ConfigurationException e) {
-                throw new ConfigurationException(FieldCryptSettings.SCHEMA + "="
-                        + settings.schemaMode().name().toLowerCase(Locale.ROOT) + ", "
-                        + FieldCryptSettings.DATA_KEY_TABLE + "=" + settings.table() + ": " + e.getMessage(), e);
+                throw new ConfigurationException(
+                        FieldCryptSettings.SCHEMA + "="
+                                + settings.schemaMode().name().toLowerCase(Locale.ROOT) + ", "
+                                + FieldCryptSettings.DATA_KEY_TABLE + "=" + settings.table() + ": " + e.getMessage(),
+                        e);
             }
             FieldEncryptor encryptor;
             try {
-                encryptor = FieldEncryptor.builder().keyProvider(provider.provider())
-                        .masterKeyId(settings.masterKeyId()).trustedMasterKeyIds(provider.trustedKeyIds())
-                        .dataKeyStore(store).maxAge(settings.maxAge()).maxUses(settings.maxUses())
-                        .acceptVersion1(settings.acceptVersion1()).build();
+                encryptor = FieldEncryptor.builder()
+                        .keyProvider(provider.provider())
+                        .masterKeyId(settings.masterKeyId())
+                        .trustedMasterKeyIds(provider.trustedKeyIds())
+                        .dataKeyStore(store)
+                        .maxAge(settings.maxAge())
+                        .maxUses(settings.maxUses())
+                        .acceptVersion1(settings.acceptVersion1())
+                        .build();
             } catch (KeyProviderException e) {
-                throw new ConfigurationException(FieldCryptSettings.KMS_KEY_ID + " or "
-                        + FieldCryptSettings.KMS_TRUSTED_KEY_IDS + " names a master key that cannot be used ("
-                        + e.reason() + "): " + e.getMessage(), e);
+                throw new ConfigurationException(
+                        FieldCryptSettings.KMS_KEY_ID + " or "
+                                + FieldCryptSettings.KMS_TRUSTED_KEY_IDS + " names a master key that cannot be used ("
+                                + e.reason() + "): " + e.getMessage(),
+                        e);
             }
-            return new FieldCryptRuntime(encryptor, provider.provider(), provider.owned(), settings, entities, tables,
-                    connections, checkpoints);
+            return new FieldCryptRuntime(
+                    encryptor,
+                    provider.provider(),
+                    provider.owned(),
+                    settings,
+                    entities,
+                    tables,
+                    connections,
+                    checkpoints);
         } catch (RuntimeException e) {
             if (provider.owned()) {
                 provider.provider().close();
@@ -105,8 +124,14 @@ public final class FieldCryptRuntime {
         }
     }
 
-    private FieldCryptRuntime(FieldEncryptor encryptor, KeyProvider keyProvider, boolean ownsKeyProvider, Settings settings,
-            List<BootEntity> bootEntities, List<EncryptedTable> tables, ConnectionSource connections,
+    private FieldCryptRuntime(
+            FieldEncryptor encryptor,
+            KeyProvider keyProvider,
+            boolean ownsKeyProvider,
+            Settings settings,
+            List<BootEntity> bootEntities,
+            List<EncryptedTable> tables,
+            ConnectionSource connections,
             Checkpoints checkpoints) {
         this.encryptor = encryptor;
         this.keyProvider = keyProvider;
@@ -196,17 +221,27 @@ public final class FieldCryptRuntime {
         for (BootEntity boot : bootEntities) {
             EntityPersister persister = sessionFactory.getMappingMetamodel().getEntityDescriptor(boot.entityName());
             check(boot, persister);
-            CanonicalId canonicalId = CanonicalId.forEntity(persister, boot.attributes().get(0).attribute().label());
+            CanonicalId canonicalId = CanonicalId.forEntity(
+                    persister, boot.attributes().get(0).attribute().label());
             ids.put(boot.entityName(), canonicalId);
             List<EntityCrypto.Slot> slots = new ArrayList<>();
             for (BootAttribute attribute : boot.attributes()) {
-                slots.add(new EntityCrypto.Slot(persister.getPropertyIndex(attribute.property()),
-                        attribute.attribute(), attribute.table(), attribute.column(), attribute.scope(),
+                slots.add(new EntityCrypto.Slot(
+                        persister.getPropertyIndex(attribute.property()),
+                        attribute.attribute(),
+                        attribute.table(),
+                        attribute.column(),
+                        attribute.scope(),
                         attribute.scopes()));
             }
-            resolved.put(boot.entityName(), new EntityCrypto(boot.aadEntity(), canonicalId,
-                    slots.toArray(EntityCrypto.Slot[]::new), encryptor));
-            LOG.info("fieldcrypt encrypts {} attribute(s) of {}: {}", slots.size(), boot.aadEntity(),
+            resolved.put(
+                    boot.entityName(),
+                    new EntityCrypto(
+                            boot.aadEntity(), canonicalId, slots.toArray(EntityCrypto.Slot[]::new), encryptor));
+            LOG.info(
+                    "fieldcrypt encrypts {} attribute(s) of {}: {}",
+                    slots.size(),
+                    boot.aadEntity(),
                     slots.stream().map(s -> s.attribute().label()).toList());
         }
         entities = Map.copyOf(resolved);

@@ -66,8 +66,8 @@ public final class FieldCryptService implements Service, Stoppable {
         }
 
         @Override
-        public FieldCryptService initiateService(Map<String, Object> configurationValues,
-                ServiceRegistryImplementor registry) {
+        public FieldCryptService initiateService(
+                Map<String, Object> configurationValues, ServiceRegistryImplementor registry) {
             return new FieldCryptService();
         }
     }

@@ -43,7 +43,8 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
     }
 
     private boolean isWellFormed(Object stored) {
-        return text ? stored instanceof String s && Envelope.isWellFormedText(s)
+        return text
+                ? stored instanceof String s && Envelope.isWellFormedText(s)
                 : stored instanceof byte[] b && Envelope.isWellFormed(b);
     }
 

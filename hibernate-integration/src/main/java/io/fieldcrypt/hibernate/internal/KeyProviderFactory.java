@@ -26,15 +26,13 @@ import software.amazon.awssdk.services.kms.KmsClient;
  */
 final class KeyProviderFactory {
 
-    private KeyProviderFactory() {
-    }
+    private KeyProviderFactory() {}
 
     /**
      * The key provider, whether fieldcrypt owns it (and so closes it), and the master keys it trusts besides the
      * current one.
      */
-    record Provider(KeyProvider provider, boolean owned, Set<String> trustedKeyIds) {
-    }
+    record Provider(KeyProvider provider, boolean owned, Set<String> trustedKeyIds) {}
 
     static Provider create(Map<String, Object> values, Settings settings) {
         Object ready = values.get(KEY_PROVIDER);
@@ -105,8 +103,10 @@ final class KeyProviderFactory {
             provider.canonicalMasterKeyId(masterKeyId);
         } catch (RuntimeException e) {
             provider.close();
-            throw new ConfigurationException(KMS_KEY_ID + " '" + masterKeyId + "' is not one of the keys in "
-                    + LOCAL_MASTER_KEYS + " (" + provider + ")", e);
+            throw new ConfigurationException(
+                    KMS_KEY_ID + " '" + masterKeyId + "' is not one of the keys in " + LOCAL_MASTER_KEYS + " ("
+                            + provider + ")",
+                    e);
         }
         Set<String> trusted = settings.trustedKeyIds();
         if (trusted.isEmpty()) {
@@ -132,8 +132,8 @@ final class KeyProviderFactory {
             String name = spec.substring(4);
             String value = System.getenv(name);
             if (value == null || value.isBlank()) {
-                throw new ConfigurationException(LOCAL_MASTER_KEYS + " names environment variable " + name
-                        + ", which is not set");
+                throw new ConfigurationException(
+                        LOCAL_MASTER_KEYS + " names environment variable " + name + ", which is not set");
             }
             return value.trim();
         }
@@ -142,8 +142,10 @@ final class KeyProviderFactory {
             try {
                 return java.nio.file.Files.readString(path).trim();
             } catch (java.io.IOException e) {
-                throw new ConfigurationException(LOCAL_MASTER_KEYS + " names file " + path
-                        + ", which cannot be read (" + e.getClass().getSimpleName() + ")", e);
+                throw new ConfigurationException(
+                        LOCAL_MASTER_KEYS + " names file " + path + ", which cannot be read ("
+                                + e.getClass().getSimpleName() + ")",
+                        e);
             }
         }
         return spec;

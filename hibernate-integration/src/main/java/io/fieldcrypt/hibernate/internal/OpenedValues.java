@@ -14,13 +14,11 @@ import java.util.List;
 final class OpenedValues {
 
     /** The plaintext is held weakly: the entity holds it, and nothing here may keep it alive after a failure. */
-    private record Opened(SealedMutabilityPlan attribute, WeakReference<Object> plaintext, Object stored) {
-    }
+    private record Opened(SealedMutabilityPlan attribute, WeakReference<Object> plaintext, Object stored) {}
 
     private static final ThreadLocal<List<Opened>> CURRENT = ThreadLocal.withInitial(ArrayList::new);
 
-    private OpenedValues() {
-    }
+    private OpenedValues() {}
 
     /** Starts the list for a new entity, forgetting the previous one. */
     static void begin() {

@@ -102,17 +102,21 @@ public final class ReEncryption {
         Map<String, Long> toMove = new TreeMap<>();
         for (EncryptedTable table : runtime.tables()) {
             for (EncryptedTable.Column column : table.columns()) {
-                toMove.put(column.label(), Jdbc.inTransaction(runtime.connections(), "count the values of "
-                        + column.label(), connection -> countToMove(connection, table, column,
-                                keysToMove(column, keys))));
+                toMove.put(
+                        column.label(),
+                        Jdbc.inTransaction(
+                                runtime.connections(),
+                                "count the values of " + column.label(),
+                                connection -> countToMove(connection, table, column, keysToMove(column, keys))));
             }
         }
         return toMove;
     }
 
     /** How many values of {@code column} the re-encryption job would move. */
-    private static long countToMove(Connection connection, EncryptedTable table, EncryptedTable.Column column,
-            Collection<Long> keys) throws SQLException {
+    private static long countToMove(
+            Connection connection, EncryptedTable table, EncryptedTable.Column column, Collection<Long> keys)
+            throws SQLException {
         try (PreparedStatement select = connection.prepareStatement("select count(*) from " + table.sqlName()
                 + " where " + column.dataKeyIdSql() + " = any(?) or " + column.versionSql() + " = 1")) {
             select.setArray(1, connection.createArrayOf("bigint", keys.toArray()));
@@ -135,8 +139,8 @@ public final class ReEncryption {
             remaining += remaining(table);
         }
         runtime.evictSecondLevelCache();
-        ReEncryptReport report = new ReEncryptReport(scanned, reEncrypted, skippedChanged, unreadable, remaining,
-                elapsed());
+        ReEncryptReport report =
+                new ReEncryptReport(scanned, reEncrypted, skippedChanged, unreadable, remaining, elapsed());
         LOG.info("re-encryption {}: {}", options.jobName(), report);
         return report;
     }
@@ -147,14 +151,20 @@ public final class ReEncryption {
             moving.put(column, keysToMove(column, keys));
         }
         List<String> keyTypes = keyTypes(table);
-        String[] cursor = checkpoints.read(options.jobName(), table.sqlName(), table.keyColumns().size());
+        String[] cursor = checkpoints.read(
+                options.jobName(), table.sqlName(), table.keyColumns().size());
         if (cursor != null) {
-            LOG.info("re-encryption {} resumes {} after key {}", options.jobName(), table.sqlName(),
+            LOG.info(
+                    "re-encryption {} resumes {} after key {}",
+                    options.jobName(),
+                    table.sqlName(),
                     Arrays.toString(cursor));
         }
         while (true) {
             String[] from = cursor;
-            String[] last = Jdbc.inTransaction(runtime.connections(), "re-encrypt table " + table.sqlName(),
+            String[] last = Jdbc.inTransaction(
+                    runtime.connections(),
+                    "re-encrypt table " + table.sqlName(),
                     connection -> batch(connection, table, moving, keyTypes, from));
             if (last == null) {
                 break;
@@ -167,8 +177,13 @@ public final class ReEncryption {
     }
 
     /** Processes one batch after {@code cursor}; returns the batch's last key, or null if there was no row. */
-    private String[] batch(Connection connection, EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving,
-            List<String> keyTypes, String[] cursor) throws SQLException {
+    private String[] batch(
+            Connection connection,
+            EncryptedTable table,
+            Map<EncryptedTable.Column, Set<Long>> moving,
+            List<String> keyTypes,
+            String[] cursor)
+            throws SQLException {
         List<Row> rows = select(connection, table, moving, keyTypes, cursor);
         if (rows.isEmpty()) {
             return null;
@@ -230,8 +245,13 @@ public final class ReEncryption {
         }
     }
 
-    private List<Row> select(Connection connection, EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving,
-            List<String> keyTypes, String[] cursor) throws SQLException {
+    private List<Row> select(
+            Connection connection,
+            EncryptedTable table,
+            Map<EncryptedTable.Column, Set<Long>> moving,
+            List<String> keyTypes,
+            String[] cursor)
+            throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(table.selectToMoveSql(keyTypes, cursor != null))) {
             int p = 1;
@@ -272,8 +292,8 @@ public final class ReEncryption {
     }
 
     /** The value sealed under the current key, or null if it need not move or cannot be opened. */
-    private Object reseal(EncryptedTable table, EncryptedTable.Column column, Set<Long> moving, String canonicalId,
-            Object stored) {
+    private Object reseal(
+            EncryptedTable table, EncryptedTable.Column column, Set<Long> moving, String canonicalId, Object stored) {
         FieldContext context = FieldContext.of(table.aadEntity(), table.aadTable(), column.aadColumn(), canonicalId);
         byte[] plaintext = null;
         try {
@@ -301,11 +321,16 @@ public final class ReEncryption {
         }
     }
 
-    private Object unreadable(EncryptedTable table, EncryptedTable.Column column, String canonicalId,
-            RuntimeException e) {
+    private Object unreadable(
+            EncryptedTable table, EncryptedTable.Column column, String canonicalId, RuntimeException e) {
         unreadable++;
-        LOG.warn("re-encryption {}: {} of {}#{} cannot be opened and is left as it is: {}", options.jobName(),
-                column.label(), table.aadEntity(), canonicalId, e.getMessage());
+        LOG.warn(
+                "re-encryption {}: {} of {}#{} cannot be opened and is left as it is: {}",
+                options.jobName(),
+                column.label(),
+                table.aadEntity(),
+                canonicalId,
+                e.getMessage());
         return null;
     }
 
@@ -333,11 +358,14 @@ public final class ReEncryption {
      *
      * @return the next parameter index
      */
-    private static int bindKeysToMove(PreparedStatement statement, int first, EncryptedTable table,
-            Map<EncryptedTable.Column, Set<Long>> moving) throws SQLException {
+    private static int bindKeysToMove(
+            PreparedStatement statement, int first, EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving)
+            throws SQLException {
         int p = first;
         for (EncryptedTable.Column column : table.columns()) {
-            Array keys = statement.getConnection().createArrayOf("bigint", moving.get(column).toArray());
+            Array keys = statement
+                    .getConnection()
+                    .createArrayOf("bigint", moving.get(column).toArray());
             statement.setArray(p++, keys);
         }
         return p;

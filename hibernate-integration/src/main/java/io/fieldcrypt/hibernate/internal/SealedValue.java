@@ -39,7 +39,9 @@ public final class SealedValue {
      * @throws io.fieldcrypt.EnvelopeFormatException if the stored text is not an envelope's text form
      */
     byte[] envelope() {
-        return stored instanceof byte[] binary ? binary : Envelope.parseText((String) stored).toBytes();
+        return stored instanceof byte[] binary
+                ? binary
+                : Envelope.parseText((String) stored).toBytes();
     }
 
     @Override

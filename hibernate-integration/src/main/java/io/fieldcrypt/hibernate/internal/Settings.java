@@ -35,8 +35,14 @@ import java.util.Set;
  * @param schemaMode what to do with the table at boot
  * @param acceptVersion1 whether envelopes of format version 1 are still opened
  */
-record Settings(String masterKeyId, Set<String> trustedKeyIds, Duration maxAge, long maxUses, String table,
-        SchemaMode schemaMode, boolean acceptVersion1) {
+record Settings(
+        String masterKeyId,
+        Set<String> trustedKeyIds,
+        Duration maxAge,
+        long maxUses,
+        String table,
+        SchemaMode schemaMode,
+        boolean acceptVersion1) {
 
     /** @return whether fieldcrypt is enabled */
     static boolean enabled(Map<String, Object> values) {
@@ -65,8 +71,13 @@ record Settings(String masterKeyId, Set<String> trustedKeyIds, Duration maxAge, 
         Duration maxAge = duration(values, DATA_KEY_MAX_AGE, FieldEncryptor.Builder.DEFAULT_MAX_AGE);
         long maxUses = maxUses(values);
         String table = text(values, DATA_KEY_TABLE);
-        return new Settings(masterKeyId, list(values, KMS_TRUSTED_KEY_IDS), maxAge, maxUses,
-                table == null ? DataKeyStores.DEFAULT_TABLE : table, schemaMode(values),
+        return new Settings(
+                masterKeyId,
+                list(values, KMS_TRUSTED_KEY_IDS),
+                maxAge,
+                maxUses,
+                table == null ? DataKeyStores.DEFAULT_TABLE : table,
+                schemaMode(values),
                 flag(values, ENVELOPE_ACCEPT_VERSION_1));
     }
 

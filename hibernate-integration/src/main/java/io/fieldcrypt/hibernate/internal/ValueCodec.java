@@ -72,8 +72,8 @@ interface ValueCodec {
         };
     }
 
-    private static ValueCodec fixed(int size, java.util.function.BiConsumer<ByteBuffer, Object> write,
-            Function<ByteBuffer, Object> read) {
+    private static ValueCodec fixed(
+            int size, java.util.function.BiConsumer<ByteBuffer, Object> write, Function<ByteBuffer, Object> read) {
         return new ValueCodec() {
             @Override
             public byte[] encode(Object value) {
@@ -111,8 +111,13 @@ interface ValueCodec {
                 Map.entry(Integer.class, fixed(4, (b, v) -> b.putInt((Integer) v), ByteBuffer::getInt)),
                 Map.entry(Long.class, fixed(8, (b, v) -> b.putLong((Long) v), ByteBuffer::getLong)),
                 Map.entry(Boolean.class, fixed(1, (b, v) -> b.put((byte) ((Boolean) v ? 1 : 0)), Codecs::bool)),
-                Map.entry(UUID.class, fixed(16, (b, v) -> b.putLong(((UUID) v).getMostSignificantBits())
-                        .putLong(((UUID) v).getLeastSignificantBits()), b -> new UUID(b.getLong(), b.getLong()))),
+                Map.entry(
+                        UUID.class,
+                        fixed(
+                                16,
+                                (b, v) -> b.putLong(((UUID) v).getMostSignificantBits())
+                                        .putLong(((UUID) v).getLeastSignificantBits()),
+                                b -> new UUID(b.getLong(), b.getLong()))),
                 Map.entry(BigInteger.class, new ValueCodec() {
                     @Override
                     public byte[] encode(Object value) {
@@ -129,7 +134,10 @@ interface ValueCodec {
                     public byte[] encode(Object value) {
                         BigDecimal decimal = (BigDecimal) value;
                         byte[] unscaled = decimal.unscaledValue().toByteArray();
-                        return ByteBuffer.allocate(4 + unscaled.length).putInt(decimal.scale()).put(unscaled).array();
+                        return ByteBuffer.allocate(4 + unscaled.length)
+                                .putInt(decimal.scale())
+                                .put(unscaled)
+                                .array();
                     }
 
                     @Override
@@ -147,11 +155,17 @@ interface ValueCodec {
                 Map.entry(Instant.class, text(Object::toString, Instant::parse)),
                 Map.entry(OffsetDateTime.class, text(Object::toString, OffsetDateTime::parse)));
 
-        static final Map<Class<?>, Class<?>> PRIMITIVES = Map.of(short.class, Short.class, int.class,
-                Integer.class, long.class, Long.class, boolean.class, Boolean.class);
+        static final Map<Class<?>, Class<?>> PRIMITIVES = Map.of(
+                short.class,
+                Short.class,
+                int.class,
+                Integer.class,
+                long.class,
+                Long.class,
+                boolean.class,
+                Boolean.class);
 
-        private Codecs() {
-        }
+        private Codecs() {}
 
         private static Object bool(ByteBuffer buffer) {
             byte value = buffer.get();

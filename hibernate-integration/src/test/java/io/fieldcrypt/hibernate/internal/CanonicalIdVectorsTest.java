@@ -30,8 +30,10 @@ class CanonicalIdVectorsTest {
     record Vector(boolean composite, List<Object> parts, String canonical, String label) {
         @Override
         public String toString() {
-            return (composite ? "composite " : "single ") + label.chars().mapToObj(c -> c < 0x20 || c == 0x7f
-                    ? String.format("\\u%04x", c) : Character.toString(c)).collect(Collectors.joining());
+            return (composite ? "composite " : "single ")
+                    + label.chars()
+                            .mapToObj(c -> c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : Character.toString(c))
+                            .collect(Collectors.joining());
         }
     }
 
@@ -40,15 +42,17 @@ class CanonicalIdVectorsTest {
             String kind = Vectors.text(node, "kind");
             assertThat(kind).isIn("single", "composite");
             List<JsonNode> parts = node.field("parts").orElseThrow().asArray();
-            return new Vector(kind.equals("composite"),
-                    parts.stream().map(part -> parse(Vectors.text(part, "type"), Vectors.text(part, "value"))).toList(),
+            return new Vector(
+                    kind.equals("composite"),
+                    parts.stream()
+                            .map(part -> parse(Vectors.text(part, "type"), Vectors.text(part, "value")))
+                            .toList(),
                     Vectors.text(node, "canonical"),
-                    parts.stream().map(part -> Vectors.text(part, "type") + " " + Vectors.text(part, "value"))
+                    parts.stream()
+                            .map(part -> Vectors.text(part, "type") + " " + Vectors.text(part, "value"))
                             .collect(Collectors.joining(", ", "[", "]")));
         });
     }
-
-
 
     /** Parses a part with the JDK, as the id's Java type. */
     private static Object parse(String type, String value) {

@@ -48,7 +48,9 @@ class CheckpointsTest {
         });
 
         assertThat(checkpoints.read("job", "patient", 2)).containsExactly("7", "x");
-        assertThat(checkpoints.read("job", "patient", 1)).as("a checkpoint of another key shape").isNull();
+        assertThat(checkpoints.read("job", "patient", 1))
+                .as("a checkpoint of another key shape")
+                .isNull();
         assertThat(checkpoints.read("other", "patient", 2)).isNull();
         checkpoints.clear("job", "patient");
         assertThat(checkpoints.read("job", "patient", 2)).isNull();

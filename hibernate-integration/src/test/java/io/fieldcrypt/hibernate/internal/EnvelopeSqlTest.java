@@ -80,8 +80,12 @@ class EnvelopeSqlTest {
             boolean text = storage.equals("TEXT");
             String value = field(node, "value").asString();
             JsonNode version = field(node, "version");
-            vectors.add(new Vector(field(node, "name").asString(), text, text ? value : HEX.parseHex(value),
-                    dataKeyId(field(node, "dataKeyId")), version.isNull() ? null : Integer.valueOf(version.asNumber())));
+            vectors.add(new Vector(
+                    field(node, "name").asString(),
+                    text,
+                    text ? value : HEX.parseHex(value),
+                    dataKeyId(field(node, "dataKeyId")),
+                    version.isNull() ? null : Integer.valueOf(version.asNumber())));
         }
         return List.copyOf(vectors);
     }
@@ -105,8 +109,8 @@ class EnvelopeSqlTest {
             try (Statement st = c.createStatement()) {
                 st.execute("create table stored (id int primary key, name text not null, b bytea, t text)");
             }
-            try (PreparedStatement insert = c.prepareStatement(
-                    "insert into stored (id, name, b, t) values (?, ?, ?, ?)")) {
+            try (PreparedStatement insert =
+                    c.prepareStatement("insert into stored (id, name, b, t) values (?, ?, ?, ?)")) {
                 for (int i = 0; i < VECTORS.size(); i++) {
                     Vector vector = VECTORS.get(i);
                     insert.setInt(1, i);
@@ -136,7 +140,8 @@ class EnvelopeSqlTest {
         String column = vector.column();
         String sql = "select " + EnvelopeSql.dataKeyId(column, vector.text()) + ", "
                 + EnvelopeSql.version(column, vector.text()) + ", " + column + " is null from stored where id = ?";
-        try (Connection c = db.connect(); PreparedStatement st = c.prepareStatement(sql)) {
+        try (Connection c = db.connect();
+                PreparedStatement st = c.prepareStatement(sql)) {
             st.setInt(1, VECTORS.indexOf(vector));
             try (ResultSet rs = st.executeQuery()) {
                 assertThat(rs.next()).isTrue();
@@ -157,31 +162,41 @@ class EnvelopeSqlTest {
      */
     @Test
     void dataKeyIdAndVersion_filterOverAllRows_selectExactlyTheMatchingVectors() throws SQLException {
-        String dataKeyIdIs = "(" + EnvelopeSql.dataKeyId("b", false) + " = ? or " + EnvelopeSql.dataKeyId("t", true)
-                + " = ?)";
-        String versionIs = "(" + EnvelopeSql.version("b", false) + " = ? or " + EnvelopeSql.version("t", true)
-                + " = ?)";
+        String dataKeyIdIs =
+                "(" + EnvelopeSql.dataKeyId("b", false) + " = ? or " + EnvelopeSql.dataKeyId("t", true) + " = ?)";
+        String versionIs =
+                "(" + EnvelopeSql.version("b", false) + " = ? or " + EnvelopeSql.version("t", true) + " = ?)";
         String neither = EnvelopeSql.dataKeyId("b", false) + " is null and " + EnvelopeSql.dataKeyId("t", true)
                 + " is null and " + EnvelopeSql.version("b", false) + " is null and "
                 + EnvelopeSql.version("t", true) + " is null";
         SoftAssertions softly = new SoftAssertions();
         try (Connection c = db.connect()) {
-            for (Long id : VECTORS.stream().map(Vector::dataKeyId).filter(Objects::nonNull).distinct().toList()) {
+            for (Long id : VECTORS.stream()
+                    .map(Vector::dataKeyId)
+                    .filter(Objects::nonNull)
+                    .distinct()
+                    .toList()) {
                 softly.assertThat(names(c, "select name from stored where " + dataKeyIdIs, id))
                         .as("data key id = %d", id)
                         .containsExactlyInAnyOrderElementsOf(VECTORS.stream()
-                                .filter(v -> id.equals(v.dataKeyId())).map(Vector::name).toList());
+                                .filter(v -> id.equals(v.dataKeyId()))
+                                .map(Vector::name)
+                                .toList());
             }
             for (Integer version : List.of(1, 2)) {
                 softly.assertThat(names(c, "select name from stored where " + versionIs, (long) version))
                         .as("version = %d", version)
                         .containsExactlyInAnyOrderElementsOf(VECTORS.stream()
-                                .filter(v -> version.equals(v.version())).map(Vector::name).toList());
+                                .filter(v -> version.equals(v.version()))
+                                .map(Vector::name)
+                                .toList());
             }
             softly.assertThat(names(c, "select name from stored where " + neither, null))
                     .as("no data key id and no version")
                     .containsExactlyInAnyOrderElementsOf(VECTORS.stream()
-                            .filter(v -> v.dataKeyId() == null && v.version() == null).map(Vector::name).toList());
+                            .filter(v -> v.dataKeyId() == null && v.version() == null)
+                            .map(Vector::name)
+                            .toList());
         }
         softly.assertAll();
     }

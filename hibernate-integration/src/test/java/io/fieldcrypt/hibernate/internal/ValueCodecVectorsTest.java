@@ -32,9 +32,22 @@ class ValueCodecVectorsTest {
     private static final HexFormat HEX = HexFormat.of();
 
     /** The vector type names of every type {@link ValueCodec} supports; "Enum" stands for all enums. */
-    private static final Set<String> SUPPORTED = Set.of("String", "byte[]", "Short", "Integer", "Long", "Boolean",
-            "BigInteger", "BigDecimal", "UUID", "LocalDate", "LocalDateTime", "LocalTime", "Instant",
-            "OffsetDateTime", "Enum");
+    private static final Set<String> SUPPORTED = Set.of(
+            "String",
+            "byte[]",
+            "Short",
+            "Integer",
+            "Long",
+            "Boolean",
+            "BigInteger",
+            "BigDecimal",
+            "UUID",
+            "LocalDate",
+            "LocalDateTime",
+            "LocalTime",
+            "Instant",
+            "OffsetDateTime",
+            "Enum");
 
     /**
      * One vector.
@@ -47,8 +60,10 @@ class ValueCodecVectorsTest {
     record Vector(String type, Object value, byte[] bytes, String text) {
         @Override
         public String toString() {
-            return type + " " + text.chars().mapToObj(c -> c < 0x20 || c == 0x7f
-                    ? String.format("\\u%04x", c) : Character.toString(c)).collect(Collectors.joining());
+            return type + " "
+                    + text.chars()
+                            .mapToObj(c -> c < 0x20 || c == 0x7f ? String.format("\\u%04x", c) : Character.toString(c))
+                            .collect(Collectors.joining());
         }
     }
 
@@ -59,8 +74,6 @@ class ValueCodecVectorsTest {
             return new Vector(type, parse(type, value), HEX.parseHex(Vectors.text(node, "bytes")), value);
         });
     }
-
-
 
     /** Parses a vector's {@code value} with the JDK, never with the code under test. */
     private static Object parse(String type, String value) {
@@ -141,8 +154,9 @@ class ValueCodecVectorsTest {
         assertThat(vectorTypes).containsExactlyInAnyOrderElementsOf(SUPPORTED);
 
         // The codecs that exist: one per non-enum type, plus one for any enum.
-        Set<String> codecTypes = Stream.concat(ValueCodec.Codecs.BY_TYPE.keySet().stream().map(Class::getSimpleName),
-                Stream.of("Enum")).collect(Collectors.toSet());
+        Set<String> codecTypes = Stream.concat(
+                        ValueCodec.Codecs.BY_TYPE.keySet().stream().map(Class::getSimpleName), Stream.of("Enum"))
+                .collect(Collectors.toSet());
         assertThat(codecTypes).containsExactlyInAnyOrderElementsOf(SUPPORTED);
 
         // The types the error messages promise: "String, byte[], ..., OffsetDateTime and enums".

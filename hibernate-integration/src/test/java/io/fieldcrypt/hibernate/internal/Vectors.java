@@ -9,8 +9,7 @@ import software.amazon.awssdk.protocols.jsoncore.JsonNode;
 /** Reads the known-answer vector files of {@code src/test/resources/vectors/} (see docs/FORMAT.md). */
 final class Vectors {
 
-    private Vectors() {
-    }
+    private Vectors() {}
 
     /**
      * @param resource a vector file, e.g. {@code /vectors/canonical-ids.json}
@@ -29,7 +28,8 @@ final class Vectors {
 
     /** @return the string member {@code field} of {@code node} */
     static String text(JsonNode node, String field) {
-        return node.field(field).orElseThrow(() -> new IllegalArgumentException("no " + field + " in " + node))
+        return node.field(field)
+                .orElseThrow(() -> new IllegalArgumentException("no " + field + " in " + node))
                 .asString();
     }
 }

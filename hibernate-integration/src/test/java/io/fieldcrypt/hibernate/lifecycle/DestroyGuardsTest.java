@@ -45,8 +45,10 @@ class DestroyGuardsTest {
             FieldCrypt admin = FieldCrypt.of(fast);
             assertThat(admin.rotateDataKeys().retired()).isEqualTo(1);
             admin.reEncrypt();
-            execute(db, "update fieldcrypt_data_key set retired_at = now() - interval '10 minutes'"
-                    + " where state = 'RETIRED'");
+            execute(
+                    db,
+                    "update fieldcrypt_data_key set retired_at = now() - interval '10 minutes'"
+                            + " where state = 'RETIRED'");
 
             // Retired ten minutes ago, twice this factory's maximum age: only the recorded expiry keeps it alive.
             assertThatThrownBy(admin::destroyRetiredDataKeys)
@@ -56,8 +58,10 @@ class DestroyGuardsTest {
                     .hasMessageContaining("(database time: the expiry recorded when the key was made, from that"
                             + " instance's fieldcrypt.data-key.max-age)");
 
-            execute(db, "update fieldcrypt_data_key set expires_at = now() - interval '2 minutes'"
-                    + " where state = 'RETIRED'");
+            execute(
+                    db,
+                    "update fieldcrypt_data_key set expires_at = now() - interval '2 minutes'"
+                            + " where state = 'RETIRED'");
             assertThat(admin.destroyRetiredDataKeys().destroyed()).hasSize(1);
         }
     }
@@ -82,7 +86,8 @@ class DestroyGuardsTest {
         try (EntityManagerFactory emf = Factories.build(db, settings, LedgerEntry.class);
                 Connection other = db.connect()) {
             FieldCrypt admin = FieldCrypt.of(emf);
-            Object user = emf.callInTransaction(em -> em.createNativeQuery("select current_user").getSingleResult());
+            Object user = emf.callInTransaction(
+                    em -> em.createNativeQuery("select current_user").getSingleResult());
             assertThat(user).isEqualTo(role);
             emf.runInTransaction(em -> em.persist(new LedgerEntry("2.00 EUR")));
             admin.rotateDataKeys();
@@ -113,13 +118,16 @@ class DestroyGuardsTest {
     }
 
     private static void execute(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
             st.execute(sql);
         }
     }
 
     static long count(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

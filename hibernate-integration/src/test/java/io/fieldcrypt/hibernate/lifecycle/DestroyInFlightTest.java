@@ -53,8 +53,8 @@ class DestroyInFlightTest {
 
                 assertThatThrownBy(() -> admin.destroyRetiredDataKeys(Duration.ZERO))
                         .isInstanceOf(RetiredKeysInUseException.class)
-                        .hasMessageStartingWith("cannot destroy retired data keys: 1 open transaction(s) began"
-                                + " before ")
+                        .hasMessageStartingWith(
+                                "cannot destroy retired data keys: 1 open transaction(s) began" + " before ")
                         .hasMessageContaining("(the keys' last possible use plus PT1M)")
                         .hasMessageEndingWith("they may still commit values under the keys. Retry once they have"
                                 + " ended (see pg_stat_activity)");

@@ -80,15 +80,17 @@ class PreviousScopeTest {
         }
 
         try (SessionFactory v3 = factory(db, ScopedV3.class)) {
-            List<String> values = v3.fromTransaction(s -> s.createSelectionQuery("from Scoped order by id",
-                    ScopedV3.class).getResultList().stream().map(v -> v.value).toList());
+            List<String> values = v3.fromTransaction(
+                    s -> s.createSelectionQuery("from Scoped order by id", ScopedV3.class).getResultList().stream()
+                            .map(v -> v.value)
+                            .toList());
             assertThat(values).containsExactly("value 0", "value 1", "value 2");
         }
     }
 
     private static long keyOf(TestDatabase db, long id) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement select = c.prepareStatement(
-                "select value from lc_scoped where id = ?")) {
+        try (Connection c = db.connect();
+                PreparedStatement select = c.prepareStatement("select value from lc_scoped where id = ?")) {
             select.setLong(1, id);
             try (ResultSet rs = select.executeQuery()) {
                 assertThat(rs.next()).isTrue();
@@ -98,8 +100,8 @@ class PreviousScopeTest {
     }
 
     private static String scopeOfKey(TestDatabase db, long key) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement select = c.prepareStatement(
-                "select scope from fieldcrypt_data_key where id = ?")) {
+        try (Connection c = db.connect();
+                PreparedStatement select = c.prepareStatement("select scope from fieldcrypt_data_key where id = ?")) {
             select.setLong(1, key);
             try (ResultSet rs = select.executeQuery()) {
                 assertThat(rs.next()).isTrue();

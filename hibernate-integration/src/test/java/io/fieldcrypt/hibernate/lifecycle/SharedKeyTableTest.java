@@ -62,7 +62,8 @@ class SharedKeyTableTest {
 
             assertThat(FieldCrypt.of(billing).rotateDataKeys().retired()).isEqualTo(1);
 
-            assertThat(states(db)).containsEntry(clinicKey, CLINIC_SCOPE + "=ACTIVE")
+            assertThat(states(db))
+                    .containsEntry(clinicKey, CLINIC_SCOPE + "=ACTIVE")
                     .containsEntry(billingKey, BILLING_SCOPE + "=RETIRED");
 
             ClinicPatient second = new ClinicPatient("measles");
@@ -84,24 +85,30 @@ class SharedKeyTableTest {
                             + " unmappedScopesToIgnore) to destroy this factory's own retired keys");
             assertThat(states(db)).containsEntry(clinicKey, CLINIC_SCOPE + "=RETIRED");
 
-            assertThat(admin.destroyRetiredDataKeys(Duration.ZERO, Set.of(BILLING_SCOPE)).destroyed())
+            assertThat(admin.destroyRetiredDataKeys(Duration.ZERO, Set.of(BILLING_SCOPE))
+                            .destroyed())
                     .containsExactly(clinicKey);
 
             assertThat(states(db)).doesNotContainKey(clinicKey).containsEntry(billingKey, BILLING_SCOPE + "=RETIRED");
-            List<String> diagnoses = clinic.fromTransaction(s -> s.createSelectionQuery(
-                    "select p from ClinicPatient p order by p.id", ClinicPatient.class).getResultList().stream()
-                    .map(p -> p.diagnosis).toList());
+            List<String> diagnoses = clinic.fromTransaction(s -> s
+                    .createSelectionQuery("select p from ClinicPatient p order by p.id", ClinicPatient.class)
+                    .getResultList()
+                    .stream()
+                    .map(p -> p.diagnosis)
+                    .toList());
             assertThat(diagnoses).containsExactly("flu", "measles");
         }
         try (SessionFactory billing = factory(db, BillingAccount.class)) {
             List<String> ibans = billing.fromTransaction(s -> accounts.stream()
-                    .map(id -> s.find(BillingAccount.class, id).iban).toList());
+                    .map(id -> s.find(BillingAccount.class, id).iban)
+                    .toList());
             assertThat(ibans).containsExactly("DE02100100100006820101", "FR7630006000011234567890189");
         }
     }
 
     private static long keyOf(TestDatabase db, String select, long id) throws SQLException {
-        try (Connection c = db.connect(); PreparedStatement statement = c.prepareStatement(select)) {
+        try (Connection c = db.connect();
+                PreparedStatement statement = c.prepareStatement(select)) {
             statement.setLong(1, id);
             try (ResultSet rs = statement.executeQuery()) {
                 assertThat(rs.next()).isTrue();
@@ -113,8 +120,8 @@ class SharedKeyTableTest {
     /** Every row of the data key table: id to {@code scope=STATE}. */
     private static Map<Long, String> states(TestDatabase db) throws SQLException {
         Map<Long, String> states = new TreeMap<>();
-        try (Connection c = db.connect(); PreparedStatement select = c.prepareStatement(
-                "select id, scope, state from fieldcrypt_data_key");
+        try (Connection c = db.connect();
+                PreparedStatement select = c.prepareStatement("select id, scope, state from fieldcrypt_data_key");
                 ResultSet rs = select.executeQuery()) {
             while (rs.next()) {
                 states.put(rs.getLong(1), rs.getString(2) + "=" + rs.getString(3));

@@ -43,8 +43,9 @@ class TableBindingTest {
             String before = sf.fromTransaction(s -> s.find(Clinician.class, id).privateNote);
             assertThat(before).isEqualTo("private note");
 
-            try (Connection c = db.connect(); PreparedStatement copy = c.prepareStatement(
-                    "update lc_clinician set note = (select note from lc_person where id = ?) where id = ?")) {
+            try (Connection c = db.connect();
+                    PreparedStatement copy = c.prepareStatement(
+                            "update lc_clinician set note = (select note from lc_person where id = ?) where id = ?")) {
                 copy.setLong(1, id);
                 copy.setLong(2, id);
                 assertThat(copy.executeUpdate()).isEqualTo(1);

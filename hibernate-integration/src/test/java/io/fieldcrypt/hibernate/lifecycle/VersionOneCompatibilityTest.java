@@ -48,8 +48,8 @@ class VersionOneCompatibilityTest {
 
     @Test
     void versionOneValues_loadCountUpdateAndReEncrypt_allEndAsVersionTwo(TestDatabase db) throws Exception {
-        try (SessionFactory sf = Factories.build(db, Factories.local(KEYS, "k1"), Legacy.class)
-                .unwrap(SessionFactory.class)) {
+        try (SessionFactory sf =
+                Factories.build(db, Factories.local(KEYS, "k1"), Legacy.class).unwrap(SessionFactory.class)) {
             List<Long> ids = sf.fromTransaction(s -> {
                 List<Long> made = new ArrayList<>();
                 for (int i = 0; i < 4; i++) {
@@ -100,8 +100,8 @@ class VersionOneCompatibilityTest {
         TestDatabase db = shared.newSchema("lc_v1_off");
         long id;
         byte[] oldCopy;
-        try (SessionFactory sf = Factories.build(db, Factories.local(KEYS, "k1"), Legacy.class)
-                .unwrap(SessionFactory.class)) {
+        try (SessionFactory sf =
+                Factories.build(db, Factories.local(KEYS, "k1"), Legacy.class).unwrap(SessionFactory.class)) {
             Legacy legacy = new Legacy("row", "v2 value");
             sf.inTransaction(s -> s.persist(legacy));
             id = legacy.id;
@@ -132,8 +132,9 @@ class VersionOneCompatibilityTest {
         long keyId;
         String masterKeyId;
         byte[] encryptedKey;
-        try (Connection c = db.connect(); PreparedStatement select = c.prepareStatement("select id, encrypted_key,"
-                + " master_key_id from fieldcrypt_data_key where scope = ? and state = 'ACTIVE'")) {
+        try (Connection c = db.connect();
+                PreparedStatement select = c.prepareStatement("select id, encrypted_key,"
+                        + " master_key_id from fieldcrypt_data_key where scope = ? and state = 'ACTIVE'")) {
             select.setString(1, SCOPE);
             try (ResultSet rs = select.executeQuery()) {
                 assertThat(rs.next()).isTrue();
@@ -143,7 +144,11 @@ class VersionOneCompatibilityTest {
                 assertThat(rs.next()).isFalse();
             }
         }
-        byte[] header = ByteBuffer.allocate(11).put((byte) 0xFC).put((byte) 0x01).put((byte) 0x01).putLong(keyId)
+        byte[] header = ByteBuffer.allocate(11)
+                .put((byte) 0xFC)
+                .put((byte) 0x01)
+                .put((byte) 0x01)
+                .putLong(keyId)
                 .array();
         ByteArrayOutputStream aad = new ByteArrayOutputStream();
         aad.writeBytes(header);
@@ -155,15 +160,18 @@ class VersionOneCompatibilityTest {
         byte[] nonce = new byte[12];
         new SecureRandom().nextBytes(nonce);
         try (KeyProvider provider = KeyProviders.local(KEYS)) {
-            DecryptedDataKey dataKey = provider.decryptDataKey(new WrappedDataKey(masterKeyId, encryptedKey),
-                    Map.of("fieldcrypt:scope", SCOPE));
+            DecryptedDataKey dataKey = provider.decryptDataKey(
+                    new WrappedDataKey(masterKeyId, encryptedKey), Map.of("fieldcrypt:scope", SCOPE));
             try {
                 Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
                 gcm.init(Cipher.ENCRYPT_MODE, dataKey.plaintext(), new GCMParameterSpec(128, nonce));
                 gcm.updateAAD(aad.toByteArray());
                 byte[] sealed = gcm.doFinal(plaintext.getBytes(UTF_8));
-                return ByteBuffer.allocate(header.length + nonce.length + sealed.length).put(header).put(nonce)
-                        .put(sealed).array();
+                return ByteBuffer.allocate(header.length + nonce.length + sealed.length)
+                        .put(header)
+                        .put(nonce)
+                        .put(sealed)
+                        .array();
             } finally {
                 dataKey.plaintext().destroy();
             }

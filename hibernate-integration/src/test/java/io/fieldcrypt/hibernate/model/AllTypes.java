@@ -19,25 +19,55 @@ public class AllTypes {
     @Id
     public UUID id;
 
-    @Encrypted public String text;
-    @Encrypted public byte[] bytes;
-    @Encrypted public Integer integer;
-    @Encrypted public int primitiveInt;
-    @Encrypted public Long longValue;
-    @Encrypted public Short shortValue;
-    @Encrypted public Boolean flag;
-    @Encrypted public BigDecimal decimal;
-    @Encrypted public BigInteger bigInteger;
-    @Encrypted public UUID uuid;
-    @Encrypted public LocalDate date;
-    @Encrypted public LocalDateTime dateTime;
-    @Encrypted public LocalTime time;
-    @Encrypted public Instant instant;
-    @Encrypted public OffsetDateTime offsetDateTime;
-    @Encrypted public Status status;
+    @Encrypted
+    public String text;
 
-    public AllTypes() {
-    }
+    @Encrypted
+    public byte[] bytes;
+
+    @Encrypted
+    public Integer integer;
+
+    @Encrypted
+    public int primitiveInt;
+
+    @Encrypted
+    public Long longValue;
+
+    @Encrypted
+    public Short shortValue;
+
+    @Encrypted
+    public Boolean flag;
+
+    @Encrypted
+    public BigDecimal decimal;
+
+    @Encrypted
+    public BigInteger bigInteger;
+
+    @Encrypted
+    public UUID uuid;
+
+    @Encrypted
+    public LocalDate date;
+
+    @Encrypted
+    public LocalDateTime dateTime;
+
+    @Encrypted
+    public LocalTime time;
+
+    @Encrypted
+    public Instant instant;
+
+    @Encrypted
+    public OffsetDateTime offsetDateTime;
+
+    @Encrypted
+    public Status status;
+
+    public AllTypes() {}
 
     /** @return an instance with every attribute set to a non-trivial value */
     public static AllTypes sample(UUID id) {

@@ -14,8 +14,7 @@ public class Clinician {
     @Encrypted
     public String nationalId;
 
-    public Clinician() {
-    }
+    public Clinician() {}
 
     public Clinician(Long id, String nationalId) {
         this.id = id;

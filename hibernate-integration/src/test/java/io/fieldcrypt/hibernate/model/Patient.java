@@ -45,8 +45,7 @@ public class Patient {
     @Transient
     public String nationalIdSeenAtPostLoad;
 
-    public Patient() {
-    }
+    public Patient() {}
 
     public Patient(String name, String nationalId, String email, LocalDate dateOfBirth, BigDecimal balance) {
         this.name = name;

@@ -2,5 +2,7 @@ package io.fieldcrypt.hibernate.model;
 
 /** An enum to encrypt. */
 public enum Status {
-    ACTIVE, SUSPENDED, CLOSED
+    ACTIVE,
+    SUSPENDED,
+    CLOSED
 }

@@ -12,8 +12,7 @@ import org.hibernate.tool.schema.Action;
 /** Builds entity manager factories for tests: real PostgreSQL, the local key provider, the given entities. */
 public final class Factories {
 
-    private Factories() {
-    }
+    private Factories() {}
 
     /**
      * @param masterKeys the {@code fieldcrypt.local.master-keys} value

@@ -22,12 +22,12 @@ public final class HygieneChild {
 
     /** Plaintexts the parent searches for; unusual enough not to appear by accident. */
     public static final String NATIONAL_ID = "NID-7Q4Z-";
+
     public static final String EMAIL = "hygiene.canary.";
     public static final LocalDate BIRTH = LocalDate.of(1717, 7, 17);
     public static final BigDecimal BALANCE = new BigDecimal("987654.321");
 
-    private HygieneChild() {
-    }
+    private HygieneChild() {}
 
     /**
      * @param args JDBC URL, user, password, {@code fieldcrypt.local.master-keys}
@@ -35,7 +35,8 @@ public final class HygieneChild {
     public static void main(String[] args) throws Exception {
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("hygiene")
                 .managedClass(Patient.class)
-                .jdbcUrl(args[0]).jdbcCredentials(args[1], args[2])
+                .jdbcUrl(args[0])
+                .jdbcCredentials(args[1], args[2])
                 .schemaToolingAction(Action.CREATE)
                 .showSql(true, false, false)
                 .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver");
@@ -44,16 +45,18 @@ public final class HygieneChild {
             SessionFactory sf = emf.unwrap(SessionFactory.class);
             sf.inTransaction(s -> {
                 for (int i = 0; i < 5; i++) {
-                    Patient patient = new Patient("p" + i, NATIONAL_ID + i, EMAIL + i + "@example.org", BIRTH,
-                            BALANCE);
+                    Patient patient = new Patient("p" + i, NATIONAL_ID + i, EMAIL + i + "@example.org", BIRTH, BALANCE);
                     patient.insuranceNumber = NATIONAL_ID + "INS" + i;
                     s.persist(patient);
                 }
             });
-            sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class).getResultList()
+            sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class)
+                    .getResultList()
                     .forEach(p -> p.name = p.name + "!"));
             sf.inTransaction(s -> s.createSelectionQuery("from Patient where name = 'p1!'", Patient.class)
-                    .getSingleResult().nationalId = NATIONAL_ID + "changed");
+                            .getSingleResult()
+                            .nationalId =
+                    NATIONAL_ID + "changed");
             FieldCrypt admin = FieldCrypt.of(emf);
             System.out.println("rotation: " + admin.rotateDataKeys());
             System.out.println("re-encryption: " + admin.reEncrypt());
@@ -66,13 +69,15 @@ public final class HygieneChild {
                         + " where name = 'p3!'");
             }
             try {
-                sf.inTransaction(s -> s.createSelectionQuery("from Patient", Patient.class).getResultList());
+                sf.inTransaction(s ->
+                        s.createSelectionQuery("from Patient", Patient.class).getResultList());
             } catch (RuntimeException e) {
                 e.printStackTrace(System.out);
             }
             try {
                 sf.inTransaction(s -> s.createSelectionQuery("from Patient where nationalId = :n", Patient.class)
-                        .setParameter("n", NATIONAL_ID + "0").getResultList());
+                        .setParameter("n", NATIONAL_ID + "0")
+                        .getResultList());
             } catch (RuntimeException e) {
                 e.printStackTrace(System.out);
             }

@@ -13,8 +13,7 @@ import org.hibernate.jpa.HibernatePersistenceConfiguration;
  */
 public final class ReEncryptChild {
 
-    private ReEncryptChild() {
-    }
+    private ReEncryptChild() {}
 
     /**
      * @param args JDBC URL, user, password, {@code fieldcrypt.local.master-keys}
@@ -27,11 +26,14 @@ public final class ReEncryptChild {
                 .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver");
         Factories.local(args[3], "k1").forEach(configuration::property);
         try (EntityManagerFactory emf = configuration.createEntityManagerFactory()) {
-            FieldCrypt.of(emf).reEncrypt(ReEncryptOptions.defaults().withBatchSize(10).withMaxRowsPerSecond(100)
-                    .withProgress(progress -> {
-                        System.out.println("batch " + progress.scanned());
-                        System.out.flush();
-                    }));
+            FieldCrypt.of(emf)
+                    .reEncrypt(ReEncryptOptions.defaults()
+                            .withBatchSize(10)
+                            .withMaxRowsPerSecond(100)
+                            .withProgress(progress -> {
+                                System.out.println("batch " + progress.scanned());
+                                System.out.flush();
+                            }));
         }
         System.out.println("done");
     }

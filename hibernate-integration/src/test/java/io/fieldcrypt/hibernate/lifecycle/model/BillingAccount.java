@@ -21,8 +21,7 @@ public class BillingAccount {
     @Encrypted
     public String iban;
 
-    public BillingAccount() {
-    }
+    public BillingAccount() {}
 
     public BillingAccount(String iban) {
         this.iban = iban;

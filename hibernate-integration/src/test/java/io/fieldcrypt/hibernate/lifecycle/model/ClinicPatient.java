@@ -21,8 +21,7 @@ public class ClinicPatient {
     @Encrypted
     public String diagnosis;
 
-    public ClinicPatient() {
-    }
+    public ClinicPatient() {}
 
     public ClinicPatient(String diagnosis) {
         this.diagnosis = diagnosis;

@@ -14,8 +14,7 @@ public class Clinician extends Person {
     @Column(name = "note")
     public String privateNote;
 
-    public Clinician() {
-    }
+    public Clinician() {}
 
     public Clinician(String note, String privateNote) {
         this.note = note;

@@ -21,8 +21,7 @@ public class LedgerEntry {
     @Encrypted
     public String amount;
 
-    public LedgerEntry() {
-    }
+    public LedgerEntry() {}
 
     public LedgerEntry(String amount) {
         this.amount = amount;

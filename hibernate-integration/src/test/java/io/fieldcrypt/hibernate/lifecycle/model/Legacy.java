@@ -23,8 +23,7 @@ public class Legacy {
     @Encrypted
     public String secret;
 
-    public Legacy() {
-    }
+    public Legacy() {}
 
     public Legacy(String label, String secret) {
         this.label = label;

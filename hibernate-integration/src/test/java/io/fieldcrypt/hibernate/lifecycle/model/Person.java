@@ -29,6 +29,5 @@ public class Person {
     @Column(name = "note")
     public String note;
 
-    public Person() {
-    }
+    public Person() {}
 }

@@ -21,8 +21,7 @@ public class ScopedV1 {
     @Encrypted(scope = "scoped.old")
     public String value;
 
-    public ScopedV1() {
-    }
+    public ScopedV1() {}
 
     public ScopedV1(String value) {
         this.value = value;

@@ -21,8 +21,7 @@ public class ScopedV2 {
     @Encrypted(scope = "scoped.new", previousScopes = "scoped.old")
     public String value;
 
-    public ScopedV2() {
-    }
+    public ScopedV2() {}
 
     public ScopedV2(String value) {
         this.value = value;

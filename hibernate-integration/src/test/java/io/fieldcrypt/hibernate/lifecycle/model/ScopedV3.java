@@ -21,8 +21,7 @@ public class ScopedV3 {
     @Encrypted(scope = "scoped.new")
     public String value;
 
-    public ScopedV3() {
-    }
+    public ScopedV3() {}
 
     public ScopedV3(String value) {
         this.value = value;
