@@ -8,6 +8,7 @@ import io.fieldcrypt.spi.DataKeyCount;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.StoredDataKey;
+import io.fieldcrypt.testing.ForwardingKeyProvider;
 import io.fieldcrypt.testing.InMemoryDataKeyStore;
 import io.fieldcrypt.testing.TestKeys;
 import java.util.List;
@@ -170,22 +171,9 @@ class DataKeyAdminTest {
     }
 
     /** A key provider whose re-encrypt operation is refused, as KMS refuses it without the permission. */
-    private record RefusingReEncrypt(KeyProvider delegate) implements KeyProvider {
-        @Override
-        public String canonicalMasterKeyId(String masterKeyId) {
-            return delegate.canonicalMasterKeyId(masterKeyId);
-        }
-
-        @Override
-        public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(
-                String masterKeyId, java.util.Map<String, String> encryptionContext) {
-            return delegate.generateDataKey(masterKeyId, encryptionContext);
-        }
-
-        @Override
-        public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(
-                io.fieldcrypt.spi.WrappedDataKey wrapped, java.util.Map<String, String> encryptionContext) {
-            return delegate.decryptDataKey(wrapped, encryptionContext);
+    private static final class RefusingReEncrypt extends ForwardingKeyProvider {
+        RefusingReEncrypt(KeyProvider delegate) {
+            super(delegate);
         }
 
         @Override

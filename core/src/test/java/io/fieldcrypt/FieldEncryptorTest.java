@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.StoredDataKey;
 import io.fieldcrypt.spi.WrappedDataKey;
+import io.fieldcrypt.testing.ForwardingKeyProvider;
 import io.fieldcrypt.testing.InMemoryDataKeyStore;
 import io.fieldcrypt.testing.TestKeys;
 import java.time.Duration;
@@ -260,28 +261,13 @@ class FieldEncryptorTest {
     /** The check lives in the engine, so it holds for every key provider, not only the AWS one. */
     @Test
     void seal_providerMakesKeyUnderAnotherMasterKey_refusedAndNothingStored() {
-        KeyProvider lying = new KeyProvider() {
-            @Override
-            public String canonicalMasterKeyId(String masterKeyId) {
-                return provider.canonicalMasterKeyId(masterKeyId);
-            }
-
+        KeyProvider lying = new ForwardingKeyProvider(provider) {
             @Override
             public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(String masterKeyId, Map<String, String> c) {
-                var real = provider.generateDataKey(masterKeyId, c);
+                var real = super.generateDataKey(masterKeyId, c);
                 return new io.fieldcrypt.spi.GeneratedDataKey(
                         real.plaintext(),
                         new WrappedDataKey("k-other", real.wrapped().encryptedKey()));
-            }
-
-            @Override
-            public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(WrappedDataKey wrapped, Map<String, String> c) {
-                return provider.decryptDataKey(wrapped, c);
-            }
-
-            @Override
-            public WrappedDataKey reEncryptDataKey(WrappedDataKey w, Map<String, String> c, String d) {
-                return provider.reEncryptDataKey(w, c, d);
             }
         };
         try (FieldEncryptor encryptor = FieldEncryptor.builder()
@@ -301,26 +287,11 @@ class FieldEncryptorTest {
 
     @Test
     void open_providerAnswersForAnotherMasterKey_refused() {
-        KeyProvider lying = new KeyProvider() {
-            @Override
-            public String canonicalMasterKeyId(String masterKeyId) {
-                return provider.canonicalMasterKeyId(masterKeyId);
-            }
-
-            @Override
-            public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(String masterKeyId, Map<String, String> c) {
-                return provider.generateDataKey(masterKeyId, c);
-            }
-
+        KeyProvider lying = new ForwardingKeyProvider(provider) {
             @Override
             public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(WrappedDataKey wrapped, Map<String, String> c) {
-                var real = provider.decryptDataKey(wrapped, c);
-                return new io.fieldcrypt.spi.DecryptedDataKey("k-other", real.plaintext());
-            }
-
-            @Override
-            public WrappedDataKey reEncryptDataKey(WrappedDataKey w, Map<String, String> c, String d) {
-                return provider.reEncryptDataKey(w, c, d);
+                return new io.fieldcrypt.spi.DecryptedDataKey(
+                        "k-other", super.decryptDataKey(wrapped, c).plaintext());
             }
         };
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
