@@ -47,6 +47,34 @@ public final class FieldCrypt {
     }
 
     /**
+     * Opens a value that native SQL read past the mapping ({@code createNativeQuery(sql)} without an entity result
+     * returns the stored envelope, never the plaintext), checking, as every load does, that it belongs to the row
+     * {@code id} and to the column of {@code attribute}.
+     *
+     * <pre>{@code
+     * Object[] row = (Object[]) em.createNativeQuery("select id, nationalId from patient where ...").getSingleResult();
+     * String nationalId = (String) FieldCrypt.of(emf).open(Patient.class, "nationalId", row[0], row[1]);
+     * }</pre>
+     *
+     * @param entityClass the entity the value belongs to
+     * @param attribute the {@code @Encrypted} attribute
+     * @param id the row's id, of the entity's id type
+     * @param stored the column's value as JDBC returned it ({@code byte[]} or, for text storage, {@code String});
+     *     {@code null} gives {@code null}
+     * @return the plaintext, of the attribute's Java type
+     * @throws io.fieldcrypt.DecryptionException if the value was altered or belongs to another row, column or table
+     * @throws IllegalArgumentException if {@code entityClass} is not an entity of this factory or {@code attribute}
+     *     is not one of its encrypted attributes
+     */
+    public Object open(Class<?> entityClass, String attribute, Object id, Object stored) {
+        return runtime.open(
+                Objects.requireNonNull(entityClass, "entityClass"),
+                Objects.requireNonNull(attribute, "attribute"),
+                Objects.requireNonNull(id, "id"),
+                stored);
+    }
+
+    /**
      * @return the counters of key provider calls and key cache hits and misses since the factory was built
      */
     public DataKeyStats stats() {

@@ -94,6 +94,29 @@ final class EntityCrypto {
         }
     }
 
+    /**
+     * Opens one stored value of {@code property} read outside the mapping (native SQL), checking it belongs to the
+     * row {@code id}.
+     *
+     * @return the plaintext, or {@code null} for a null stored value
+     * @throws IllegalArgumentException if {@code property} is not an encrypted attribute of this entity
+     */
+    Object openStored(
+            String property,
+            Object id,
+            Object stored,
+            EntityPersister persister,
+            SharedSessionContractImplementor session) {
+        for (Slot slot : slots) {
+            if (persister.getPropertyNames()[slot.index].equals(property)) {
+                return stored == null
+                        ? null
+                        : open(slot, SealedValue.read(stored), canonicalId.of(id, persister, session));
+            }
+        }
+        throw new IllegalArgumentException(aadEntity + "." + property + " is not an @Encrypted attribute");
+    }
+
     private Object open(Slot slot, SealedValue sealed, String rowId) {
         String where = slot.attribute.label() + " of " + aadEntity + "#" + rowId;
         byte[] plaintext;

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
+import org.hibernate.engine.spi.SessionImplementor;
 import org.hibernate.persister.entity.EntityPersister;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,6 +147,28 @@ public final class FieldCryptRuntime {
     /** @return the jobs' checkpoint table */
     Checkpoints checkpoints() {
         return checkpoints;
+    }
+
+    /**
+     * Opens a value read by native SQL. See {@link io.fieldcrypt.hibernate.FieldCrypt#open}.
+     *
+     * @throws IllegalArgumentException if {@code entityClass} is not an entity of this factory or {@code attribute}
+     *     not one of its encrypted attributes
+     */
+    public Object open(Class<?> entityClass, String attribute, Object id, Object stored) {
+        EntityPersister persister;
+        try {
+            persister = sessionFactory.getMappingMetamodel().getEntityDescriptor(entityClass);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(entityClass.getName() + " is not an entity of this factory", e);
+        }
+        EntityCrypto crypto = entity(persister);
+        if (crypto == null) {
+            throw new IllegalArgumentException(persister.getEntityName() + " has no @Encrypted attribute");
+        }
+        try (SessionImplementor session = sessionFactory.openSession()) {
+            return crypto.openStored(attribute, id, stored, persister, session);
+        }
     }
 
     /** @return the encrypted attributes of {@code persister}'s entity, or {@code null} if it has none */
