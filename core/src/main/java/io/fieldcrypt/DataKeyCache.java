@@ -133,6 +133,7 @@ final class DataKeyCache implements AutoCloseable {
     private final long maxUses;
     private final AsyncCache<String, ActiveKey> encryptionKeys;
     private final AsyncCache<Long, OpenKey> decryptionKeys;
+    private volatile boolean closed;
     private final LongAdder encryptionHits = new LongAdder();
     private final LongAdder encryptionMisses = new LongAdder();
     private final LongAdder decryptionHits = new LongAdder();
@@ -186,11 +187,17 @@ final class DataKeyCache implements AutoCloseable {
 
     /** Returns the current data key of {@code scope}, counting one use of it. */
     ActiveKey encryptionKey(String scope) {
+        requireOpen();
         while (true) {
-            Found<ActiveKey> found = getOrLoad(encryptionKeys, scope, () -> newDataKey(scope));
+            Found<ActiveKey> found = getOrLoad(encryptionKeys, scope, () -> {
+                encryptionMisses.increment();
+                return newDataKey(scope);
+            });
             ActiveKey key = found.value();
             if (key.uses.incrementAndGet() <= maxUses) {
-                (found.loaded() ? encryptionMisses : encryptionHits).increment();
+                if (!found.loaded()) {
+                    encryptionHits.increment();
+                }
                 return key;
             }
             // Used up: remove it only if no other thread has replaced it already, then ask again.
@@ -211,6 +218,7 @@ final class DataKeyCache implements AutoCloseable {
                     + " table); a version 1 value is either old data that was never re-encrypted or a copy from"
                     + " elsewhere");
         }
+        requireOpen();
         long id = envelope.dataKeyId();
         Found<OpenKey> found = getOrLoad(decryptionKeys, id, () -> {
             decryptionMisses.increment();
@@ -245,8 +253,21 @@ final class DataKeyCache implements AutoCloseable {
                 } catch (CallerSpecific e) {
                     failed(cache, key, mine, e.refusal, false);
                     throw e.refusal;
-                } catch (RuntimeException | Error e) {
-                    failed(cache, key, mine, e, true);
+                } catch (Throwable t) {
+                    // Also undeclared checked exceptions, or the entry would wait forever. A failure caused by
+                    // interrupting this thread is this caller's own: the others load again instead of sharing it.
+                    RuntimeException e = t instanceof RuntimeException runtime
+                            ? runtime
+                            : t instanceof Error error ? null : new FieldCryptException("loading a data key failed", t);
+                    failed(
+                            cache,
+                            key,
+                            mine,
+                            e == null ? t : e,
+                            !Thread.currentThread().isInterrupted());
+                    if (e == null) {
+                        throw (Error) t;
+                    }
                     throw e;
                 }
                 mine.complete(value);
@@ -313,13 +334,18 @@ final class DataKeyCache implements AutoCloseable {
                     stored.id(),
                     CompletableFuture.completedFuture(new OpenKey(
                             stored.id(), scope, generated.plaintext().copy())));
+            if (closed) {
+                // Closed while the key was made: nothing may keep it (the put copy is wiped by its listener).
+                decryptionKeys.synchronous().invalidate(stored.id());
+                throw new FieldCryptException("the encryptor was closed while a data key was made");
+            }
             LOG.info(
                     "new data key {} for scope {} under master key {}",
                     stored.id(),
                     scope,
                     stored.wrapped().masterKeyId());
             return new ActiveKey(stored.id(), generated.plaintext());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             generated.plaintext().destroy();
             throw e;
         }
@@ -397,8 +423,15 @@ final class DataKeyCache implements AutoCloseable {
         encryptionKeys.synchronous().cleanUp();
     }
 
+    private void requireOpen() {
+        if (closed) {
+            throw new FieldCryptException("the encryptor is closed");
+        }
+    }
+
     @Override
     public void close() {
+        closed = true;
         discardEncryptionKeys();
         decryptionKeys.synchronous().invalidateAll();
         decryptionKeys.synchronous().cleanUp();

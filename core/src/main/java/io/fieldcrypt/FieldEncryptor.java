@@ -102,7 +102,7 @@ public interface FieldEncryptor extends AutoCloseable {
      */
     DataKeyAdmin dataKeys();
 
-    /** Drops and wipes every cached data key. The encryptor must not be used afterwards. */
+    /** Drops and wipes every cached data key; afterwards seal and open throw {@link FieldCryptException}. */
     @Override
     void close();
 

@@ -258,6 +258,21 @@ class FieldEncryptorTest {
         }
     }
 
+    @Test
+    void closed_sealAndOpen_refusedAndNoKeyMade() {
+        byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
+        int keys = store.size();
+        encryptor.close();
+
+        assertThatThrownBy(() -> encryptor.seal("another.scope", ROW_1, SSN))
+                .isInstanceOf(FieldCryptException.class)
+                .hasMessage("the encryptor is closed");
+        assertThatThrownBy(() -> encryptor.open(SCOPE, ROW_1, sealed))
+                .isInstanceOf(FieldCryptException.class)
+                .hasMessage("the encryptor is closed");
+        assertThat(store.size()).isEqualTo(keys);
+    }
+
     /** The check lives in the engine, so it holds for every key provider, not only the AWS one. */
     @Test
     void seal_providerMakesKeyUnderAnotherMasterKey_refusedAndNothingStored() {

@@ -12,6 +12,7 @@ import org.hibernate.event.service.spi.DuplicationStrategy;
 import org.hibernate.event.service.spi.EventListenerRegistry;
 import org.hibernate.event.spi.EventType;
 import org.hibernate.integrator.spi.Integrator;
+import org.hibernate.service.spi.SessionFactoryServiceRegistry;
 
 /**
  * Applies fieldcrypt to every session factory that has {@code @Encrypted} attributes (found through
@@ -63,6 +64,18 @@ public final class FieldCryptIntegrator implements Integrator {
         service.register(sessionFactory, runtime);
         sessionFactory.addObserver(runtime.observer(service));
         register(sessionFactory.getEventListenerRegistry(), new EncryptionListener(runtime));
+    }
+
+    /**
+     * Closes the factory's runtime (its keys are wiped). Hibernate calls this when a factory closes, and also when its
+     * build fails after {@link #integrate}, where the close notification may not come.
+     */
+    @Override
+    public void disintegrate(SessionFactoryImplementor sessionFactory, SessionFactoryServiceRegistry serviceRegistry) {
+        FieldCryptService service = serviceRegistry.getService(FieldCryptService.class);
+        if (service != null) {
+            service.forget(sessionFactory);
+        }
     }
 
     /**

@@ -232,7 +232,6 @@ public final class FieldCryptRuntime {
             @Override
             public void sessionFactoryClosed(SessionFactory factory) {
                 service.forget((SessionFactoryImplementor) factory);
-                close();
             }
         };
     }

@@ -36,15 +36,22 @@ public final class FieldCryptService implements Service, Stoppable {
         runtimes.put(factory, runtime);
     }
 
-    /** Forgets the runtime of a closed factory. */
+    /** Forgets the runtime of a closed (or failed) factory and closes it; once, however often it is called. */
     void forget(SessionFactoryImplementor factory) {
-        runtimes.remove(factory);
+        FieldCryptRuntime runtime = runtimes.remove(factory);
+        if (runtime != null) {
+            runtime.close();
+        }
     }
 
     @Override
     public void stop() {
-        runtimes.values().forEach(FieldCryptRuntime::close);
-        runtimes.clear();
+        for (SessionFactoryImplementor factory : runtimes.keySet()) {
+            FieldCryptRuntime runtime = runtimes.remove(factory);
+            if (runtime != null) {
+                runtime.close();
+            }
+        }
     }
 
     /** Adds the service to every standard service registry. */
