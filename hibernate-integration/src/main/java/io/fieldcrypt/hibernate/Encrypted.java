@@ -27,7 +27,8 @@ import org.hibernate.annotations.AttributeBinderType;
  * {@code LocalTime}, {@code Instant}, {@code OffsetDateTime} and enums; a null value stays SQL NULL. Refused when the
  * session factory is built, with a message saying what to change: the id or the version attribute, associations,
  * element collections, attributes inside an {@code @Embeddable}, lazily fetched attributes, natural ids, entities
- * whose id comes from an IDENTITY column, entities with {@code OptimisticLockType.ALL} or {@code DIRTY}, and
+ * whose id comes from an IDENTITY column and whose encrypted attributes span several tables, entities with
+ * {@code OptimisticLockType.ALL} or {@code DIRTY}, and
  * {@code @Audited} (Envers) entities or attributes.
  *
  * <p>An encrypted attribute cannot be used in a query restriction, an ordering or a bulk update: a plaintext

@@ -25,6 +25,8 @@ import jakarta.persistence.FetchType;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
+import jakarta.persistence.Inheritance;
+import jakarta.persistence.InheritanceType;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Version;
 import java.math.BigDecimal;
@@ -71,8 +73,9 @@ class BootRefusalTest {
         return bootFailure(Factories.local(KEYS, "k1"), entities);
     }
 
-    @Entity(name = "IdentityPatient")
-    static class IdentityPatient {
+    @Entity(name = "IdentityPerson")
+    @Inheritance(strategy = InheritanceType.JOINED)
+    static class IdentityPerson {
         @Id
         @GeneratedValue(strategy = GenerationType.IDENTITY)
         Long id;
@@ -81,15 +84,18 @@ class BootRefusalTest {
         String secret;
     }
 
+    @Entity(name = "IdentityDoctor")
+    static class IdentityDoctor extends IdentityPerson {
+        @Encrypted
+        String licence;
+    }
+
     @Test
-    void identityId_refusedWithSequenceAdvice() {
-        assertThat(bootFailure(IdentityPatient.class))
-                .hasMessage("@Encrypted on IdentityPatient.secret needs the id"
-                        + " before the INSERT, but IdentityPatient gets its id from the database (GenerationType.IDENTITY)."
-                        + " Use a sequence instead: a bigserial column already has one, so map the id with"
-                        + " @GeneratedValue(strategy = GenerationType.SEQUENCE, generator = \"IdentityPatient_id\") and"
-                        + " @SequenceGenerator(name = \"IdentityPatient_id\", sequenceName = \"IdentityPatient_id_seq\","
-                        + " allocationSize = 1)");
+    void identityIdWithEncryptedAttributesInTwoTables_refusedWithSequenceAdvice() {
+        assertThat(bootFailure(IdentityPerson.class, IdentityDoctor.class))
+                .hasMessageStartingWith("@Encrypted on IdentityPerson.secret: IdentityPerson gets its id from an"
+                        + " IDENTITY column and has encrypted attributes in more than one table")
+                .hasMessageContaining("@GeneratedValue(strategy = GenerationType.SEQUENCE)");
     }
 
     @Entity(name = "DecimalKeyed")

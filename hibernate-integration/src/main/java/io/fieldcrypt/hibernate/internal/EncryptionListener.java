@@ -54,6 +54,11 @@ public final class EncryptionListener
     public void onPostInsert(PostInsertEvent event) {
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
+            if (event.getPersister().getGenerator() != null
+                    && event.getPersister().getGenerator().generatedOnExecution()) {
+                crypto.identityInserted(
+                        event.getState(), event.getEntity(), event.getPersister(), event.getId(), event.getSession());
+            }
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
         }
     }

@@ -2,6 +2,7 @@ package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.FieldContext;
+import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.FieldEncryptor;
 import java.util.Arrays;
 import java.util.Set;
@@ -30,19 +31,39 @@ final class EntityCrypto {
 
     private final String aadEntity;
     private final CanonicalId canonicalId;
+    private final IdentityInsert identity;
     private final Slot[] slots;
     private final FieldEncryptor encryptor;
 
-    EntityCrypto(String aadEntity, CanonicalId canonicalId, Slot[] slots, FieldEncryptor encryptor) {
+    EntityCrypto(
+            String aadEntity,
+            CanonicalId canonicalId,
+            Slot[] slots,
+            FieldEncryptor encryptor,
+            IdentityInsert identity) {
         this.aadEntity = aadEntity;
         this.canonicalId = canonicalId;
+        this.identity = identity;
         this.slots = slots.clone();
         this.encryptor = encryptor;
     }
 
     /** Replaces every non-null encrypted value in {@code state} by its sealed form. */
     void seal(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
-        String rowId = canonicalId.of(id, persister, session);
+        String rowId;
+        if (id == null) {
+            // An IDENTITY insert: the id is made by the INSERT itself. The INSERT carries values sealed for no row
+            // (they never open), and identityInserted seals them for the generated id in the same transaction.
+            if (identity == null || !session.isTransactionInProgress()) {
+                throw new FieldCryptException("cannot insert " + aadEntity + " with @Encrypted attributes outside a"
+                        + " transaction: its id comes from an IDENTITY column, so its values are sealed for that id"
+                        + " by an UPDATE right after the INSERT, and both must commit together. Insert it in a"
+                        + " transaction, or map the id to a sequence");
+            }
+            rowId = IdentityInsert.PENDING_ROW;
+        } else {
+            rowId = canonicalId.of(id, persister, session);
+        }
         for (Slot slot : slots) {
             Object plaintext = state[slot.index];
             if (plaintext != null && !(plaintext instanceof SealedValue)) {
@@ -54,6 +75,35 @@ final class EntityCrypto {
                 state[slot.index] = SealedValue.sealed(envelope, attribute.text());
             }
         }
+    }
+
+    /**
+     * After an IDENTITY insert: seals every value that the INSERT carried for no row again, for the generated id,
+     * and writes them with an UPDATE on the session's connection, in its transaction.
+     */
+    void identityInserted(
+            Object[] state,
+            Object entity,
+            EntityPersister persister,
+            Object id,
+            SharedSessionContractImplementor session) {
+        if (identity == null) {
+            return;
+        }
+        String rowId = canonicalId.of(id, persister, session);
+        Object[] stored = new Object[slots.length];
+        for (int i = 0; i < slots.length; i++) {
+            Slot slot = slots[i];
+            if (state[slot.index] instanceof SealedValue) {
+                Object plaintext = persister.getValue(entity, slot.index);
+                byte[] envelope = encryptor.seal(
+                        slot.scope,
+                        FieldContext.of(aadEntity, slot.table, slot.column, rowId),
+                        slot.attribute.codec().encode(plaintext));
+                stored[i] = SealedValue.sealed(envelope, slot.attribute.text()).stored();
+            }
+        }
+        identity.write(stored, id, session);
     }
 
     /** Puts a snapshot of the entity's plaintext back where {@link #seal} left sealed values. */

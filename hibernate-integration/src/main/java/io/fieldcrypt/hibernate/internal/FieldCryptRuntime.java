@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything fieldcrypt holds for one session factory: the encryptor, the key provider, and the encrypted
- * attributes of each entity type. Checks the runtime model once the factory is built (refusing IDENTITY ids and
+ * attributes of each entity type. Checks the runtime model once the factory is built (refusing id types without a
+ * canonical text, IDENTITY ids with encrypted attributes in several tables, and
  * {@code OptimisticLockType.ALL/DIRTY}), and wipes keys when it closes.
  */
 public final class FieldCryptRuntime {
@@ -256,10 +257,18 @@ public final class FieldCryptRuntime {
                         attribute.scope(),
                         attribute.scopes()));
             }
+            IdentityInsert identity =
+                    persister.getGenerator() != null && persister.getGenerator().generatedOnExecution()
+                            ? identityInsert(boot)
+                            : null;
             resolved.put(
                     boot.entityName(),
                     new EntityCrypto(
-                            boot.aadEntity(), canonicalId, slots.toArray(EntityCrypto.Slot[]::new), encryptor));
+                            boot.aadEntity(),
+                            canonicalId,
+                            slots.toArray(EntityCrypto.Slot[]::new),
+                            encryptor,
+                            identity));
             LOG.info(
                     "fieldcrypt encrypts {} attribute(s) of {}: {}",
                     slots.size(),
@@ -270,17 +279,40 @@ public final class FieldCryptRuntime {
         canonicalIds = Map.copyOf(ids);
     }
 
+    /**
+     * The UPDATE that seals an IDENTITY entity's values for its generated id. Supported when every encrypted
+     * attribute is in one table keyed by the id alone; otherwise refused, naming what to use instead.
+     */
+    private IdentityInsert identityInsert(BootEntity boot) {
+        BootAttribute first = boot.attributes().get(0);
+        EncryptedTable table = tables.stream()
+                .filter(t -> t.aadTable().equals(first.table()))
+                .findFirst()
+                .orElse(null);
+        boolean oneTable = boot.attributes().stream().allMatch(a -> a.table().equals(first.table()));
+        if (table == null || !oneTable || table.keyColumns().size() != 1) {
+            throw new ConfigurationException(
+                    "@Encrypted on " + first.attribute().label() + ": " + boot.aadEntity()
+                            + " gets its id from an IDENTITY column and has encrypted attributes in more than one table"
+                            + " (inheritance or @SecondaryTable); fieldcrypt seals such values for the generated id with one"
+                            + " UPDATE of one table. Use a sequence for the id: a bigserial column already has one, so map"
+                            + " it with @GeneratedValue(strategy = GenerationType.SEQUENCE) and @SequenceGenerator(sequenceName"
+                            + " = \"" + first.table() + "_id_seq\", allocationSize = 1)");
+        }
+        List<String> columns = new ArrayList<>();
+        for (BootAttribute attribute : boot.attributes()) {
+            columns.add(table.columns().stream()
+                    .filter(c -> c.aadColumn().equals(attribute.column()))
+                    .findFirst()
+                    .orElseThrow()
+                    .sqlName());
+        }
+        return IdentityInsert.of(table.sqlName(), table.keyColumns().get(0), columns);
+    }
+
     private static void check(BootEntity boot, EntityPersister persister) {
         String entity = boot.aadEntity();
         String label = boot.attributes().get(0).attribute().label();
-        if (persister.getGenerator() != null && persister.getGenerator().generatedOnExecution()) {
-            String table = boot.attributes().get(0).table();
-            throw new ConfigurationException("@Encrypted on " + label + " needs the id before the INSERT, but "
-                    + entity + " gets its id from the database (GenerationType.IDENTITY). Use a sequence instead:"
-                    + " a bigserial column already has one, so map the id with @GeneratedValue(strategy ="
-                    + " GenerationType.SEQUENCE, generator = \"" + table + "_id\") and @SequenceGenerator(name = \""
-                    + table + "_id\", sequenceName = \"" + table + "_id_seq\", allocationSize = 1)");
-        }
         if (persister.optimisticLockStyle().isAllOrDirty()) {
             throw new ConfigurationException("@Encrypted on " + label + " cannot be used with "
                     + "OptimisticLockType." + persister.optimisticLockStyle() + " on " + entity + ", which compares"
