@@ -7,6 +7,7 @@ import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.Envelope;
 import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.hibernate.testing.RawColumns;
 import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestPostgres;
@@ -17,7 +18,6 @@ import jakarta.persistence.GenerationType;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -94,10 +94,10 @@ class IdentityIdTest {
             assertThat(sf.fromTransaction(s -> s.find(Subscriber.class, second.id)).phone)
                     .isNull();
 
-            byte[] inserted = captured(db, first.id);
+            byte[] inserted = RawColumns.read(db, "inserted_email", "email", first.id);
             assertThat(Envelope.isWellFormed(inserted)).isTrue();
-            assertThat(stored(db, first.id)).isNotEqualTo(inserted);
-            write(db, first.id, inserted);
+            assertThat(RawColumns.read(db, "subscriber", "email", first.id)).isNotEqualTo(inserted);
+            RawColumns.write(db, "subscriber", "email", first.id, inserted);
             assertThatThrownBy(() -> sf.fromTransaction(s -> s.find(Subscriber.class, first.id)))
                     .isInstanceOf(DecryptionException.class)
                     .hasMessage("cannot decrypt Subscriber.email of Subscriber#" + first.id
@@ -134,34 +134,6 @@ class IdentityIdTest {
 
             assertThat(sf.fromTransaction(s -> s.find(Subscriber.class, subscriber.id)).email)
                     .isEqualTo("cy@example.org");
-        }
-    }
-
-    private static byte[] captured(TestDatabase db, long id) throws SQLException {
-        return bytes(db, "select email from inserted_email where id = ?", id);
-    }
-
-    private static byte[] stored(TestDatabase db, long id) throws SQLException {
-        return bytes(db, "select email from subscriber where id = ?", id);
-    }
-
-    private static byte[] bytes(TestDatabase db, String sql, long id) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement select = c.prepareStatement(sql)) {
-            select.setLong(1, id);
-            try (ResultSet rs = select.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return rs.getBytes(1);
-            }
-        }
-    }
-
-    private static void write(TestDatabase db, long id, byte[] email) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement update = c.prepareStatement("update subscriber set email = ? where id = ?")) {
-            update.setBytes(1, email);
-            update.setLong(2, id);
-            assertThat(update.executeUpdate()).isEqualTo(1);
         }
     }
 }

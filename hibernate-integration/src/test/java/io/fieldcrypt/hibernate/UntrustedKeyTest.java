@@ -13,12 +13,12 @@ import io.fieldcrypt.KeyProviders;
 import io.fieldcrypt.SchemaMode;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.hibernate.testing.RawColumns;
 import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.testing.KmsWireServer;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestPostgres;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -185,7 +185,7 @@ class UntrustedKeyTest {
                     scopeOf(db, "nationalId"),
                     FieldContext.of("Patient", "Patient", "nationalId", Long.toString(patientId)),
                     plaintext.getBytes(UTF_8));
-            overwrite(db, patientId, forged);
+            RawColumns.write(db, "Patient", "nationalId", patientId, forged);
             return io.fieldcrypt.Envelope.parse(forged).dataKeyId();
         }
     }
@@ -215,15 +215,6 @@ class UntrustedKeyTest {
                 ResultSet rs = st.executeQuery("select master_key_id from fieldcrypt_data_key where id = " + key)) {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
-        }
-    }
-
-    private static void overwrite(TestDatabase db, long id, byte[] envelope) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement update = c.prepareStatement("update Patient set nationalId = ? where id = ?")) {
-            update.setBytes(1, envelope);
-            update.setLong(2, id);
-            assertThat(update.executeUpdate()).isEqualTo(1);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.fieldcrypt.hibernate.FieldCryptSettings;
 import io.fieldcrypt.hibernate.ReEncryptReport;
 import io.fieldcrypt.hibernate.lifecycle.model.Legacy;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.hibernate.testing.RawColumns;
 import io.fieldcrypt.spi.DecryptedDataKey;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.WrappedDataKey;
@@ -60,9 +61,11 @@ class VersionOneCompatibilityTest {
                 return made;
             });
             for (int i = 0; i < 3; i++) {
-                writeRaw(db, ids.get(i), versionOne(db, ids.get(i), "legacy secret " + i));
+                RawColumns.write(
+                        db, "lc_legacy", "secret", ids.get(i), versionOne(db, ids.get(i), "legacy secret " + i));
             }
-            assertThat(rawSecret(db, ids.get(0))[1]).isEqualTo((byte) 1);
+            assertThat(RawColumns.read(db, "lc_legacy", "secret", ids.get(0))[1])
+                    .isEqualTo((byte) 1);
             sf.getCache().evictAllRegions();
 
             for (int i = 0; i < 3; i++) {
@@ -73,7 +76,8 @@ class VersionOneCompatibilityTest {
 
             sf.inTransaction(s -> s.find(Legacy.class, ids.get(0)).label = "renamed");
 
-            assertThat(rawSecret(db, ids.get(0))[1]).isEqualTo((byte) 2);
+            assertThat(RawColumns.read(db, "lc_legacy", "secret", ids.get(0))[1])
+                    .isEqualTo((byte) 2);
             assertThat(secret(sf, ids.get(0))).isEqualTo("legacy secret 0");
             assertThat(FieldCrypt.of(sf).status().valuesUnderRetiredKeys()).containsEntry("Legacy.secret", 2L);
 
@@ -85,7 +89,8 @@ class VersionOneCompatibilityTest {
             assertThat(report.remaining()).isZero();
             assertThat(FieldCrypt.of(sf).status().valuesUnderRetiredKeys()).containsEntry("Legacy.secret", 0L);
             for (int i = 0; i < 3; i++) {
-                assertThat(rawSecret(db, ids.get(i))[1]).isEqualTo((byte) 2);
+                assertThat(RawColumns.read(db, "lc_legacy", "secret", ids.get(i))[1])
+                        .isEqualTo((byte) 2);
             }
             sf.getCache().evictAllRegions();
             for (int i = 0; i < 3; i++) {
@@ -111,7 +116,7 @@ class VersionOneCompatibilityTest {
         strict.put(FieldCryptSettings.ENVELOPE_ACCEPT_VERSION_1, "false");
         try (SessionFactory sf = Factories.build(db, strict, Legacy.class).unwrap(SessionFactory.class)) {
             assertThat(secret(sf, id)).isEqualTo("v2 value");
-            writeRaw(db, id, oldCopy);
+            RawColumns.write(db, "lc_legacy", "secret", id, oldCopy);
             sf.getCache().evictAllRegions();
 
             assertThatThrownBy(() -> secret(sf, id))
@@ -174,26 +179,6 @@ class VersionOneCompatibilityTest {
                         .array();
             } finally {
                 dataKey.plaintext().destroy();
-            }
-        }
-    }
-
-    private static void writeRaw(TestDatabase db, long id, byte[] envelope) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement update = c.prepareStatement("update lc_legacy set secret = ? where id = ?")) {
-            update.setBytes(1, envelope);
-            update.setLong(2, id);
-            assertThat(update.executeUpdate()).isEqualTo(1);
-        }
-    }
-
-    private static byte[] rawSecret(TestDatabase db, long id) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement select = c.prepareStatement("select secret from lc_legacy where id = ?")) {
-            select.setLong(1, id);
-            try (ResultSet rs = select.executeQuery()) {
-                assertThat(rs.next()).isTrue();
-                return rs.getBytes(1);
             }
         }
     }
