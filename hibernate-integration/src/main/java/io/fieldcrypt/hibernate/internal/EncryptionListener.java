@@ -1,17 +1,22 @@
 package io.fieldcrypt.hibernate.internal;
 
+import io.fieldcrypt.FieldCryptException;
 import org.hibernate.event.spi.PostInsertEvent;
 import org.hibernate.event.spi.PostInsertEventListener;
 import org.hibernate.event.spi.PostLoadEvent;
 import org.hibernate.event.spi.PostLoadEventListener;
 import org.hibernate.event.spi.PostUpdateEvent;
 import org.hibernate.event.spi.PostUpdateEventListener;
+import org.hibernate.event.spi.PostUpsertEvent;
+import org.hibernate.event.spi.PostUpsertEventListener;
 import org.hibernate.event.spi.PreInsertEvent;
 import org.hibernate.event.spi.PreInsertEventListener;
 import org.hibernate.event.spi.PreLoadEvent;
 import org.hibernate.event.spi.PreLoadEventListener;
 import org.hibernate.event.spi.PreUpdateEvent;
 import org.hibernate.event.spi.PreUpdateEventListener;
+import org.hibernate.event.spi.PreUpsertEvent;
+import org.hibernate.event.spi.PreUpsertEventListener;
 import org.hibernate.persister.entity.EntityPersister;
 
 /**
@@ -29,6 +34,8 @@ import org.hibernate.persister.entity.EntityPersister;
  */
 public final class EncryptionListener
         implements PreInsertEventListener,
+                PreUpsertEventListener,
+                PostUpsertEventListener,
                 PostInsertEventListener,
                 PreUpdateEventListener,
                 PostUpdateEventListener,
@@ -59,6 +66,32 @@ public final class EncryptionListener
                 crypto.identityInserted(
                         event.getState(), event.getEntity(), event.getPersister(), event.getId(), event.getSession());
             }
+            crypto.restore(event.getState(), event.getEntity(), event.getPersister());
+        }
+    }
+
+    @Override
+    public boolean onPreUpsert(PreUpsertEvent event) {
+        EntityCrypto crypto = runtime.entity(event.getPersister());
+        if (crypto != null) {
+            if (event.getPersister().isVersioned()) {
+                // Hibernate copies the upsert's state back into a versioned entity after this event, which would put
+                // sealed values into its typed fields.
+                throw new FieldCryptException(
+                        "StatelessSession.upsert of " + event.getPersister().getEntityName()
+                                + " is not supported: it has a @Version and @Encrypted attributes, and Hibernate copies the"
+                                + " sealed values of an upsert back into a versioned entity. Use insert or update, or a"
+                                + " Session's merge");
+            }
+            crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());
+        }
+        return false;
+    }
+
+    @Override
+    public void onPostUpsert(PostUpsertEvent event) {
+        EntityCrypto crypto = runtime.entity(event.getPersister());
+        if (crypto != null) {
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
         }
     }

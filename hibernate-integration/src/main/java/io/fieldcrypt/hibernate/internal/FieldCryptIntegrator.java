@@ -89,6 +89,8 @@ public final class FieldCryptIntegrator implements Integrator {
         registry.appendListeners(EventType.PRE_UPDATE, listener);
         registry.appendListeners(EventType.POST_INSERT, listener);
         registry.appendListeners(EventType.POST_UPDATE, listener);
+        registry.appendListeners(EventType.PRE_UPSERT, listener);
+        registry.appendListeners(EventType.POST_UPSERT, listener);
         registry.prependListeners(EventType.PRE_LOAD, listener);
         registry.appendListeners(EventType.POST_LOAD, listener);
     }
