@@ -58,6 +58,12 @@ public final class EndToEndHarness implements Callable<Integer> {
             description = "delay per KMS call for the KMS section (default: ${DEFAULT-VALUE})")
     int kmsDelayMs = 20;
 
+    @Option(
+            names = "--identity-rows",
+            description = "also insert this many entities with IDENTITY ids against a sequence, 0 = skip (default:"
+                    + " ${DEFAULT-VALUE})")
+    int identityRows = 0;
+
     @Option(names = "--no-cache-rows", description = "entities written with max uses 1 (default: ${DEFAULT-VALUE})")
     int noCacheRows = 200;
 
@@ -128,10 +134,68 @@ public final class EndToEndHarness implements Callable<Integer> {
                 fieldcrypt.insert / pgcrypto.insert,
                 fieldcrypt.read / pgcrypto.read,
                 fieldcrypt.update / pgcrypto.update);
+        if (identityRows > 0) {
+            identitySection(url);
+        }
         if (kmsDelayMs >= 0) {
             kmsSection(url);
         }
         return 0;
+    }
+
+    /**
+     * Inserts with IDENTITY ids against the same with a sequence, plaintext and fieldcrypt, side by side (ABBA): what
+     * Hibernate's IDENTITY costs by itself (no batching), and what fieldcrypt's sealing UPDATE adds.
+     */
+    private void identitySection(String url) {
+        try (SessionFactory sf = factory(url, Map.of())) {
+            measure(sf, PlainIdentityRecord.class, PlainIdentityRecord::new, 1_000);
+            measure(sf, IdentityRecord.class, IdentityRecord::new, 1_000);
+            Map<String, Double> inserts = new LinkedHashMap<>();
+            inserts.put("plaintext, sequence", 0.0);
+            inserts.put("plaintext, IDENTITY", 0.0);
+            inserts.put("fieldcrypt, sequence", 0.0);
+            inserts.put("fieldcrypt, IDENTITY", 0.0);
+            for (int round = 0; round < 2; round++) {
+                boolean sequenceFirst = round == 0;
+                for (int step = 0; step < 2; step++) {
+                    boolean sequence = sequenceFirst == (step == 0);
+                    inserts.merge(
+                            sequence ? "plaintext, sequence" : "plaintext, IDENTITY",
+                            (sequence
+                                                    ? measure(sf, PlainRecord.class, PlainRecord::new, identityRows)
+                                                    : measure(
+                                                            sf,
+                                                            PlainIdentityRecord.class,
+                                                            PlainIdentityRecord::new,
+                                                            identityRows))
+                                            .insert
+                                    / 2,
+                            Double::sum);
+                    inserts.merge(
+                            sequence ? "fieldcrypt, sequence" : "fieldcrypt, IDENTITY",
+                            (sequence
+                                                    ? measure(sf, BenchRecord.class, BenchRecord::new, identityRows)
+                                                    : measure(
+                                                            sf,
+                                                            IdentityRecord.class,
+                                                            IdentityRecord::new,
+                                                            identityRows))
+                                            .insert
+                                    / 2,
+                            Double::sum);
+                }
+            }
+            double base = inserts.get("plaintext, sequence");
+            System.out.printf("%nIDENTITY ids, %d rows, inserts/s (ABBA mean):%n", identityRows);
+            inserts.forEach(
+                    (name, perSecond) -> System.out.printf("%-22s %10.0f %8.2fx%n", name, perSecond, perSecond / base));
+            System.out.printf(
+                    "fieldcrypt IDENTITY / fieldcrypt sequence: %.2fx; fieldcrypt IDENTITY / plaintext IDENTITY:"
+                            + " %.2fx%n",
+                    inserts.get("fieldcrypt, IDENTITY") / inserts.get("fieldcrypt, sequence"),
+                    inserts.get("fieldcrypt, IDENTITY") / inserts.get("plaintext, IDENTITY"));
+        }
     }
 
     private <T extends RecordBase> Phases measure(SessionFactory sf, Class<T> type, Supplier<T> make, int count) {
@@ -232,7 +296,12 @@ public final class EndToEndHarness implements Callable<Integer> {
 
     private SessionFactory factory(String url, Map<String, Object> fieldcrypt) {
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("e2e")
-                .managedClasses(List.of(PlainRecord.class, BenchRecord.class, PgcryptoRecord.class))
+                .managedClasses(List.of(
+                        PlainRecord.class,
+                        BenchRecord.class,
+                        PgcryptoRecord.class,
+                        PlainIdentityRecord.class,
+                        IdentityRecord.class))
                 .jdbcUrl(url)
                 .jdbcCredentials(database.user, database.password)
                 .schemaToolingAction(Action.UPDATE)
