@@ -15,7 +15,8 @@ import org.hibernate.tool.schema.Action;
 
 /**
  * A whole life cycle in a JVM of its own, with every logger as verbose as the parent test asks: write, read, update,
- * query, rotate, re-encrypt, rewrap, a tampered row, a refused query. Every exception it meets is printed in full.
+ * query, rotate, re-encrypt, rewrap, a native read opened through the admin API (and one refused), a refused upsert,
+ * a tampered row, a refused query. Every exception it meets is printed in full.
  * The parent then searches all output for plaintexts and keys.
  */
 public final class HygieneChild {
@@ -63,6 +64,24 @@ public final class HygieneChild {
             System.out.println("rewrap: " + admin.rewrapDataKeys());
             System.out.println("status: " + admin.status());
             System.out.println("stats: " + admin.stats());
+            Object[] raw = sf.fromTransaction(
+                    s -> s.createNativeQuery("select id, nationalId from Patient where name = 'p4!'", Object[].class)
+                            .getSingleResult());
+            System.out.println(
+                    "opened by native SQL: " + (admin.open(Patient.class, "nationalId", raw[0], raw[1]) != null));
+            try {
+                admin.open(Patient.class, "nationalId", ((Number) raw[0]).longValue() + 1, raw[1]);
+            } catch (RuntimeException e) {
+                e.printStackTrace(System.out);
+            }
+            try {
+                Patient upserted =
+                        new Patient("u", NATIONAL_ID + "upsert", EMAIL + "upsert@example.org", BIRTH, BALANCE);
+                upserted.id = 9_999L;
+                sf.inStatelessTransaction(s -> s.upsert(upserted));
+            } catch (RuntimeException e) {
+                e.printStackTrace(System.out);
+            }
             try (Connection c = DriverManager.getConnection(args[0], args[1], args[2]);
                     Statement st = c.createStatement()) {
                 st.execute("update Patient set nationalId = (select nationalId from Patient where name = 'p2!')"
