@@ -89,6 +89,35 @@ class DataKeyAdminTest {
         }
     }
 
+    /** The engine checks the rewrap answer for any key provider: a key under another master key is not stored. */
+    @Test
+    void rewrap_providerAnswersUnderAnotherMasterKey_reportedFailedAndRowUnchanged() {
+        try (FieldEncryptor old = encryptor("old")) {
+            old.seal("a", ROW, VALUE);
+        }
+        KeyProvider lying = new ForwardingKeyProvider(provider) {
+            @Override
+            public io.fieldcrypt.spi.WrappedDataKey reEncryptDataKey(
+                    io.fieldcrypt.spi.WrappedDataKey wrapped,
+                    java.util.Map<String, String> encryptionContext,
+                    String destinationMasterKeyId) {
+                var real = super.reEncryptDataKey(wrapped, encryptionContext, destinationMasterKeyId);
+                return new io.fieldcrypt.spi.WrappedDataKey("elsewhere", real.encryptedKey());
+            }
+        };
+        try (FieldEncryptor current = FieldEncryptor.builder()
+                .keyProvider(lying)
+                .masterKeyId("new")
+                .trustedMasterKeyIds(List.of("old"))
+                .dataKeyStore(store)
+                .build()) {
+            RewrapReport report = current.dataKeys().rewrap(SCOPES);
+
+            assertThat(report.failedIds()).containsExactly(1L);
+            assertThat(store.find(1).orElseThrow().wrapped().masterKeyId()).isEqualTo("old");
+        }
+    }
+
     @Test
     void rewrap_untrustedRowAmongOthers_refusesBeforeRewrappingAnything() {
         try (FieldEncryptor attacker = encryptor("new")) {

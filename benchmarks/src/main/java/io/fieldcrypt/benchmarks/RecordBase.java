@@ -5,8 +5,8 @@ import java.math.BigDecimal;
 import java.time.LocalDate;
 
 /**
- * What the harness's three entity variants share: three plain attributes, and filling every attribute from a row
- * number. The variants differ only in how they map the three "secret" attributes.
+ * What the harness's entity variants share: three plain attributes, and filling every attribute from a row number.
+ * The variants differ in how they map the three "secret" attributes and their id.
  */
 @MappedSuperclass
 abstract class RecordBase {

@@ -104,11 +104,6 @@ final class CanonicalId {
         return text(parts, composite);
     }
 
-    /** @return how many key columns the id has */
-    int columnCount() {
-        return partTypes.size();
-    }
-
     /**
      * The one canonical-id function.
      *

@@ -46,6 +46,15 @@ record EncryptedTable(
         String versionSql() {
             return EnvelopeSql.version(sqlName, text);
         }
+
+        /**
+         * A SQL condition: this column's value should move, under one of the keys bound as a {@code bigint[]}
+         * parameter or in format version 1.
+         */
+        String toMoveSql() {
+            return "(" + dataKeyIdSql() + " = any(?) or " + versionSql() + " = " + Envelope.Version.V1.wireValue()
+                    + ")";
+        }
     }
 
     /**
@@ -55,12 +64,7 @@ record EncryptedTable(
     String anyColumnToMoveSql() {
         StringBuilder sql = new StringBuilder("(");
         for (Column column : columns) {
-            sql.append(sql.length() > 1 ? " or " : "")
-                    .append(column.dataKeyIdSql())
-                    .append(" = any(?) or ")
-                    .append(column.versionSql())
-                    .append(" = ")
-                    .append(Envelope.Version.V1.wireValue());
+            sql.append(sql.length() > 1 ? " or " : "").append(column.toMoveSql());
         }
         return sql.append(')').toString();
     }
@@ -83,6 +87,11 @@ record EncryptedTable(
                 .append(keys)
                 .append(" limit ? for update skip locked")
                 .toString();
+    }
+
+    /** How many values of {@code column} should move. Parameter: the column's keys to move. */
+    String countToMoveSql(Column column) {
+        return "select count(*) from " + sqlName + " where " + column.toMoveSql();
     }
 
     /** How many rows hold a value to move. Parameters: each column's keys to move. */

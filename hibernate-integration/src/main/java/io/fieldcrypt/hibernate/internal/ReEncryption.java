@@ -117,8 +117,7 @@ public final class ReEncryption {
     private static long countToMove(
             Connection connection, EncryptedTable table, EncryptedTable.Column column, Collection<Long> keys)
             throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("select count(*) from " + table.sqlName()
-                + " where " + column.dataKeyIdSql() + " = any(?) or " + column.versionSql() + " = 1")) {
+        try (PreparedStatement select = connection.prepareStatement(table.countToMoveSql(column))) {
             select.setArray(1, connection.createArrayOf("bigint", keys.toArray()));
             try (ResultSet rs = select.executeQuery()) {
                 rs.next();
@@ -132,11 +131,13 @@ public final class ReEncryption {
         long remaining = 0;
         // New values must go under fresh keys: this process's current keys may have been retired elsewhere.
         encryptor.discardEncryptionKeys();
+        Map<EncryptedTable, Map<EncryptedTable.Column, Set<Long>>> moving = new HashMap<>();
         for (EncryptedTable table : runtime.tables()) {
-            reEncrypt(table);
+            moving.put(table, keysToMove(table));
+            reEncrypt(table, moving.get(table));
         }
         for (EncryptedTable table : runtime.tables()) {
-            remaining += remaining(table);
+            remaining += remaining(table, moving.get(table));
         }
         runtime.evictSecondLevelCache();
         ReEncryptReport report =
@@ -145,11 +146,16 @@ public final class ReEncryption {
         return report;
     }
 
-    private void reEncrypt(EncryptedTable table) {
+    /** Each encrypted column of {@code table} with the data keys whose values in it should move. */
+    private Map<EncryptedTable.Column, Set<Long>> keysToMove(EncryptedTable table) {
         Map<EncryptedTable.Column, Set<Long>> moving = new HashMap<>();
         for (EncryptedTable.Column column : table.columns()) {
             moving.put(column, keysToMove(column, keys));
         }
+        return moving;
+    }
+
+    private void reEncrypt(EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving) {
         List<String> keyTypes = keyTypes(table);
         String[] cursor = checkpoints.read(
                 options.jobName(), table.sqlName(), table.keyColumns().size());
@@ -371,13 +377,9 @@ public final class ReEncryption {
         return p;
     }
 
-    private long remaining(EncryptedTable table) {
+    private long remaining(EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving) {
         return Jdbc.inTransaction(runtime.connections(), "count what remains in " + table.sqlName(), connection -> {
             try (PreparedStatement count = connection.prepareStatement(table.countToMoveSql())) {
-                Map<EncryptedTable.Column, Set<Long>> moving = new HashMap<>();
-                for (EncryptedTable.Column column : table.columns()) {
-                    moving.put(column, keysToMove(column, keys));
-                }
                 bindKeysToMove(count, 1, table, moving);
                 try (ResultSet rs = count.executeQuery()) {
                     rs.next();
