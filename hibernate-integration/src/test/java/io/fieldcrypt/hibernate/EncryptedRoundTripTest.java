@@ -292,9 +292,9 @@ class EncryptedRoundTripTest {
                                 .getResultList()))
                 .isExactlyInstanceOf(FieldCryptException.class)
                 .hasMessage("refusing to write a plaintext value of encrypted attribute Patient.nationalId:"
-                        + " only entity writes through a Session are encrypted. An encrypted attribute cannot be a"
-                        + " query parameter or the target of a bulk update, because its stored value is bound to its"
-                        + " row");
+                        + " only entity writes through a Session or StatelessSession are encrypted. An encrypted attribute"
+                        + " cannot be a query parameter or the target of a bulk update, because its stored value is bound"
+                        + " to its row");
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.io.Serializable;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
 import org.hibernate.SessionFactory;
@@ -185,13 +186,33 @@ class IdTypesTest {
         return readBack(type, id);
     }
 
+    /**
+     * Reads back through a Session, a StatelessSession, a projection and a new factory: the id read with the
+     * column must give the same canonical text as the entity's id.
+     */
     private static <T> T readBack(Class<T> type, Object id) {
         T warm = sf.fromTransaction(s -> s.find(type, id));
+        T stateless = sf.fromStatelessTransaction(s -> s.get(type, id));
+        assertThat(stateless).usingRecursiveComparison().isEqualTo(warm);
+        String entityName = sf.getMetamodel().entity(type).getName();
+        List<String> projected = sf.fromStatelessTransaction(
+                s -> s.createSelectionQuery("select e.secret from " + entityName + " e", String.class)
+                        .getResultList());
+        assertThat(projected).contains(secretOf(warm));
         try (EntityManagerFactory cold = factory()) {
             T loaded = cold.unwrap(SessionFactory.class).fromTransaction(s -> s.find(type, id));
             assertThat(loaded).usingRecursiveComparison().isEqualTo(warm);
         }
         return warm;
+    }
+
+    private static String secretOf(Object entity) {
+        try {
+            var field = entity.getClass().getDeclaredField("secret");
+            return (String) field.get(entity);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Test

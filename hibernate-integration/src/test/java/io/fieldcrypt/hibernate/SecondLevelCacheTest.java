@@ -1,7 +1,9 @@
 package io.fieldcrypt.hibernate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
@@ -31,8 +33,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * With the second-level cache on, its entries hold only envelopes (checked on their serialized bytes), and a cache
- * hit still gives the application plaintext without a spurious update.
+ * With the second-level cache on, its entries hold only envelopes with their row's id (checked on their serialized
+ * bytes), whether a Session or a StatelessSession put them there, and a cache hit gives the application plaintext
+ * without a spurious update. A Session also checks that an entry belongs to the key it was found under.
  */
 @ExtendWith(TestPostgres.class)
 class SecondLevelCacheTest {
@@ -131,6 +134,58 @@ class SecondLevelCacheTest {
         assertThat(cachedBytes()).doesNotContain("cached-secret-3").doesNotContain("cached-secret-4");
         String fromCache = sf.fromTransaction(s -> s.find(CachedRecord.class, id).secret);
         assertThat(fromCache).isEqualTo("cached-secret-4");
+    }
+
+    @Test
+    void statelessLoad_putsEnvelopes_andAStatelessHitOpens() {
+        Long id = persist("cached-secret-5");
+        sf.getCache().evictAllRegions();
+        sf.getStatistics().clear();
+
+        String fromDatabase = sf.fromStatelessTransaction(s -> s.get(CachedRecord.class, id).secret);
+        assertThat(sf.getStatistics().getSecondLevelCachePutCount()).isEqualTo(1);
+        assertThat(cachedBytes()).contains("visible").doesNotContain("cached-secret-5");
+        CachedRecord fromCache = sf.fromStatelessTransaction(s -> s.get(CachedRecord.class, id));
+
+        assertThat(fromDatabase).isEqualTo("cached-secret-5");
+        assertThat(sf.getStatistics().getSecondLevelCacheHitCount()).isEqualTo(1);
+        assertThat(fromCache.secret).isEqualTo("cached-secret-5");
+        assertThat(fromCache.since).isEqualTo(LocalDate.of(2020, 2, 29));
+    }
+
+    @Test
+    void cacheEntryMovedToAnotherKey_isRefusedByASession() {
+        Long first = persist("cached-secret-6");
+        Long second = persist("cached-secret-7");
+        Cache<Object, Object> region = region();
+        Object firstKey = null;
+        Object secondKey = null;
+        for (Cache.Entry<Object, Object> entry : region) {
+            if (entry.getKey().toString().contains("#" + first)) {
+                firstKey = entry.getKey();
+            } else if (entry.getKey().toString().contains("#" + second)) {
+                secondKey = entry.getKey();
+            }
+        }
+        assertThat(firstKey).isNotNull();
+        assertThat(secondKey).isNotNull();
+        region.put(secondKey, region.get(firstKey));
+
+        assertThatThrownBy(() -> sf.fromTransaction(s -> s.find(CachedRecord.class, second)))
+                .isInstanceOf(DecryptionException.class)
+                .hasMessageContaining("CachedRecord.secret")
+                .hasMessageContaining("opened for another row")
+                .hasMessageNotContaining("cached-secret");
+    }
+
+    private static Cache<Object, Object> region() {
+        CacheManager manager = Caching.getCachingProvider(PROVIDER).getCacheManager();
+        for (String name : manager.getCacheNames()) {
+            if (name.contains("CachedRecord")) {
+                return manager.getCache(name);
+            }
+        }
+        throw new AssertionError("no region of CachedRecord in " + manager.getCacheNames());
     }
 
     /** Every entry of every cache region, Java-serialized, as one ISO-8859-1 string to search in. */

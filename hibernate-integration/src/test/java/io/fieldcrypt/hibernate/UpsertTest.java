@@ -1,10 +1,8 @@
 package io.fieldcrypt.hibernate;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.Envelope;
-import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.hibernate.testing.RawColumns;
@@ -19,7 +17,10 @@ import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** StatelessSession.upsert (what a Jakarta Data {@code @Save} runs) seals like an insert or an update. */
+/**
+ * StatelessSession.upsert (what a Jakarta Data {@code @Save} runs) seals like an insert or an update; for a versioned
+ * entity see {@link StatelessSessionTest}.
+ */
 @ExtendWith(TestPostgres.class)
 class UpsertTest {
 
@@ -54,26 +55,6 @@ class UpsertTest {
             assertThat(RawColumns.read(db, "setting", "secret", 7)).isNotEqualTo(first);
             assertThat(sf.fromTransaction(s -> s.find(Setting.class, 7L)).secret)
                     .isEqualTo("second");
-        }
-    }
-
-    /** A known limit, refused with a typed error rather than Hibernate's ClassCastException. */
-    @Test
-    void upsert_versionedEntity_refusedBeforeAnythingIsWritten(TestDatabase shared) {
-        TestDatabase db = shared.newSchema("upsert_versioned");
-        try (SessionFactory sf = Factories.build(db, Factories.local(LocalMasterKeys.spec("k1"), "k1"), Patient.class)
-                .unwrap(SessionFactory.class)) {
-            Patient patient = new Patient("Vera", "111-11-1111", null, null, null);
-            patient.id = 1000L;
-
-            assertThatThrownBy(() -> sf.inStatelessTransaction(s -> s.upsert(patient)))
-                    .isInstanceOf(FieldCryptException.class)
-                    .hasMessage("StatelessSession.upsert of io.fieldcrypt.hibernate.model.Patient is not supported:"
-                            + " it has a @Version and @Encrypted attributes, and Hibernate copies the sealed values"
-                            + " of an upsert back into a versioned entity. Use insert or update, or a Session's merge");
-            assertThat(patient.nationalId).isEqualTo("111-11-1111");
-            Patient stored = sf.fromTransaction(s -> s.find(Patient.class, 1000L));
-            assertThat(stored).isNull();
         }
     }
 }

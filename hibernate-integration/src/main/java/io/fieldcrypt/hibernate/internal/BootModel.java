@@ -79,6 +79,35 @@ final class BootModel {
         return List.copyOf(tables.values());
     }
 
+    /**
+     * Makes Hibernate read every encrypted column together with its row's key ({@link RowBoundRead}), on every path
+     * that reads it through the mapping. Runs before the persisters are built, which is when Hibernate takes the
+     * columns' read expressions.
+     *
+     * @throws ConfigurationException if a column already has a read expression ({@code @ColumnTransformer}) or a
+     *     name that would corrupt the expression
+     */
+    static void installReadExpressions(Metadata metadata, Dialect dialect) {
+        for (PersistentClass entity : metadata.getEntityBindings()) {
+            for (Found found : encryptedProperties(entity)) {
+                Column column = found.column();
+                String expression = RowBoundRead.expression(
+                        column.getQuotedName(dialect),
+                        keyColumns(entity, found.value().getTable(), dialect),
+                        found.attribute().text(),
+                        found.attribute().label());
+                if (column.getCustomRead() == null) {
+                    column.setCustomRead(expression);
+                } else if (!column.getCustomRead().equals(expression)) {
+                    throw new ConfigurationException(
+                            "@Encrypted on " + found.attribute().label() + " cannot be"
+                                    + " combined with a read expression on its column (@ColumnTransformer(read = ...)):"
+                                    + " fieldcrypt reads the column itself; remove the @ColumnTransformer");
+                }
+            }
+        }
+    }
+
     /** The key columns of {@code table}, in the order of the id's columns. */
     private static List<String> keyColumns(PersistentClass entity, Table table, Dialect dialect) {
         KeyValue key = entity.getRootTable() == table ? entity.getRootClass().getIdentifier() : null;

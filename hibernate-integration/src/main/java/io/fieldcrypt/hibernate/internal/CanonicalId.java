@@ -1,6 +1,7 @@
 package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.EnvelopeFormatException;
 import io.fieldcrypt.FieldCryptException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -102,6 +103,45 @@ final class CanonicalId {
             parts.add(rs.getObject(firstColumn + i, partTypes.get(i)));
         }
         return text(parts, composite);
+    }
+
+    /** @return how many columns the id has */
+    int parts() {
+        return partTypes.size();
+    }
+
+    /**
+     * The canonical text of an id read by PostgreSQL as the text of its key columns (see {@link RowBoundRead}):
+     * each part is parsed as its Java type first, so the result is exactly what {@link #of} gives for the same id.
+     *
+     * @param texts the key columns' texts, in column order
+     * @return the canonical text
+     * @throws EnvelopeFormatException if a text is not a value of its part's type
+     */
+    String ofTexts(List<String> texts) {
+        List<Object> parts = new ArrayList<>(partTypes.size());
+        for (int i = 0; i < partTypes.size(); i++) {
+            parts.add(parse(texts.get(i), partTypes.get(i)));
+        }
+        return text(parts, composite);
+    }
+
+    private static Object parse(String text, Class<?> type) {
+        try {
+            if (type == Long.class) {
+                return Long.valueOf(text);
+            } else if (type == Integer.class) {
+                return Integer.valueOf(text);
+            } else if (type == Short.class) {
+                return Short.valueOf(text);
+            } else if (type == UUID.class) {
+                return UUID.fromString(text);
+            }
+            return text;
+        } catch (IllegalArgumentException e) {
+            throw new EnvelopeFormatException(
+                    "a row key read with an encrypted value is not a " + type.getSimpleName());
+        }
     }
 
     /**

@@ -90,6 +90,7 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
             }
             previousScopes.add(previous.trim());
         }
+        GuardConverter guard = new GuardConverter(label, text);
         EncryptedAttribute attribute = new EncryptedAttribute(
                 label,
                 javaType,
@@ -97,8 +98,8 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
                 annotation.scope().trim(),
                 Set.copyOf(previousScopes),
                 codec,
-                new GuardConverter(label, text),
-                new SealedMutabilityPlan(label, plaintextPlan));
+                guard,
+                new SealedMutabilityPlan(label, plaintextPlan, guard));
         value.setJpaAttributeConverterDescriptor(new EncryptedConverterDescriptor(attribute));
         value.setExplicitMutabilityPlanAccess(ignored -> attribute.plan());
     }

@@ -1,10 +1,7 @@
 package io.fieldcrypt.hibernate.internal;
 
-import io.fieldcrypt.FieldCryptException;
 import org.hibernate.event.spi.PostInsertEvent;
 import org.hibernate.event.spi.PostInsertEventListener;
-import org.hibernate.event.spi.PostLoadEvent;
-import org.hibernate.event.spi.PostLoadEventListener;
 import org.hibernate.event.spi.PostUpdateEvent;
 import org.hibernate.event.spi.PostUpdateEventListener;
 import org.hibernate.event.spi.PostUpsertEvent;
@@ -27,9 +24,9 @@ import org.hibernate.persister.entity.EntityPersister;
  *       current data key, just before the statement binds it;</li>
  *   <li>post-insert, post-update: put the plaintext back into the state array (which Hibernate keeps as the loaded
  *       state), so the next flush sees nothing dirty;</li>
- *   <li>pre-load: open every encrypted value with the row's real id before Hibernate copies the state into the
- *       entity and its snapshot (so JPA {@code @PostLoad} callbacks see plaintext);</li>
- *   <li>post-load: forget what pre-load remembered for the second-level cache.</li>
+ *   <li>pre-load ({@code Session} only): open the values of a row read by native SQL, which arrive without their
+ *       row's key, and check that values opened from the second-level cache belong to this row. Every other read
+ *       is opened by the attribute's converter ({@link GuardConverter}), on every path.</li>
  * </ul>
  */
 public final class EncryptionListener
@@ -39,8 +36,7 @@ public final class EncryptionListener
                 PostInsertEventListener,
                 PreUpdateEventListener,
                 PostUpdateEventListener,
-                PreLoadEventListener,
-                PostLoadEventListener {
+                PreLoadEventListener {
 
     private final FieldCryptRuntime runtime;
 
@@ -50,6 +46,7 @@ public final class EncryptionListener
 
     @Override
     public boolean onPreInsert(PreInsertEvent event) {
+        UpsertSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());
@@ -72,24 +69,23 @@ public final class EncryptionListener
 
     @Override
     public boolean onPreUpsert(PreUpsertEvent event) {
+        UpsertSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             if (event.getPersister().isVersioned()) {
-                // Hibernate copies the upsert's state back into a versioned entity after this event, which would put
-                // sealed values into its typed fields.
-                throw new FieldCryptException(
-                        "StatelessSession.upsert of " + event.getPersister().getEntityName()
-                                + " is not supported: it has a @Version and @Encrypted attributes, and Hibernate copies the"
-                                + " sealed values of an upsert back into a versioned entity. Use insert or update, or a"
-                                + " Session's merge");
+                // Hibernate copies a versioned upsert's state back into the entity after this event: the state keeps
+                // the plaintexts, and the guard converter writes the sealed values instead.
+                crypto.sealForUpsert(event.getState(), event.getPersister(), event.getId(), event.getSession());
+            } else {
+                crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());
             }
-            crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());
         }
         return false;
     }
 
     @Override
     public void onPostUpsert(PostUpsertEvent event) {
+        UpsertSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
@@ -98,6 +94,7 @@ public final class EncryptionListener
 
     @Override
     public boolean onPreUpdate(PreUpdateEvent event) {
+        UpsertSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());
@@ -119,11 +116,6 @@ public final class EncryptionListener
         if (crypto != null) {
             crypto.open(event.getState(), event.getPersister(), event.getId(), event.getSession());
         }
-    }
-
-    @Override
-    public void onPostLoad(PostLoadEvent event) {
-        OpenedValues.clear();
     }
 
     @Override

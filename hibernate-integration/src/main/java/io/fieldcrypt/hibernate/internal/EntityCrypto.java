@@ -4,7 +4,9 @@ import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.FieldContext;
 import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.FieldEncryptor;
+import java.io.Serializable;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
@@ -72,7 +74,21 @@ final class EntityCrypto {
                         slot.scope,
                         FieldContext.of(aadEntity, slot.table, slot.column, rowId),
                         attribute.codec().encode(plaintext));
-                state[slot.index] = SealedValue.sealed(envelope, attribute.text());
+                state[slot.index] = SealedValue.sealed(envelope, attribute.text(), rowId);
+            }
+        }
+    }
+
+    /**
+     * Seals the values of a versioned upsert without touching {@code state}: each sealed value waits in
+     * {@link UpsertSeals} for the guard converter to write it in place of its plaintext.
+     */
+    void sealForUpsert(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
+        Object[] sealed = state.clone();
+        seal(sealed, persister, id, session);
+        for (Slot slot : slots) {
+            if (sealed[slot.index] instanceof SealedValue value && state[slot.index] != null) {
+                UpsertSeals.put(slot.attribute.guard(), state[slot.index], value);
             }
         }
     }
@@ -100,7 +116,8 @@ final class EntityCrypto {
                         slot.scope,
                         FieldContext.of(aadEntity, slot.table, slot.column, rowId),
                         slot.attribute.codec().encode(plaintext));
-                stored[i] = SealedValue.sealed(envelope, slot.attribute.text()).stored();
+                stored[i] = SealedValue.sealed(envelope, slot.attribute.text(), rowId)
+                        .stored();
             }
         }
         identity.write(stored, id, session);
@@ -117,30 +134,94 @@ final class EntityCrypto {
         }
     }
 
-    /** Opens every sealed value in a loaded state array, checking it belongs to this row and column. */
+    /**
+     * At pre-load (a {@code Session} only): opens the values of a row read without its key (native SQL with an entity
+     * result), and checks that every value the converter or the second-level cache already opened was opened for
+     * this row — a cache entry moved to another key is refused as a moved value is.
+     */
     void open(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
-        boolean cacheable = persister.canWriteToCache();
-        if (cacheable) {
-            OpenedValues.begin();
-        }
-        try {
-            String rowId = null;
-            for (Slot slot : slots) {
-                if (state[slot.index] instanceof SealedValue sealed) {
-                    if (rowId == null) {
-                        rowId = canonicalId.of(id, persister, session);
-                    }
-                    Object plaintext = open(slot, sealed, rowId);
-                    state[slot.index] = plaintext;
-                    if (cacheable) {
-                        OpenedValues.add(slot.attribute.plan(), plaintext, sealed.stored());
+        String rowId = null;
+        for (Slot slot : slots) {
+            Object value = state[slot.index];
+            if (value == null) {
+                continue;
+            }
+            SealedMutabilityPlan plan = slot.attribute.plan();
+            if (value instanceof SealedValue sealed) {
+                rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
+                Object plaintext = open(slot, sealed, rowId);
+                plan.opened(plaintext, new CachedValue(rowId, (Serializable) sealed.stored()));
+                state[slot.index] = plaintext;
+            } else {
+                CachedValue from = plan.openedFrom(value);
+                if (from != null) {
+                    rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
+                    if (!from.rowId().equals(rowId)) {
+                        throw new DecryptionException("cannot decrypt " + slot.attribute.label() + " of " + aadEntity
+                                + "#" + rowId + ": the value was opened for another row (a second-level cache entry"
+                                + " under the wrong key?)");
                     }
                 }
             }
-        } catch (RuntimeException e) {
-            // No post-load follows a failed load: forget what was opened here, now.
-            OpenedValues.clear();
-            throw e;
+        }
+    }
+
+    /**
+     * What opens the values of one attribute wherever Hibernate reads them: from the column with its row's key, or
+     * from the second-level cache.
+     */
+    GuardConverter.Reader reader(Slot slot) {
+        return new SlotReader(slot);
+    }
+
+    /** @return the encrypted attributes */
+    List<Slot> slots() {
+        return List.of(slots);
+    }
+
+    private final class SlotReader implements GuardConverter.Reader {
+
+        private final Slot slot;
+
+        SlotReader(Slot slot) {
+            this.slot = slot;
+        }
+
+        @Override
+        public int keyParts() {
+            return canonicalId.parts();
+        }
+
+        @Override
+        public Object openRead(RowBoundRead.Read read) {
+            String rowId = canonicalId.ofTexts(read.idParts());
+            Object plaintext = open(slot, SealedValue.read(read.stored()), rowId);
+            slot.attribute.plan().opened(plaintext, new CachedValue(rowId, (Serializable) read.stored()));
+            return plaintext;
+        }
+
+        @Override
+        public Object openCached(CachedValue cached) {
+            if (IdentityInsert.PENDING_ROW.equals(cached.rowId())) {
+                throw new DecryptionException("cannot decrypt " + slot.attribute.label() + " of " + aadEntity
+                        + ": the second-level cache holds a value sealed for no row");
+            }
+            Object plaintext = open(slot, SealedValue.read(cached.stored()), cached.rowId());
+            slot.attribute.plan().opened(plaintext, cached);
+            return plaintext;
+        }
+
+        @Override
+        public boolean sameAs(GuardConverter.Reader other) {
+            return other instanceof SlotReader that
+                    && that.owner().encryptor == encryptor
+                    && that.owner().aadEntity.equals(aadEntity)
+                    && that.slot.table.equals(slot.table)
+                    && that.slot.column.equals(slot.column);
+        }
+
+        private EntityCrypto owner() {
+            return EntityCrypto.this;
         }
     }
 

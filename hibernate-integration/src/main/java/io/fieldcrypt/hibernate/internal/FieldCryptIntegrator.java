@@ -55,6 +55,8 @@ public final class FieldCryptIntegrator implements Integrator {
         if (entities.isEmpty() || service.runtime(sessionFactory) != null) {
             return;
         }
+        BootModel.installReadExpressions(
+                metadata, sessionFactory.getJdbcServices().getDialect());
         FieldCryptRuntime runtime = FieldCryptRuntime.assemble(
                 Settings.parse(values),
                 values,
@@ -92,6 +94,5 @@ public final class FieldCryptIntegrator implements Integrator {
         registry.appendListeners(EventType.PRE_UPSERT, listener);
         registry.appendListeners(EventType.POST_UPSERT, listener);
         registry.prependListeners(EventType.PRE_LOAD, listener);
-        registry.appendListeners(EventType.POST_LOAD, listener);
     }
 }

@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
@@ -63,6 +64,8 @@ public final class FieldCryptRuntime {
     private volatile Map<String, CanonicalId> canonicalIds = Map.of();
     private volatile SessionFactoryImplementor sessionFactory;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** What the guard converters were bound to, so they can be unbound when the factory closes. */
+    private final List<GuardConverter.Reader> readers = new CopyOnWriteArrayList<>();
 
     /**
      * Builds the runtime of one session factory from its settings: the key provider, the data key table and the
@@ -241,6 +244,8 @@ public final class FieldCryptRuntime {
         sessionFactory = factory;
         Map<String, EntityCrypto> resolved = new HashMap<>();
         Map<String, CanonicalId> ids = new HashMap<>();
+        var options = factory.getSessionFactoryOptions();
+        boolean caches = options.isSecondLevelCacheEnabled() || options.isQueryCacheEnabled();
         for (BootEntity boot : bootEntities) {
             EntityPersister persister = sessionFactory.getMappingMetamodel().getEntityDescriptor(boot.entityName());
             check(boot, persister);
@@ -261,14 +266,17 @@ public final class FieldCryptRuntime {
                     persister.getGenerator() != null && persister.getGenerator().generatedOnExecution()
                             ? identityInsert(boot)
                             : null;
-            resolved.put(
-                    boot.entityName(),
-                    new EntityCrypto(
-                            boot.aadEntity(),
-                            canonicalId,
-                            slots.toArray(EntityCrypto.Slot[]::new),
-                            encryptor,
-                            identity));
+            EntityCrypto crypto = new EntityCrypto(
+                    boot.aadEntity(), canonicalId, slots.toArray(EntityCrypto.Slot[]::new), encryptor, identity);
+            for (EntityCrypto.Slot slot : crypto.slots()) {
+                GuardConverter.Reader reader = crypto.reader(slot);
+                slot.attribute().guard().bind(reader);
+                readers.add(reader);
+                if (caches) {
+                    slot.attribute().plan().rememberOpened();
+                }
+            }
+            resolved.put(boot.entityName(), crypto);
             LOG.info(
                     "fieldcrypt encrypts {} attribute(s) of {}: {}",
                     slots.size(),
@@ -330,6 +338,11 @@ public final class FieldCryptRuntime {
     /** Wipes the cached keys and closes the key provider if fieldcrypt made it; once. */
     void close() {
         if (closed.compareAndSet(false, true)) {
+            for (BootEntity entity : bootEntities) {
+                for (BootAttribute attribute : entity.attributes()) {
+                    readers.forEach(attribute.attribute().guard()::unbind);
+                }
+            }
             encryptor.close();
             if (ownsKeyProvider) {
                 keyProvider.close();

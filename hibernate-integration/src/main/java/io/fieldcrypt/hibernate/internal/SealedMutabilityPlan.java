@@ -1,5 +1,7 @@
 package io.fieldcrypt.hibernate.internal;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.fieldcrypt.FieldCryptException;
 import java.io.Serializable;
 import org.hibernate.SharedSessionContract;
@@ -7,19 +9,46 @@ import org.hibernate.type.descriptor.java.MutabilityPlan;
 
 /**
  * The mutability plan of an encrypted attribute. Snapshots of plaintexts follow the attribute type's own plan
- * (an array is copied, a string is not); a {@link SealedValue} is immutable. The second-level cache only ever
- * receives the stored envelope: a sealed value gives its stored form, and a plaintext just opened by the pre-load
- * listener gives back the envelope it was opened from ({@link OpenedValues}). Any other plaintext is refused, so the
- * cache never holds one.
+ * (an array is copied, a string is not); a {@link SealedValue} is immutable.
+ *
+ * <p>The second-level cache only ever receives a {@link CachedValue}: the stored envelope with its row's id. A
+ * sealed value carries both; for a plaintext, the plan remembers, while the factory has a second-level or query
+ * cache, which envelope and row each plaintext it handed out was opened from — by identity of the plaintext object,
+ * held weakly, so nothing here keeps a plaintext alive. Any other plaintext is refused, so the cache never holds one.
+ * Cached values are opened again when assembled.
  */
 final class SealedMutabilityPlan implements MutabilityPlan<Object> {
 
     private final String label;
     private final MutabilityPlan<Object> plaintextPlan;
+    private final GuardConverter guard;
+    private volatile Cache<Object, CachedValue> opened;
 
-    SealedMutabilityPlan(String label, MutabilityPlan<Object> plaintextPlan) {
+    SealedMutabilityPlan(String label, MutabilityPlan<Object> plaintextPlan, GuardConverter guard) {
         this.label = label;
         this.plaintextPlan = plaintextPlan;
+        this.guard = guard;
+    }
+
+    /** From now on, remembers where each opened plaintext came from (the factory caches entities or queries). */
+    void rememberOpened() {
+        if (opened == null) {
+            opened = Caffeine.newBuilder().weakKeys().build();
+        }
+    }
+
+    /** Records that {@code plaintext} was opened from {@code from}, if this plan remembers. */
+    void opened(Object plaintext, CachedValue from) {
+        Cache<Object, CachedValue> remembered = opened;
+        if (remembered != null && plaintext != null) {
+            remembered.put(plaintext, from);
+        }
+    }
+
+    /** @return where {@code plaintext} (this very object) was last opened from, or {@code null} if not known */
+    CachedValue openedFrom(Object plaintext) {
+        Cache<Object, CachedValue> remembered = opened;
+        return remembered == null || plaintext == null ? null : remembered.getIfPresent(plaintext);
     }
 
     @Override
@@ -37,20 +66,27 @@ final class SealedMutabilityPlan implements MutabilityPlan<Object> {
         if (value == null) {
             return null;
         }
-        if (value instanceof SealedValue sealed) {
-            return (Serializable) sealed.stored();
+        if (value instanceof SealedValue sealed && sealed.rowId() != null) {
+            return new CachedValue(sealed.rowId(), (Serializable) sealed.stored());
         }
-        Object stored = OpenedValues.storedFormOf(this, value);
-        if (stored == null) {
+        CachedValue from = openedFrom(value);
+        if (from == null) {
             throw new FieldCryptException("refusing to put a plaintext value of encrypted attribute " + label
                     + " into the second-level cache: it was not read through fieldcrypt");
         }
-        return (Serializable) stored;
+        return from;
     }
 
     @Override
     public Object assemble(Serializable cached, SharedSessionContract session) {
-        return cached == null ? null : SealedValue.read(cached);
+        if (cached == null) {
+            return null;
+        }
+        if (!(cached instanceof CachedValue value)) {
+            throw new FieldCryptException("the second-level cache holds a value of encrypted attribute " + label
+                    + " in a form fieldcrypt did not write; clear the cache region");
+        }
+        return guard.openCached(value);
     }
 
     @Override

@@ -9,14 +9,15 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.LocalDate;
+import java.util.List;
 import org.hibernate.SessionFactory;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.tool.schema.Action;
 
 /**
  * A whole life cycle in a JVM of its own, with every logger as verbose as the parent test asks: write, read, update,
- * query, rotate, re-encrypt, rewrap, a native read opened through the admin API (and one refused), a refused upsert,
- * a tampered row, a refused query. Every exception it meets is printed in full.
+ * query, rotate, re-encrypt, rewrap, a native read opened through the admin API (and one refused), upserts, a stateless
+ * read, projections, a tampered row read through a Session, a projection and a StatelessSession, a refused query. Every exception it meets is printed in full.
  * The parent then searches all output for plaintexts and keys.
  */
 public final class HygieneChild {
@@ -74,14 +75,16 @@ public final class HygieneChild {
             } catch (RuntimeException e) {
                 e.printStackTrace(System.out);
             }
-            try {
-                Patient upserted =
-                        new Patient("u", NATIONAL_ID + "upsert", EMAIL + "upsert@example.org", BIRTH, BALANCE);
-                upserted.id = 9_999L;
-                sf.inStatelessTransaction(s -> s.upsert(upserted));
-            } catch (RuntimeException e) {
-                e.printStackTrace(System.out);
-            }
+            Patient upserted = new Patient("u", NATIONAL_ID + "upsert", EMAIL + "upsert@example.org", BIRTH, BALANCE);
+            upserted.id = 9_999L;
+            sf.inStatelessTransaction(s -> s.upsert(upserted));
+            sf.inStatelessTransaction(s -> s.upsert(upserted));
+            Patient stateless = sf.fromStatelessTransaction(s -> s.get(Patient.class, 9_999L));
+            System.out.println("stateless get opened: " + (stateless.nationalId != null));
+            List<Object[]> projected = sf.fromTransaction(s -> s.createSelectionQuery(
+                            "select p.nationalId, p.email, p.dateOfBirth, p.balance from Patient p", Object[].class)
+                    .getResultList());
+            System.out.println("projected rows: " + projected.size());
             try (Connection c = DriverManager.getConnection(args[0], args[1], args[2]);
                     Statement st = c.createStatement()) {
                 st.execute("update Patient set nationalId = (select nationalId from Patient where name = 'p2!')"
@@ -89,6 +92,18 @@ public final class HygieneChild {
             }
             try {
                 sf.inTransaction(s ->
+                        s.createSelectionQuery("from Patient", Patient.class).getResultList());
+            } catch (RuntimeException e) {
+                e.printStackTrace(System.out);
+            }
+            try {
+                sf.inTransaction(s -> s.createSelectionQuery("select nationalId from Patient", String.class)
+                        .getResultList());
+            } catch (RuntimeException e) {
+                e.printStackTrace(System.out);
+            }
+            try {
+                sf.inStatelessTransaction(s ->
                         s.createSelectionQuery("from Patient", Patient.class).getResultList());
             } catch (RuntimeException e) {
                 e.printStackTrace(System.out);
