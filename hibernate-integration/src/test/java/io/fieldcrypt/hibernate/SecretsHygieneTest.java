@@ -50,7 +50,7 @@ class SecretsHygieneTest {
                 .contains("hygiene run complete")
                 .contains("rotation: RotationReport[retired=")
                 .contains("cannot decrypt Patient.nationalId of Patient#")
-                .contains("refusing to write a plaintext value of encrypted attribute Patient.nationalId")
+                .contains("query refused: Patient.nationalId is @Encrypted")
                 .containsPattern("(?i)insert into Patient")
                 .contains("binding parameter")
                 .contains("[encrypted]")

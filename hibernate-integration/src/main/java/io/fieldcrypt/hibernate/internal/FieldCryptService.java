@@ -54,12 +54,16 @@ public final class FieldCryptService implements Service, Stoppable {
         }
     }
 
-    /** Adds the service to every standard service registry. */
+    /**
+     * Adds the service to every standard service registry, and the query translator factory that refuses queries
+     * computing on encrypted attributes ({@link CheckingSqmTranslatorFactory}).
+     */
     public static final class Contributor implements ServiceContributor {
 
         @Override
         public void contribute(StandardServiceRegistryBuilder registry) {
             registry.addInitiator(Initiator.INSTANCE);
+            CheckingSqmTranslatorFactory.install(registry.getSettings(), registry::applySetting);
         }
     }
 

@@ -114,6 +114,11 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
                 : stored instanceof byte[] b && Envelope.isWellFormed(b);
     }
 
+    /** @return {@code Entity.attribute} */
+    String label() {
+        return attribute;
+    }
+
     @Override
     public String toString() {
         return "GuardConverter[" + attribute + (text ? ", text" : ", binary") + "]";

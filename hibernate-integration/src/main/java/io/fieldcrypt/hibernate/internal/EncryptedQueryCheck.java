@@ -1,0 +1,270 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.FieldCryptException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import org.hibernate.metamodel.MappingMetamodel;
+import org.hibernate.metamodel.mapping.AttributeMapping;
+import org.hibernate.metamodel.mapping.BasicValuedModelPart;
+import org.hibernate.metamodel.model.domain.EntityDomainType;
+import org.hibernate.query.sqm.spi.BaseSemanticQueryWalker;
+import org.hibernate.query.sqm.tree.SqmStatement;
+import org.hibernate.query.sqm.tree.domain.SqmBasicValuedSimplePath;
+import org.hibernate.query.sqm.tree.domain.SqmPath;
+import org.hibernate.query.sqm.tree.expression.SqmAliasedNodeRef;
+import org.hibernate.query.sqm.tree.expression.SqmExpression;
+import org.hibernate.query.sqm.tree.expression.SqmFunction;
+import org.hibernate.query.sqm.tree.from.SqmFromClause;
+import org.hibernate.query.sqm.tree.predicate.SqmNullnessPredicate;
+import org.hibernate.query.sqm.tree.predicate.SqmPredicate;
+import org.hibernate.query.sqm.tree.predicate.SqmWhereClause;
+import org.hibernate.query.sqm.tree.select.SqmDynamicInstantiation;
+import org.hibernate.query.sqm.tree.select.SqmJpaCompoundSelection;
+import org.hibernate.query.sqm.tree.select.SqmOrderByClause;
+import org.hibernate.query.sqm.tree.select.SqmQuerySpec;
+import org.hibernate.query.sqm.tree.select.SqmSelectClause;
+import org.hibernate.query.sqm.tree.select.SqmSelectableNode;
+import org.hibernate.query.sqm.tree.select.SqmSelection;
+import org.hibernate.query.sqm.tree.select.SqmSortSpecification;
+import org.hibernate.query.sqm.tree.select.SqmSubQuery;
+import org.hibernate.query.sqm.tree.update.SqmSetClause;
+import org.hibernate.type.descriptor.converter.spi.JpaAttributeConverter;
+
+/**
+ * Refuses, when a query is compiled and before any SQL exists, every use of an encrypted attribute that the database
+ * would have to evaluate on the stored value: the column holds ciphertext bound to each row (and is read together
+ * with the row's key), so a comparison, ordering, grouping, {@code distinct}, function or aggregate over it would
+ * silently compute on ciphertext, and a parameter or a bulk update would have to put the plaintext into SQL.
+ *
+ * <p>Allowed: selecting the attribute in the main query (alone, in a tuple, in a constructor expression) and testing
+ * it with {@code is [not] null}. Everything else that reaches the attribute is refused with a
+ * {@link FieldCryptException} naming it and what to do instead.
+ */
+final class EncryptedQueryCheck {
+
+    private final MappingMetamodel metamodel;
+
+    private EncryptedQueryCheck(MappingMetamodel metamodel) {
+        this.metamodel = metamodel;
+    }
+
+    /**
+     * @param statement a statement about to be translated to SQL
+     * @param metamodel the factory's mapping model, which tells the encrypted attributes by their converter
+     * @throws FieldCryptException if the statement uses an encrypted attribute where the database would evaluate it
+     */
+    static void check(SqmStatement<?> statement, MappingMetamodel metamodel) {
+        statement.accept(new EncryptedQueryCheck(metamodel).new Walker());
+    }
+
+    private final class Walker extends BaseSemanticQueryWalker {
+
+        /** Where the walk is, for the message: innermost last. */
+        private final Deque<String> clause = new ArrayDeque<>();
+
+        private final Deque<SqmQuerySpec<?>> specs = new ArrayDeque<>();
+        private int subqueryDepth;
+
+        @Override
+        public Object visitQuerySpec(SqmQuerySpec<?> querySpec) {
+            specs.push(querySpec);
+            try {
+                return super.visitQuerySpec(querySpec);
+            } finally {
+                specs.pop();
+            }
+        }
+
+        @Override
+        public Object visitSubQueryExpression(SqmSubQuery<?> subquery) {
+            subqueryDepth++;
+            in("a subquery");
+            try {
+                return super.visitSubQueryExpression(subquery);
+            } finally {
+                out();
+                subqueryDepth--;
+            }
+        }
+
+        @Override
+        public Object visitSelectClause(SqmSelectClause selectClause) {
+            if (selectClause != null && selectClause.isDistinct()) {
+                in("select distinct");
+                try {
+                    return super.visitSelectClause(selectClause);
+                } finally {
+                    out();
+                }
+            }
+            in("the select clause");
+            try {
+                return super.visitSelectClause(selectClause);
+            } finally {
+                out();
+            }
+        }
+
+        @Override
+        public Object visitSelection(SqmSelection<?> selection) {
+            return selectable(selection.getSelectableNode(), selection);
+        }
+
+        @Override
+        public Object visitJpaCompoundSelection(SqmJpaCompoundSelection<?> selection) {
+            for (SqmSelectableNode<?> item : selection.getSelectionItems()) {
+                selectable(item, selection);
+            }
+            return selection;
+        }
+
+        @Override
+        public Object visitDynamicInstantiation(SqmDynamicInstantiation<?> instantiation) {
+            instantiation.getArguments().forEach(argument -> selectable(argument.getSelectableNode(), instantiation));
+            return instantiation;
+        }
+
+        /** A selected value: a bare encrypted attribute is fine here (it is opened), unless it must be compared. */
+        private Object selectable(SqmSelectableNode<?> node, Object result) {
+            if (node instanceof SqmBasicValuedSimplePath<?> path
+                    && subqueryDepth == 0
+                    && !"select distinct".equals(clause.peekLast())) {
+                return result;
+            }
+            node.accept(this);
+            return result;
+        }
+
+        @Override
+        public Object visitIsNullPredicate(SqmNullnessPredicate predicate) {
+            if (predicate.getExpression() instanceof SqmBasicValuedSimplePath<?>) {
+                return predicate;
+            }
+            return super.visitIsNullPredicate(predicate);
+        }
+
+        @Override
+        public Object visitFromClause(SqmFromClause fromClause) {
+            in("a join condition");
+            try {
+                return super.visitFromClause(fromClause);
+            } finally {
+                out();
+            }
+        }
+
+        @Override
+        public Object visitWhereClause(SqmWhereClause whereClause) {
+            in("the where clause");
+            try {
+                return super.visitWhereClause(whereClause);
+            } finally {
+                out();
+            }
+        }
+
+        @Override
+        public Object visitSetClause(SqmSetClause setClause) {
+            in("the set clause of a bulk update");
+            try {
+                return super.visitSetClause(setClause);
+            } finally {
+                out();
+            }
+        }
+
+        @Override
+        public Object visitOrderByClause(SqmOrderByClause orderByClause) {
+            in("order by");
+            try {
+                return super.visitOrderByClause(orderByClause);
+            } finally {
+                out();
+            }
+        }
+
+        @Override
+        public Object visitSortSpecification(SqmSortSpecification sort) {
+            if (sort.getSortExpression() instanceof SqmAliasedNodeRef reference && !specs.isEmpty()) {
+                List<SqmSelection<?>> selections =
+                        specs.peek().getSelectClause().getSelections();
+                int position = reference.getPosition() - 1;
+                if (position >= 0 && position < selections.size()) {
+                    selections.get(position).getSelectableNode().accept(this);
+                }
+            }
+            return super.visitSortSpecification(sort);
+        }
+
+        @Override
+        public Object visitGroupByClause(List<SqmExpression<?>> expressions) {
+            in("group by");
+            try {
+                return super.visitGroupByClause(expressions);
+            } finally {
+                out();
+            }
+        }
+
+        @Override
+        public Object visitHavingClause(SqmPredicate predicate) {
+            in("having");
+            try {
+                return super.visitHavingClause(predicate);
+            } finally {
+                out();
+            }
+        }
+
+        @Override
+        public Object visitFunction(SqmFunction<?> function) {
+            in("the function " + function.getFunctionName() + "()");
+            try {
+                return super.visitFunction(function);
+            } finally {
+                out();
+            }
+        }
+
+        @Override
+        public Object visitBasicValuedPath(SqmBasicValuedSimplePath<?> path) {
+            String attribute = encryptedAttribute(path);
+            if (attribute != null) {
+                String where = clause.isEmpty() ? "a comparison" : clause.peekLast();
+                throw new FieldCryptException("query refused: " + attribute + " is @Encrypted and is used in "
+                        + where + (subqueryDepth > 0 && !where.equals("a subquery") ? " of a subquery" : "")
+                        + ". Its column holds"
+                        + " ciphertext bound to each row, so the database cannot compare, order, group, aggregate"
+                        + " or pass it to a function, and a parameter would put the plaintext into SQL. Select it"
+                        + " (alone, in a tuple or a constructor expression) and work on the plaintext in Java; only"
+                        + " 'is null' and 'is not null' may test it");
+            }
+            return path;
+        }
+
+        private void in(String where) {
+            clause.addLast(where);
+        }
+
+        private void out() {
+            clause.removeLast();
+        }
+    }
+
+    /** @return {@code Entity.attribute} if {@code path} is an encrypted attribute of an entity, else {@code null} */
+    private String encryptedAttribute(SqmPath<?> path) {
+        SqmPath<?> lhs = path.getLhs();
+        if (lhs == null || !(lhs.getReferencedPathSource().getPathType() instanceof EntityDomainType<?> entity)) {
+            return null;
+        }
+        AttributeMapping attribute = metamodel
+                .getEntityDescriptor(entity.getHibernateEntityName())
+                .findAttributeMapping(path.getReferencedPathSource().getPathName());
+        return attribute instanceof BasicValuedModelPart basic
+                        && basic.getJdbcMapping().getValueConverter() instanceof JpaAttributeConverter<?, ?> converter
+                        && converter.getConverterBean().getBeanInstance() instanceof GuardConverter guard
+                ? guard.label()
+                : null;
+    }
+}

@@ -1,0 +1,188 @@
+package io.fieldcrypt.hibernate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fieldcrypt.FieldCryptException;
+import io.fieldcrypt.hibernate.model.Clinician;
+import io.fieldcrypt.hibernate.model.Patient;
+import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestPostgres;
+import jakarta.persistence.criteria.CriteriaBuilder;
+import jakarta.persistence.criteria.CriteriaQuery;
+import jakarta.persistence.criteria.Root;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.hibernate.Session;
+import org.hibernate.SessionFactory;
+import org.hibernate.engine.spi.LoadQueryInfluencers;
+import org.hibernate.query.spi.QueryOptions;
+import org.hibernate.query.spi.QueryParameterBindings;
+import org.hibernate.query.sqm.internal.DomainParameterXref;
+import org.hibernate.query.sqm.produce.function.FunctionArgumentException;
+import org.hibernate.query.sqm.sql.SqmTranslator;
+import org.hibernate.query.sqm.sql.StandardSqmTranslatorFactory;
+import org.hibernate.query.sqm.tree.select.SqmSelectStatement;
+import org.hibernate.sql.ast.spi.SqlAstCreationContext;
+import org.hibernate.sql.ast.tree.select.SelectStatement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Queries that would make the database compute on an encrypted attribute are refused when they are compiled, before
+ * any SQL runs, with a message naming the attribute, where it was used and what to do instead.
+ */
+@ExtendWith(TestPostgres.class)
+class QueryRefusalTest {
+
+    private static SessionFactory sf;
+
+    /** An application's own translator factory: fieldcrypt wraps it instead of replacing it. */
+    public static final class CountingTranslatorFactory extends StandardSqmTranslatorFactory {
+        static final AtomicInteger SELECTS = new AtomicInteger();
+
+        @Override
+        public SqmTranslator<SelectStatement> createSelectTranslator(
+                SqmSelectStatement<?> statement,
+                QueryOptions queryOptions,
+                DomainParameterXref domainParameterXref,
+                QueryParameterBindings domainParameterBindings,
+                LoadQueryInfluencers loadQueryInfluencers,
+                SqlAstCreationContext creationContext,
+                boolean deduplicateSelectionItems) {
+            SELECTS.incrementAndGet();
+            return super.createSelectTranslator(
+                    statement,
+                    queryOptions,
+                    domainParameterXref,
+                    domainParameterBindings,
+                    loadQueryInfluencers,
+                    creationContext,
+                    deduplicateSelectionItems);
+        }
+    }
+
+    @BeforeAll
+    static void start(TestDatabase db) {
+        Map<String, Object> settings = Factories.local(LocalMasterKeys.spec("k1"), "k1");
+        settings.put("hibernate.query.sqm.translator", CountingTranslatorFactory.class.getName());
+        sf = Factories.build(db, settings, Patient.class, Clinician.class).unwrap(SessionFactory.class);
+        sf.inTransaction(s -> s.persist(new Patient("Ada", "123-45-6789", "ada@example.org", LocalDate.now(), null)));
+    }
+
+    @AfterAll
+    static void stop() {
+        sf.close();
+    }
+
+    @BeforeEach
+    void resetStatistics() {
+        sf.getStatistics().clear();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "from Patient p where p.nationalId = :value                        | Patient.nationalId | the where clause",
+                "from Patient p where p.email like 'ada%'                          | Patient.email | the where clause",
+                "from Patient p where p.nationalId = p.insuranceNumber             | Patient.nationalId | the where clause",
+                "from Patient p where p.dateOfBirth > local date                   | Patient.dateOfBirth | the where clause",
+                "from Patient p order by p.nationalId                              | Patient.nationalId | order by",
+                "select p.nationalId from Patient p order by 1                     | Patient.nationalId | order by",
+                "select p.email, count(*) from Patient p group by p.email          | Patient.email | group by",
+                "select count(p.nationalId) from Patient p                         | Patient.nationalId | the function count()",
+                "select upper(p.email) from Patient p                              | Patient.email | the function upper()",
+                "select distinct p.nationalId from Patient p                       | Patient.nationalId | select distinct",
+                "from Patient p where p.name in (select c.nationalId from Clinician c) | Clinician.nationalId | the select clause of a subquery",
+                "from Patient p join Clinician c on c.nationalId = p.nationalId    | Clinician.nationalId | a join condition",
+            })
+    void refusedWhenCompiled(String hql, String attribute, String where) {
+        assertThatThrownBy(() -> sf.inTransaction(s -> run(s, hql)))
+                .isExactlyInstanceOf(FieldCryptException.class)
+                .hasMessageStartingWith("query refused: " + attribute + " is @Encrypted and is used in " + where + ".")
+                .hasMessageEndingWith("only 'is null' and 'is not null' may test it");
+        assertThat(sf.getStatistics().getPrepareStatementCount())
+                .as("no SQL ran")
+                .isZero();
+    }
+
+    /** Hibernate itself refuses min/max of an encrypted attribute first: its column type is not comparable. */
+    @Test
+    void minAndMax_refusedByHibernateWhenCompiled() {
+        assertThatThrownBy(() -> sf.inTransaction(s -> run(s, "select max(p.balance) from Patient p")))
+                .isInstanceOf(FunctionArgumentException.class)
+                .hasMessageContaining("max()");
+        assertThat(sf.getStatistics().getPrepareStatementCount())
+                .as("no SQL ran")
+                .isZero();
+    }
+
+    private static void run(Session session, String hql) {
+        var query = session.createSelectionQuery(hql, Object.class);
+        if (hql.contains(":value")) {
+            query.setParameter("value", "123-45-6789");
+        }
+        query.getResultList();
+    }
+
+    @Test
+    void bulkMutations_refusedWhenCompiled() {
+        assertRefused(
+                s -> s.createMutationQuery("update Patient set email = 'x'").executeUpdate(),
+                "query refused: Patient.email is @Encrypted and is used in the set clause of a bulk update.");
+        assertRefused(
+                s -> s.createMutationQuery("delete from Patient where nationalId = '123-45-6789'")
+                        .executeUpdate(),
+                "query refused: Patient.nationalId is @Encrypted and is used in the where clause.");
+    }
+
+    @Test
+    void criteriaComparison_refusedWhenCompiled() {
+        assertRefused(
+                s -> {
+                    CriteriaBuilder cb = s.getCriteriaBuilder();
+                    CriteriaQuery<Patient> query = cb.createQuery(Patient.class);
+                    Root<Patient> p = query.from(Patient.class);
+                    s.createQuery(query.where(cb.equal(p.get("nationalId"), "123-45-6789")))
+                            .getResultList();
+                },
+                "query refused: Patient.nationalId is @Encrypted and is used in the where clause.");
+    }
+
+    @Test
+    void allowedUses_runThroughTheApplicationsOwnTranslator() {
+        int before = CountingTranslatorFactory.SELECTS.get();
+
+        List<Object[]> rows = sf.fromTransaction(s -> s.createSelectionQuery(
+                        "select p.nationalId, p.email from Patient p where p.email is not null and p.balance is null"
+                                + " and p.id in (select c.id from Clinician c where c.nationalId is null)"
+                                + " or p.name = 'Ada' order by p.id",
+                        Object[].class)
+                .getResultList());
+
+        assertThat(rows)
+                .singleElement()
+                .satisfies(row -> assertThat(row).containsExactly("123-45-6789", "ada@example.org"));
+        assertThat(CountingTranslatorFactory.SELECTS.get()).isGreaterThan(before);
+    }
+
+    private static void assertRefused(Consumer<Session> work, String messageStart) {
+        assertThatThrownBy(() -> sf.inTransaction(work))
+                .isExactlyInstanceOf(FieldCryptException.class)
+                .hasMessageStartingWith(messageStart);
+        assertThat(sf.getStatistics().getPrepareStatementCount())
+                .as("no SQL ran")
+                .isZero();
+    }
+}
