@@ -15,6 +15,7 @@ import org.hibernate.engine.jdbc.connections.spi.ConnectionProvider;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 import org.hibernate.mapping.BasicValue;
 import org.hibernate.mapping.Column;
+import org.hibernate.mapping.Component;
 import org.hibernate.mapping.Join;
 import org.hibernate.mapping.KeyValue;
 import org.hibernate.mapping.PersistentClass;
@@ -95,6 +96,7 @@ final class BootModel {
                         column.getQuotedName(dialect),
                         keyColumns(entity, found.value().getTable(), dialect),
                         found.attribute().text(),
+                        found.embedded(),
                         found.attribute().label());
                 if (column.getCustomRead() == null) {
                     column.setCustomRead(expression);
@@ -131,11 +133,20 @@ final class BootModel {
         return names;
     }
 
-    /** An {@code @Encrypted} property of an entity, with its mapping. */
-    private record Found(Property property, BasicValue value, EncryptedAttribute attribute) {
+    /**
+     * An {@code @Encrypted} property of an entity, with its mapping.
+     *
+     * @param path the property names from the entity to the attribute: one for an attribute of the entity, more for
+     *     an attribute inside (nested) embeddables
+     */
+    private record Found(List<String> path, BasicValue value, EncryptedAttribute attribute) {
 
         Column column() {
             return value.getColumns().get(0);
+        }
+
+        boolean embedded() {
+            return path.size() > 1;
         }
 
         /** The data key scope: the annotation's, or {@code <table>.<column>}. */
@@ -147,20 +158,66 @@ final class BootModel {
 
         FieldCryptRuntime.BootAttribute bootAttribute() {
             return new FieldCryptRuntime.BootAttribute(
-                    property.getName(), attribute, value.getTable().getName(), column().getName(), scope());
+                    path, attribute, value.getTable().getName(), column().getName(), scope());
         }
     }
 
-    /** The {@code @Encrypted} properties of {@code entity}, inherited ones included. */
+    /** The {@code @Encrypted} properties of {@code entity}, inherited ones and those inside embeddables included. */
     private static List<Found> encryptedProperties(PersistentClass entity) {
         List<Found> found = new ArrayList<>();
         for (Property property : entity.getPropertyClosure()) {
-            if (property.getValue() instanceof BasicValue value
-                    && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
-                found.add(new Found(property, value, d.attribute()));
-            }
+            collect(property, List.of(), found);
         }
         return found;
+    }
+
+    private static void collect(Property property, List<String> parent, List<Found> found) {
+        List<String> path = new ArrayList<>(parent);
+        path.add(property.getName());
+        if (property.getValue() instanceof BasicValue value
+                && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
+            found.add(new Found(List.copyOf(path), value, d.attribute()));
+        } else if (property.getValue() instanceof Component component) {
+            for (Property nested : component.getProperties()) {
+                collect(nested, path, found);
+            }
+        }
+    }
+
+    /**
+     * Refuses {@code @Encrypted} attributes that no entity state carries, which fieldcrypt could therefore never seal:
+     * inside an {@code @ElementCollection} of embeddables, or inside an embedded id.
+     *
+     * @throws ConfigurationException naming the first such attribute
+     */
+    static void checkEveryEncryptedAttributeIsReachable(Metadata metadata) {
+        for (PersistentClass entity : metadata.getEntityBindings()) {
+            if (entity.getIdentifier() instanceof Component id) {
+                refuseEncryptedInside(id, "is part of the id of " + entity.getEntityName());
+            }
+        }
+        for (var collection : metadata.getCollectionBindings()) {
+            if (collection.getElement() instanceof Component element) {
+                refuseEncryptedInside(element, "is inside the element collection " + collection.getRole());
+            }
+            if (collection instanceof org.hibernate.mapping.Map map && map.getIndex() instanceof Component key) {
+                refuseEncryptedInside(key, "is inside the map key of " + collection.getRole());
+            }
+        }
+    }
+
+    private static void refuseEncryptedInside(Component component, String where) {
+        List<Found> found = new ArrayList<>();
+        for (Property property : component.getProperties()) {
+            collect(property, List.of(), found);
+        }
+        if (!found.isEmpty()) {
+            throw new ConfigurationException(
+                    "@Encrypted on " + found.get(0).attribute().label() + " is not supported: it "
+                            + where
+                            + ", where fieldcrypt has no entity row to bind it to. Encrypt attributes of entities, or of"
+                            + " embeddables embedded in entities");
+        }
     }
 
     private static String aadEntity(PersistentClass entity) {

@@ -44,12 +44,6 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
                     "is an association or a collection; only basic attributes can be encrypted"
                             + " (for an @ElementCollection, encrypt the attributes of the element entity instead)");
         }
-        if (!isDirectAttributeOf(entity, property)) {
-            throw refuse(
-                    label,
-                    "is inside an @Embeddable; fieldcrypt encrypts attributes of entities only:"
-                            + " move the attribute to the entity");
-        }
         if (property.isLazy()) {
             throw refuse(label, "is lazily fetched; fetch it eagerly (remove fetch = LAZY) to encrypt it");
         }
@@ -102,15 +96,6 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
                 new SealedMutabilityPlan(label, plaintextPlan, guard));
         value.setJpaAttributeConverterDescriptor(new EncryptedConverterDescriptor(attribute));
         value.setExplicitMutabilityPlanAccess(ignored -> attribute.plan());
-    }
-
-    private static boolean isDirectAttributeOf(PersistentClass entity, Property property) {
-        for (Property candidate : entity.getPropertyClosure()) {
-            if (candidate == property) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

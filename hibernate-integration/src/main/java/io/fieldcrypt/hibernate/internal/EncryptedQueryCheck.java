@@ -7,6 +7,9 @@ import java.util.List;
 import org.hibernate.metamodel.MappingMetamodel;
 import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.BasicValuedModelPart;
+import org.hibernate.metamodel.mapping.EmbeddableValuedModelPart;
+import org.hibernate.metamodel.mapping.ManagedMappingType;
+import org.hibernate.metamodel.model.domain.EmbeddableDomainType;
 import org.hibernate.metamodel.model.domain.EntityDomainType;
 import org.hibernate.query.sqm.spi.BaseSemanticQueryWalker;
 import org.hibernate.query.sqm.tree.SqmStatement;
@@ -252,15 +255,29 @@ final class EncryptedQueryCheck {
         }
     }
 
-    /** @return {@code Entity.attribute} if {@code path} is an encrypted attribute of an entity, else {@code null} */
+    /**
+     * @return {@code Entity.attribute} if {@code path} is an encrypted attribute of an entity or of an embeddable in
+     *     it, else {@code null}
+     */
     private String encryptedAttribute(SqmPath<?> path) {
+        Deque<String> names = new ArrayDeque<>();
+        names.push(path.getReferencedPathSource().getPathName());
         SqmPath<?> lhs = path.getLhs();
+        while (lhs != null && lhs.getReferencedPathSource().getPathType() instanceof EmbeddableDomainType<?>) {
+            names.push(lhs.getReferencedPathSource().getPathName());
+            lhs = lhs.getLhs();
+        }
         if (lhs == null || !(lhs.getReferencedPathSource().getPathType() instanceof EntityDomainType<?> entity)) {
             return null;
         }
-        AttributeMapping attribute = metamodel
-                .getEntityDescriptor(entity.getHibernateEntityName())
-                .findAttributeMapping(path.getReferencedPathSource().getPathName());
+        ManagedMappingType owner = metamodel.getEntityDescriptor(entity.getHibernateEntityName());
+        AttributeMapping attribute = null;
+        for (String name : names) {
+            attribute = owner == null ? null : owner.findAttributeMapping(name);
+            owner = attribute instanceof EmbeddableValuedModelPart embedded
+                    ? embedded.getEmbeddableTypeDescriptor()
+                    : null;
+        }
         return attribute instanceof BasicValuedModelPart basic
                         && basic.getJdbcMapping().getValueConverter() instanceof JpaAttributeConverter<?, ?> converter
                         && converter.getConverterBean().getBeanInstance() instanceof GuardConverter guard

@@ -46,7 +46,7 @@ public final class EncryptionListener
 
     @Override
     public boolean onPreInsert(PreInsertEvent event) {
-        UpsertSeals.clear();
+        PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());
@@ -69,7 +69,7 @@ public final class EncryptionListener
 
     @Override
     public boolean onPreUpsert(PreUpsertEvent event) {
-        UpsertSeals.clear();
+        PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             if (event.getPersister().isVersioned()) {
@@ -85,7 +85,7 @@ public final class EncryptionListener
 
     @Override
     public void onPostUpsert(PostUpsertEvent event) {
-        UpsertSeals.clear();
+        PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
@@ -94,7 +94,7 @@ public final class EncryptionListener
 
     @Override
     public boolean onPreUpdate(PreUpdateEvent event) {
-        UpsertSeals.clear();
+        PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());

@@ -5,11 +5,13 @@ import io.fieldcrypt.FieldContext;
 import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.FieldEncryptor;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
+import org.hibernate.type.ComponentType;
 import org.hibernate.type.Type;
 
 /**
@@ -21,7 +23,10 @@ final class EntityCrypto {
     /**
      * One encrypted attribute, resolved against the runtime model.
      *
-     * @param index its index in the state array
+     * @param name the attribute's name, dotted through embeddables ({@code address.street})
+     * @param index the index in the state array of the attribute, or of the embeddable that holds it
+     * @param components for an attribute inside (nested) embeddables, the embeddable types and the attribute's index
+     *     in each, from the outermost; empty for an attribute of the entity itself
      * @param attribute what the binder learned
      * @param table the unqualified table name bound into its values
      * @param column the column name bound into its values
@@ -29,7 +34,51 @@ final class EntityCrypto {
      * @param scopes the scopes whose data keys may open its stored values: {@code scope} and its previous scopes
      */
     record Slot(
-            int index, EncryptedAttribute attribute, String table, String column, String scope, Set<String> scopes) {}
+            String name,
+            int index,
+            List<ComponentStep> components,
+            EncryptedAttribute attribute,
+            String table,
+            String column,
+            String scope,
+            Set<String> scopes) {
+
+        /** One step into an embeddable: its type, and the index of the next property in it. */
+        record ComponentStep(ComponentType type, int index) {}
+
+        /**
+         * @param persister the entity
+         * @param path the property names from the entity to the attribute
+         * @return the steps into embeddables after the first property
+         */
+        static List<ComponentStep> componentPath(EntityPersister persister, List<String> path) {
+            List<ComponentStep> steps = new ArrayList<>();
+            Type type = persister.getPropertyTypes()[persister.getPropertyIndex(path.get(0))];
+            for (String name : path.subList(1, path.size())) {
+                ComponentType component = (ComponentType) type;
+                int index = component.getPropertyIndex(name);
+                steps.add(new ComponentStep(component, index));
+                type = component.getSubtypes()[index];
+            }
+            return List.copyOf(steps);
+        }
+
+        boolean embedded() {
+            return !components.isEmpty();
+        }
+
+        /** @return the attribute's plaintext in {@code state}, reading through embeddables without changing them */
+        Object valueIn(Object[] state) {
+            Object value = state[index];
+            for (ComponentStep step : components) {
+                if (value == null) {
+                    return null;
+                }
+                value = step.type().getPropertyValue(value, step.index());
+            }
+            return value;
+        }
+    }
 
     private final String aadEntity;
     private final CanonicalId canonicalId;
@@ -67,28 +116,36 @@ final class EntityCrypto {
             rowId = canonicalId.of(id, persister, session);
         }
         for (Slot slot : slots) {
-            Object plaintext = state[slot.index];
+            Object plaintext = slot.valueIn(state);
             if (plaintext != null && !(plaintext instanceof SealedValue)) {
                 EncryptedAttribute attribute = slot.attribute;
                 byte[] envelope = encryptor.seal(
                         slot.scope,
                         FieldContext.of(aadEntity, slot.table, slot.column, rowId),
                         attribute.codec().encode(plaintext));
-                state[slot.index] = SealedValue.sealed(envelope, attribute.text(), rowId);
+                SealedValue sealed = SealedValue.sealed(envelope, attribute.text(), rowId);
+                if (slot.embedded()) {
+                    // The embeddable is the application's instance: it keeps the plaintext, and the guard converter
+                    // writes the sealed value when Hibernate binds it.
+                    PendingSeals.put(attribute.guard(), plaintext, sealed);
+                    attribute.plan().opened(plaintext, new CachedValue(rowId, (Serializable) sealed.stored()));
+                } else {
+                    state[slot.index] = sealed;
+                }
             }
         }
     }
 
     /**
      * Seals the values of a versioned upsert without touching {@code state}: each sealed value waits in
-     * {@link UpsertSeals} for the guard converter to write it in place of its plaintext.
+     * {@link PendingSeals} for the guard converter to write it in place of its plaintext.
      */
     void sealForUpsert(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
         Object[] sealed = state.clone();
         seal(sealed, persister, id, session);
         for (Slot slot : slots) {
-            if (sealed[slot.index] instanceof SealedValue value && state[slot.index] != null) {
-                UpsertSeals.put(slot.attribute.guard(), state[slot.index], value);
+            if (!slot.embedded() && sealed[slot.index] instanceof SealedValue value && state[slot.index] != null) {
+                PendingSeals.put(slot.attribute.guard(), state[slot.index], value);
             }
         }
     }
@@ -143,7 +200,7 @@ final class EntityCrypto {
         String rowId = null;
         for (Slot slot : slots) {
             Object value = state[slot.index];
-            if (value == null) {
+            if (value == null || slot.embedded()) {
                 continue;
             }
             SealedMutabilityPlan plan = slot.attribute.plan();
@@ -239,7 +296,7 @@ final class EntityCrypto {
             EntityPersister persister,
             SharedSessionContractImplementor session) {
         for (Slot slot : slots) {
-            if (persister.getPropertyNames()[slot.index].equals(property)) {
+            if (slot.name.equals(property)) {
                 return stored == null
                         ? null
                         : open(slot, SealedValue.read(stored), canonicalId.of(id, persister, session));

@@ -38,6 +38,7 @@ public final class FieldCryptIntegrator implements Integrator {
     @Override
     public void integrate(
             Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor sessionFactory) {
+        BootModel.checkEveryEncryptedAttributeIsReachable(metadata);
         List<FieldCryptRuntime.BootEntity> entities = BootModel.encryptedEntities(metadata);
         Map<String, Object> values = bootstrapContext
                 .getServiceRegistry()

@@ -37,8 +37,17 @@ public final class FieldCryptRuntime {
 
     private static final Logger LOG = LoggerFactory.getLogger(FieldCryptRuntime.class);
 
-    /** An encrypted attribute as the boot model describes it. */
-    record BootAttribute(String property, EncryptedAttribute attribute, String table, String column, String scope) {
+    /**
+     * An encrypted attribute as the boot model describes it.
+     *
+     * @param path the property names from the entity to the attribute (more than one inside embeddables)
+     */
+    record BootAttribute(List<String> path, EncryptedAttribute attribute, String table, String column, String scope) {
+
+        /** @return whether it is inside an embeddable */
+        boolean embedded() {
+            return path.size() > 1;
+        }
 
         /** @return the scopes whose data keys may open its values: the current one, then the previous ones */
         public Set<String> scopes() {
@@ -255,7 +264,9 @@ public final class FieldCryptRuntime {
             List<EntityCrypto.Slot> slots = new ArrayList<>();
             for (BootAttribute attribute : boot.attributes()) {
                 slots.add(new EntityCrypto.Slot(
-                        persister.getPropertyIndex(attribute.property()),
+                        String.join(".", attribute.path()),
+                        persister.getPropertyIndex(attribute.path().get(0)),
+                        EntityCrypto.Slot.componentPath(persister, attribute.path()),
                         attribute.attribute(),
                         attribute.table(),
                         attribute.column(),
@@ -297,6 +308,18 @@ public final class FieldCryptRuntime {
                 .filter(t -> t.aadTable().equals(first.table()))
                 .findFirst()
                 .orElse(null);
+        BootAttribute embedded = boot.attributes().stream()
+                .filter(BootAttribute::embedded)
+                .findFirst()
+                .orElse(null);
+        if (embedded != null) {
+            throw new ConfigurationException("@Encrypted on "
+                    + embedded.attribute().label() + ": " + boot.aadEntity()
+                    + " gets its id from an IDENTITY column, and encrypted attributes inside an @Embeddable are not"
+                    + " supported with IDENTITY ids yet. Use a sequence for the id: a bigserial column already has one,"
+                    + " so map it with @GeneratedValue(strategy = GenerationType.SEQUENCE) and"
+                    + " @SequenceGenerator(sequenceName = \"" + first.table() + "_id_seq\", allocationSize = 1)");
+        }
         boolean oneTable = boot.attributes().stream().allMatch(a -> a.table().equals(first.table()));
         if (table == null || !oneTable || table.keyColumns().size() != 1) {
             throw new ConfigurationException(

@@ -74,7 +74,7 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
         if (value instanceof SealedValue sealed && isWellFormed(sealed.stored())) {
             return sealed.stored();
         }
-        SealedValue upserted = UpsertSeals.take(this, value);
+        SealedValue upserted = PendingSeals.take(this, value);
         if (upserted != null && isWellFormed(upserted.stored())) {
             return upserted.stored();
         }

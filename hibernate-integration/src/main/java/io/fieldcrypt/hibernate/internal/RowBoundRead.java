@@ -44,20 +44,25 @@ final class RowBoundRead {
     private RowBoundRead() {}
 
     /**
-     * The read expression of one column, as Hibernate expects it for an entity attribute: the column itself
-     * unqualified, every other column qualified by Hibernate's {@code {@}} alias placeholder. Hibernate qualifies
-     * the column by a plain textual replacement of its name, so no other part of the expression may contain that
-     * name: the SQL words are written in whichever letter case (upper, lower, capitalized; PostgreSQL ignores it for
+     * The read expression of one column. For an attribute of the entity itself Hibernate expects the column
+     * unqualified, every other column qualified by its {@code {@}} alias placeholder, and qualifies the column by a
+     * plain textual replacement of its name, so no other part of the expression may contain that name: the SQL words are written in whichever letter case (upper, lower, capitalized; PostgreSQL ignores it for
      * unquoted names) does not contain it, and so are unquoted key columns.
      *
      * @param column the encrypted column's name, ready for SQL
      * @param keyColumns the key columns of its table, ready for SQL, in the id's order
      * @param text whether the column holds the envelope's text form
+     * @param embedded whether the attribute is inside an embeddable, where Hibernate uses the expression as it is
      * @param label {@code Entity.attribute}, for the message
      * @return the expression
      * @throws ConfigurationException if the column's name occurs in every rendering of the rest of the expression
      */
-    static String expression(String column, List<String> keyColumns, boolean text, String label) {
+    static String expression(String column, List<String> keyColumns, boolean text, boolean embedded, String label) {
+        if (embedded) {
+            // Hibernate takes the read expression of a column inside an embeddable as it is: nothing is replaced, so
+            // the column is qualified like the others.
+            return prefix(keyColumns, text, word -> word.toUpperCase(Locale.ROOT)) + "{@}." + column;
+        }
         List<UnaryOperator<String>> cases = List.of(
                 word -> word.toUpperCase(Locale.ROOT),
                 word -> word.toLowerCase(Locale.ROOT),

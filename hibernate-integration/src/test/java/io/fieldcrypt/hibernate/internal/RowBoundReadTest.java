@@ -16,20 +16,20 @@ class RowBoundReadTest {
 
     @Test
     void expression_qualifiesKeysAndLeavesTheOwnColumnBareAtTheEnd() {
-        assertThat(RowBoundRead.expression("ssn", List.of("id"), false, "P.ssn"))
+        assertThat(RowBoundRead.expression("ssn", List.of("id"), false, false, "P.ssn"))
                 .isEqualTo("INT4SEND(OCTET_LENGTH(CONVERT_TO(CAST({@}.ID AS TEXT),'UTF8')))"
                         + "||CONVERT_TO(CAST({@}.ID AS TEXT),'UTF8')||ssn");
-        assertThat(RowBoundRead.expression("note", List.of("clinic", "\"No\""), true, "P.note"))
+        assertThat(RowBoundRead.expression("note", List.of("clinic", "\"No\""), true, false, "P.note"))
                 .isEqualTo("CHAR_LENGTH(CAST({@}.CLINIC AS TEXT))||':'||CAST({@}.CLINIC AS TEXT)||"
                         + "CHAR_LENGTH(CAST({@}.\"No\" AS TEXT))||':'||CAST({@}.\"No\" AS TEXT)||note");
     }
 
     @Test
     void expression_columnNamedLikeAnSqlWord_usesAnotherLetterCase() {
-        String upper = RowBoundRead.expression("TEXT", List.of("id"), false, "P.text");
-        String capital = RowBoundRead.expression("Cast", List.of("id"), true, "P.cast");
+        String upper = RowBoundRead.expression("TEXT", List.of("id"), false, false, "P.text");
+        String capital = RowBoundRead.expression("Cast", List.of("id"), true, false, "P.cast");
 
-        assertThat(RowBoundRead.expression("text", List.of("id"), false, "P.text"))
+        assertThat(RowBoundRead.expression("text", List.of("id"), false, false, "P.text"))
                 .startsWith("INT4SEND(")
                 .endsWith("||text");
         assertThat(upper).startsWith("int4send(").endsWith("||TEXT");
@@ -39,7 +39,7 @@ class RowBoundReadTest {
 
     @Test
     void expression_columnNameInsideAQuotedKey_isRefusedNamingAFix() {
-        assertThatThrownBy(() -> RowBoundRead.expression("code", List.of("\"codeId\""), false, "P.code"))
+        assertThatThrownBy(() -> RowBoundRead.expression("code", List.of("\"codeId\""), false, false, "P.code"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("@Encrypted on P.code: fieldcrypt reads column code together with its row's"
                         + " key (\"codeId\")")

@@ -5,22 +5,31 @@ import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * The sealed values of the versioned upsert running on this thread. For an entity with a {@code @Version}, Hibernate
- * copies an upsert's state array back into the entity after the pre-upsert event, so the state must keep the
- * plaintexts there; the values sealed at pre-upsert wait here instead, and the guard converter swaps each one in when
- * Hibernate binds that very plaintext object for that attribute. Cleared at post-upsert, and at the next write event
- * on this thread if an upsert failed in between.
+ * Sealed values waiting, on this thread, for the statement that writes them, where Hibernate's state array cannot
+ * hold a sealed value in their place:
+ *
+ * <ul>
+ *   <li>attributes inside an {@code @Embeddable}: the state array holds the component instance the application
+ *       holds, whose typed fields cannot take a sealed stand-in (and must never be changed);</li>
+ *   <li>a versioned upsert: Hibernate copies the upsert's state array back into the entity after the pre-upsert
+ *       event.</li>
+ * </ul>
+ *
+ * The listener seals those values with the row in hand and leaves them here; the guard converter writes the sealed
+ * value when Hibernate binds that very plaintext object for that attribute. Cleared at every write event on this
+ * thread (a statement binds its values before the next entity's event) and at post-upsert.
  *
  * <p>What a left-over entry can do is bounded: it turns one specific plaintext object, bound for one attribute, into
- * an envelope sealed to the upserted row; no plaintext is ever written because of it. Plaintexts are held weakly.
+ * an envelope sealed to the row it was sealed for; no plaintext is ever written because of it. Plaintexts are held
+ * weakly.
  */
-final class UpsertSeals {
+final class PendingSeals {
 
     private record Pending(WeakReference<Object> plaintext, SealedValue sealed) {}
 
     private static final ThreadLocal<Map<GuardConverter, Pending>> PENDING = new ThreadLocal<>();
 
-    private UpsertSeals() {}
+    private PendingSeals() {}
 
     /** Makes {@code sealed} the value written when {@code guard} binds {@code plaintext} (this very object). */
     static void put(GuardConverter guard, Object plaintext, SealedValue sealed) {
