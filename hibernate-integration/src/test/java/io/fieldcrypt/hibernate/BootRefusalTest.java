@@ -312,6 +312,35 @@ class BootRefusalTest {
                 .hasMessageContaining("is part of the id of " + SecretKeyed.class.getName());
     }
 
+    @Entity(name = "ImmutableCached")
+    @org.hibernate.annotations.Immutable
+    @jakarta.persistence.Cacheable
+    @org.hibernate.annotations.Cache(usage = org.hibernate.annotations.CacheConcurrencyStrategy.READ_ONLY)
+    static class ImmutableCached {
+        @Id
+        Long id;
+
+        @Encrypted
+        String secret;
+    }
+
+    @Test
+    void referenceCacheEntriesOfAnImmutableEntity_refused() {
+        Map<String, Object> settings = Factories.local(KEYS, "k1");
+        settings.put("hibernate.cache.use_second_level_cache", "true");
+        settings.put("hibernate.cache.region.factory_class", "jcache");
+        settings.put(
+                "hibernate.javax.cache.provider", "com.github.benmanes.caffeine.jcache.spi.CaffeineCachingProvider");
+        settings.put("hibernate.javax.cache.missing_cache_strategy", "create");
+        settings.put("hibernate.cache.use_reference_entries", "true");
+
+        assertThat(bootFailure(settings, ImmutableCached.class))
+                .hasMessage("@Encrypted on ImmutableCached.secret cannot be used with"
+                        + " hibernate.cache.use_reference_entries on the immutable entity ImmutableCached: the"
+                        + " second-level cache would hold the entity itself, with its plaintext; turn reference entries"
+                        + " off");
+    }
+
     @Entity(name = "NaturalSecret")
     static class NaturalSecret {
         @Id

@@ -17,6 +17,8 @@ import jakarta.persistence.criteria.CriteriaBuilder;
 import jakarta.persistence.criteria.CriteriaQuery;
 import jakarta.persistence.criteria.Root;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.time.LocalDate;
 import java.util.List;
 import org.hibernate.SessionFactory;
@@ -155,6 +157,47 @@ class ProjectionTest {
 
         assertThat(patient.nationalId).isEqualTo("123-45-6789");
         assertThat(patient.email).isEqualTo("ada@example.org");
+    }
+
+    /**
+     * Native SQL reads the bare column; a value planted there that imitates what the read expression gives for
+     * another row (key, then that row's envelope) must not open as that row's value, on any path.
+     */
+    @Test
+    void valueImitatingAnotherRowsKeyedRead_isRefusedByNativeAndMappedReads() throws Exception {
+        Long victim = sf.fromTransaction(s -> {
+            Patient p = new Patient("Planted", "000-00-0001", null, null, null);
+            s.persist(p);
+            return p.id;
+        });
+        try (Connection c = db.connect();
+                PreparedStatement plant = c.prepareStatement("update Patient set nationalId ="
+                        + " int4send(octet_length(convert_to(cast(? as text), 'UTF8')))"
+                        + " || convert_to(cast(? as text), 'UTF8')"
+                        + " || (select nationalId from Patient where id = ?) where id = ?")) {
+            plant.setLong(1, adaId);
+            plant.setLong(2, adaId);
+            plant.setLong(3, adaId);
+            plant.setLong(4, victim);
+            assertThat(plant.executeUpdate()).isEqualTo(1);
+        }
+
+        assertThatThrownBy(() -> sf.fromTransaction(
+                        s -> s.createNativeQuery("select * from Patient where id = :id", Patient.class)
+                                .setParameter("id", victim)
+                                .getSingleResult()))
+                .isInstanceOf(DecryptionException.class);
+        assertThatThrownBy(() -> sf.fromTransaction(s -> s.find(Patient.class, victim)))
+                .isInstanceOf(DecryptionException.class);
+        assertThatThrownBy(() -> sf.fromStatelessTransaction(
+                        s -> s.createNativeQuery("select * from Patient where id = :id", Patient.class)
+                                .setParameter("id", victim)
+                                .getSingleResult()))
+                .isInstanceOf(ClassCastException.class)
+                .hasMessageNotContaining("123-45-6789");
+        sf.inTransaction(s -> s.createMutationQuery("delete from Patient where id = :id")
+                .setParameter("id", victim)
+                .executeUpdate());
     }
 
     @Test

@@ -112,16 +112,22 @@ final class CanonicalId {
 
     /**
      * The canonical text of an id read by PostgreSQL as the text of its key columns (see {@link RowBoundRead}):
-     * each part is parsed as its Java type first, so the result is exactly what {@link #of} gives for the same id.
+     * each part is parsed as its Java type first, so the result is exactly what {@link #of} gives for the same id, and
+     * must already be in that type's canonical text (as PostgreSQL writes it).
      *
      * @param texts the key columns' texts, in column order
      * @return the canonical text
-     * @throws EnvelopeFormatException if a text is not a value of its part's type
+     * @throws EnvelopeFormatException if a text is not the canonical text of a value of its part's type
      */
     String ofTexts(List<String> texts) {
         List<Object> parts = new ArrayList<>(partTypes.size());
         for (int i = 0; i < partTypes.size(); i++) {
-            parts.add(parse(texts.get(i), partTypes.get(i)));
+            Object part = parse(texts.get(i), partTypes.get(i));
+            if (!part(part).equals(texts.get(i))) {
+                // "+42", "042", an upper-case UUID: not what PostgreSQL writes for a key, so not a key it wrote.
+                throw new EnvelopeFormatException("a row key read with an encrypted value is not in canonical form");
+            }
+            parts.add(part);
         }
         return text(parts, composite);
     }

@@ -56,6 +56,7 @@ public final class EncryptionListener
 
     @Override
     public void onPostInsert(PostInsertEvent event) {
+        PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             if (event.getPersister().getGenerator() != null
@@ -104,6 +105,7 @@ public final class EncryptionListener
 
     @Override
     public void onPostUpdate(PostUpdateEvent event) {
+        PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());

@@ -194,7 +194,8 @@ final class EntityCrypto {
     /**
      * At pre-load (a {@code Session} only): opens the values of a row read without its key (native SQL with an entity
      * result), and checks that every value the converter or the second-level cache already opened was opened for
-     * this row — a cache entry moved to another key is refused as a moved value is.
+     * this row ({@link RecentlyOpened}) — a cache entry moved to another key, or a planted copy of another row's
+     * keyed read, is refused as a moved value is.
      */
     void open(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
         String rowId = null;
@@ -210,14 +211,12 @@ final class EntityCrypto {
                 plan.opened(plaintext, new CachedValue(rowId, (Serializable) sealed.stored()));
                 state[slot.index] = plaintext;
             } else {
-                CachedValue from = plan.openedFrom(value);
-                if (from != null) {
-                    rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
-                    if (!from.rowId().equals(rowId)) {
-                        throw new DecryptionException("cannot decrypt " + slot.attribute.label() + " of " + aadEntity
-                                + "#" + rowId + ": the value was opened for another row (a second-level cache entry"
-                                + " under the wrong key?)");
-                    }
+                rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
+                if (!RecentlyOpened.openedFor(plan, value, rowId)) {
+                    throw new DecryptionException("cannot decrypt " + slot.attribute.label() + " of " + aadEntity
+                            + "#" + printable(rowId) + ": the value was opened for another row (a column planted"
+                            + " with another row's value and read by native SQL, or a second-level cache entry under"
+                            + " the wrong key)");
                 }
             }
         }
@@ -254,6 +253,7 @@ final class EntityCrypto {
             String rowId = canonicalId.ofTexts(read.idParts());
             Object plaintext = open(slot, SealedValue.read(read.stored()), rowId);
             slot.attribute.plan().opened(plaintext, new CachedValue(rowId, (Serializable) read.stored()));
+            RecentlyOpened.record(slot.attribute.plan(), plaintext, rowId);
             return plaintext;
         }
 
@@ -265,6 +265,7 @@ final class EntityCrypto {
             }
             Object plaintext = open(slot, SealedValue.read(cached.stored()), cached.rowId());
             slot.attribute.plan().opened(plaintext, cached);
+            RecentlyOpened.record(slot.attribute.plan(), plaintext, cached.rowId());
             return plaintext;
         }
 
@@ -306,7 +307,7 @@ final class EntityCrypto {
     }
 
     private Object open(Slot slot, SealedValue sealed, String rowId) {
-        String where = slot.attribute.label() + " of " + aadEntity + "#" + rowId;
+        String where = slot.attribute.label() + " of " + aadEntity + "#" + printable(rowId);
         byte[] plaintext;
         try {
             plaintext = encryptor.open(
@@ -329,5 +330,21 @@ final class EntityCrypto {
                 Arrays.fill(plaintext, (byte) 0);
             }
         }
+    }
+
+    /**
+     * A row id for a message: ids can be text from the database, so control characters are escaped (no forged log
+     * lines) and a long id is cut.
+     */
+    static String printable(String rowId) {
+        StringBuilder out = new StringBuilder();
+        rowId.codePoints().limit(100).forEach(c -> {
+            if (c < 0x20 || c == 0x7F) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return rowId.codePointCount(0, rowId.length()) > 100 ? out.append("...").toString() : out.toString();
     }
 }

@@ -344,6 +344,11 @@ public final class FieldCryptRuntime {
     private static void check(BootEntity boot, EntityPersister persister) {
         String entity = boot.aadEntity();
         String label = boot.attributes().get(0).attribute().label();
+        if (persister.canUseReferenceCacheEntries()) {
+            throw new ConfigurationException("@Encrypted on " + label + " cannot be used with"
+                    + " hibernate.cache.use_reference_entries on the immutable entity " + entity + ": the second-level"
+                    + " cache would hold the entity itself, with its plaintext; turn reference entries off");
+        }
         if (persister.optimisticLockStyle().isAllOrDirty()) {
             throw new ConfigurationException("@Encrypted on " + label + " cannot be used with "
                     + "OptimisticLockType." + persister.optimisticLockStyle() + " on " + entity + ", which compares"

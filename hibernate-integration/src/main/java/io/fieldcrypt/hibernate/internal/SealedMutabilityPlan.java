@@ -13,8 +13,9 @@ import org.hibernate.type.descriptor.java.MutabilityPlan;
  *
  * <p>The second-level cache only ever receives a {@link CachedValue}: the stored envelope with its row's id. A
  * sealed value carries both; for a plaintext, the plan remembers, while the factory has a second-level or query
- * cache, which envelope and row each plaintext it handed out was opened from — by identity of the plaintext object,
- * held weakly, so nothing here keeps a plaintext alive. Any other plaintext is refused, so the cache never holds one.
+ * cache, which envelope and row each plaintext it handed out on this thread was opened from — by identity of the
+ * plaintext object, held weakly, so nothing here keeps a plaintext alive. (Hibernate puts a loaded or written entity
+ * into the cache on the thread that loaded or wrote it.) Any other plaintext is refused, so the cache never holds one.
  * Cached values are opened again when assembled.
  */
 final class SealedMutabilityPlan implements MutabilityPlan<Object> {
@@ -22,7 +23,8 @@ final class SealedMutabilityPlan implements MutabilityPlan<Object> {
     private final String label;
     private final MutabilityPlan<Object> plaintextPlan;
     private final GuardConverter guard;
-    private volatile Cache<Object, CachedValue> opened;
+    /** Per thread: a value shared across threads (Boolean.TRUE, an enum constant) must not mix two rows. */
+    private volatile ThreadLocal<Cache<Object, CachedValue>> opened;
 
     SealedMutabilityPlan(String label, MutabilityPlan<Object> plaintextPlan, GuardConverter guard) {
         this.label = label;
@@ -33,22 +35,23 @@ final class SealedMutabilityPlan implements MutabilityPlan<Object> {
     /** From now on, remembers where each opened plaintext came from (the factory caches entities or queries). */
     void rememberOpened() {
         if (opened == null) {
-            opened = Caffeine.newBuilder().weakKeys().build();
+            opened = ThreadLocal.withInitial(
+                    () -> Caffeine.newBuilder().weakKeys().build());
         }
     }
 
     /** Records that {@code plaintext} was opened from {@code from}, if this plan remembers. */
     void opened(Object plaintext, CachedValue from) {
-        Cache<Object, CachedValue> remembered = opened;
+        ThreadLocal<Cache<Object, CachedValue>> remembered = opened;
         if (remembered != null && plaintext != null) {
-            remembered.put(plaintext, from);
+            remembered.get().put(plaintext, from);
         }
     }
 
     /** @return where {@code plaintext} (this very object) was last opened from, or {@code null} if not known */
     CachedValue openedFrom(Object plaintext) {
-        Cache<Object, CachedValue> remembered = opened;
-        return remembered == null || plaintext == null ? null : remembered.getIfPresent(plaintext);
+        ThreadLocal<Cache<Object, CachedValue>> remembered = opened;
+        return remembered == null || plaintext == null ? null : remembered.get().getIfPresent(plaintext);
     }
 
     @Override
