@@ -7,6 +7,7 @@ import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.Envelope;
 import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.hibernate.testing.RawColumns;
 import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestPostgres;
@@ -305,14 +306,7 @@ class EmbeddableTest {
     }
 
     private static byte[] bytes(String column, Long id) throws SQLException {
-        try (Connection c = db.connect();
-                PreparedStatement st = c.prepareStatement("select " + column + " from customer where id = ?")) {
-            st.setLong(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                return rs.getBytes(1);
-            }
-        }
+        return RawColumns.read(db, "customer", column, id);
     }
 
     private static String text(String column, Long id) throws SQLException {

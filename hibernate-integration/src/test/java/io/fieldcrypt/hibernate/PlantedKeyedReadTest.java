@@ -58,14 +58,12 @@ class PlantedKeyedReadTest {
 
             try (Connection c = db.connect();
                     PreparedStatement plant = c.prepareStatement("update Patient set nationalId ="
-                            + " convert_to(?, 'UTF8') || int4send(octet_length(convert_to(cast(? as text), 'UTF8')))"
-                            + " || convert_to(cast(? as text), 'UTF8')"
+                            + " convert_to(?, 'UTF8') || int8send(cast(? as bigint))"
                             + " || (select nationalId from Patient where id = ?) where id = ?")) {
                 plant.setString(1, token);
                 plant.setLong(2, ada.id);
                 plant.setLong(3, ada.id);
-                plant.setLong(4, ada.id);
-                plant.setLong(5, victim.id);
+                plant.setLong(4, victim.id);
                 assertThat(plant.executeUpdate()).isEqualTo(1);
             }
 

@@ -21,6 +21,8 @@ import org.hibernate.mapping.KeyValue;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
 import org.hibernate.mapping.Table;
+import org.hibernate.type.CompositeType;
+import org.hibernate.type.Type;
 
 /**
  * What the boot model says about encryption: the encrypted attributes of each entity (as the binder marked them),
@@ -92,9 +94,17 @@ final class BootModel {
         for (PersistentClass entity : metadata.getEntityBindings()) {
             for (Found found : encryptedProperties(entity)) {
                 Column column = found.column();
+                List<String> keyColumns = keyColumns(entity, found.value().getTable(), dialect);
+                List<Class<?>> idTypes = idJavaTypes(entity);
+                List<RowBoundRead.Key> keys = new ArrayList<>();
+                for (int i = 0; i < keyColumns.size(); i++) {
+                    keys.add(new RowBoundRead.Key(
+                            keyColumns.get(i),
+                            RowBoundRead.KeyKind.of(i < idTypes.size() ? idTypes.get(i) : String.class)));
+                }
                 String expression = RowBoundRead.expression(
                         column.getQuotedName(dialect),
-                        keyColumns(entity, found.value().getTable(), dialect),
+                        keys,
                         found.attribute().text(),
                         found.embedded(),
                         found.attribute().label());
@@ -108,6 +118,19 @@ final class BootModel {
                 }
             }
         }
+    }
+
+    /** The Java types of the id's parts, in the order of its columns. */
+    private static List<Class<?>> idJavaTypes(PersistentClass entity) {
+        Type type = entity.getIdentifier().getType();
+        if (type instanceof CompositeType composite) {
+            List<Class<?>> types = new ArrayList<>();
+            for (Type part : composite.getSubtypes()) {
+                types.add(part.getReturnedClass());
+            }
+            return types;
+        }
+        return List.of(type.getReturnedClass());
     }
 
     /** The key columns of {@code table}, in the order of the id's columns. */

@@ -105,9 +105,9 @@ final class CanonicalId {
         return text(parts, composite);
     }
 
-    /** @return how many columns the id has */
-    int parts() {
-        return partTypes.size();
+    /** @return how each of the id's columns travels in a keyed read */
+    List<RowBoundRead.KeyKind> keyKinds() {
+        return partTypes.stream().map(RowBoundRead.KeyKind::of).toList();
     }
 
     /**

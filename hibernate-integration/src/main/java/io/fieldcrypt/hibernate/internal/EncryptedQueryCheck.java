@@ -4,6 +4,7 @@ import io.fieldcrypt.FieldCryptException;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.function.Supplier;
 import org.hibernate.metamodel.MappingMetamodel;
 import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.BasicValuedModelPart;
@@ -82,11 +83,9 @@ final class EncryptedQueryCheck {
         @Override
         public Object visitSubQueryExpression(SqmSubQuery<?> subquery) {
             subqueryDepth++;
-            in("a subquery");
             try {
-                return super.visitSubQueryExpression(subquery);
+                return within("a subquery", () -> super.visitSubQueryExpression(subquery));
             } finally {
-                out();
                 subqueryDepth--;
             }
         }
@@ -94,19 +93,9 @@ final class EncryptedQueryCheck {
         @Override
         public Object visitSelectClause(SqmSelectClause selectClause) {
             if (selectClause != null && selectClause.isDistinct()) {
-                in("select distinct");
-                try {
-                    return super.visitSelectClause(selectClause);
-                } finally {
-                    out();
-                }
+                return within("select distinct", () -> super.visitSelectClause(selectClause));
             }
-            in("the select clause");
-            try {
-                return super.visitSelectClause(selectClause);
-            } finally {
-                out();
-            }
+            return within("the select clause", () -> super.visitSelectClause(selectClause));
         }
 
         @Override
@@ -149,42 +138,22 @@ final class EncryptedQueryCheck {
 
         @Override
         public Object visitFromClause(SqmFromClause fromClause) {
-            in("a join condition");
-            try {
-                return super.visitFromClause(fromClause);
-            } finally {
-                out();
-            }
+            return within("a join condition", () -> super.visitFromClause(fromClause));
         }
 
         @Override
         public Object visitWhereClause(SqmWhereClause whereClause) {
-            in("the where clause");
-            try {
-                return super.visitWhereClause(whereClause);
-            } finally {
-                out();
-            }
+            return within("the where clause", () -> super.visitWhereClause(whereClause));
         }
 
         @Override
         public Object visitSetClause(SqmSetClause setClause) {
-            in("the set clause of a bulk update");
-            try {
-                return super.visitSetClause(setClause);
-            } finally {
-                out();
-            }
+            return within("the set clause of a bulk update", () -> super.visitSetClause(setClause));
         }
 
         @Override
         public Object visitOrderByClause(SqmOrderByClause orderByClause) {
-            in("order by");
-            try {
-                return super.visitOrderByClause(orderByClause);
-            } finally {
-                out();
-            }
+            return within("order by", () -> super.visitOrderByClause(orderByClause));
         }
 
         @Override
@@ -202,32 +171,17 @@ final class EncryptedQueryCheck {
 
         @Override
         public Object visitGroupByClause(List<SqmExpression<?>> expressions) {
-            in("group by");
-            try {
-                return super.visitGroupByClause(expressions);
-            } finally {
-                out();
-            }
+            return within("group by", () -> super.visitGroupByClause(expressions));
         }
 
         @Override
         public Object visitHavingClause(SqmPredicate predicate) {
-            in("having");
-            try {
-                return super.visitHavingClause(predicate);
-            } finally {
-                out();
-            }
+            return within("having", () -> super.visitHavingClause(predicate));
         }
 
         @Override
         public Object visitFunction(SqmFunction<?> function) {
-            in("the function " + function.getFunctionName() + "()");
-            try {
-                return super.visitFunction(function);
-            } finally {
-                out();
-            }
+            return within("the function " + function.getFunctionName() + "()", () -> super.visitFunction(function));
         }
 
         @Override
@@ -246,12 +200,14 @@ final class EncryptedQueryCheck {
             return path;
         }
 
-        private void in(String where) {
+        /** Visits with {@code where} as the innermost clause, for the message. */
+        private Object within(String where, Supplier<Object> visit) {
             clause.addLast(where);
-        }
-
-        private void out() {
-            clause.removeLast();
+            try {
+                return visit.get();
+            } finally {
+                clause.removeLast();
+            }
         }
     }
 

@@ -244,8 +244,8 @@ final class EntityCrypto {
         }
 
         @Override
-        public int keyParts() {
-            return canonicalId.parts();
+        public List<RowBoundRead.KeyKind> keyKinds() {
+            return canonicalId.keyKinds();
         }
 
         @Override

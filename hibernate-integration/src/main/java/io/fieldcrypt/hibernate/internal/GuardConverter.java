@@ -4,6 +4,7 @@ import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.Envelope;
 import io.fieldcrypt.FieldCryptException;
 import jakarta.persistence.AttributeConverter;
+import java.util.List;
 
 /**
  * The converter of every {@code @Encrypted} attribute. Writing, it is a fail-closed guard, not a cipher: only a
@@ -18,8 +19,8 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
     /** Opens this attribute's values; bound once the session factory is built. */
     interface Reader {
 
-        /** @return how many key columns precede the envelope in a read */
-        int keyParts();
+        /** @return how the key columns that precede the envelope in a read travel */
+        List<RowBoundRead.KeyKind> keyKinds();
 
         /** @return the plaintext of a value read with its row's key */
         Object openRead(RowBoundRead.Read read);
@@ -90,7 +91,7 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
             return null;
         }
         Reader bound = reader();
-        RowBoundRead.Read read = RowBoundRead.parse(stored, bound.keyParts(), text);
+        RowBoundRead.Read read = RowBoundRead.parse(stored, bound.keyKinds(), text);
         return read == null ? SealedValue.read(stored) : bound.openRead(read);
     }
 

@@ -30,12 +30,13 @@ import java.util.function.UnaryOperator;
  * its key (the pre-load listener opens it with the entity's id). Forging a prefix needs the token, i.e. the text of
  * this application's queries.
  *
- * <ul>
- *   <li>Binary ({@code bytea}) columns: the token's ASCII digits; for each key column, its text in UTF-8 preceded by
- *       that length as a 4-byte big-endian integer; then the envelope.</li>
- *   <li>Text columns: the token, then for each key column {@code ':'} and the hex of its text in UTF-8, then
- *       {@code ':'} and the envelope's text form. Hex keeps the lengths independent of the server's encoding.</li>
- * </ul>
+ * <p>Each key column is sent in the cheapest form that PostgreSQL makes without text conversion, because with
+ * {@code OFFSET} paging PostgreSQL evaluates the expression for every skipped row too: integers as
+ * {@code int8send} (8 bytes), UUIDs as {@code uuid_send} (16 bytes), strings as their UTF-8 bytes after a 4-byte
+ * big-endian length. Text columns get the token, then for each key {@code ':'} and its text (integers and UUIDs as
+ * PostgreSQL writes them, strings as the hex of their UTF-8 bytes, so no length depends on the server's encoding),
+ * then {@code ':'} and the envelope's text form. The converter turns each key back into the text PostgreSQL would
+ * write for it, and {@link CanonicalId#ofTexts} makes the canonical id of those.
  */
 final class RowBoundRead {
 
@@ -43,6 +44,37 @@ final class RowBoundRead {
     static final String TOKEN = token();
 
     private static final byte[] TOKEN_BYTES = TOKEN.getBytes(StandardCharsets.US_ASCII);
+
+    /** How a key column travels, by the Java type of its id part. */
+    enum KeyKind {
+        /** {@code Long}, {@code Integer}, {@code Short}: {@code int8send} / decimal text. */
+        INTEGER,
+        /** {@code UUID}: {@code uuid_send} / PostgreSQL's text. */
+        UUID,
+        /** {@code String}, and any other type (refused later, when the factory is built): UTF-8 bytes / hex. */
+        STRING;
+
+        /** @return how an id part of {@code javaType} travels */
+        static KeyKind of(Class<?> javaType) {
+            if (javaType == Long.class
+                    || javaType == long.class
+                    || javaType == Integer.class
+                    || javaType == int.class
+                    || javaType == Short.class
+                    || javaType == short.class) {
+                return INTEGER;
+            }
+            return javaType == java.util.UUID.class ? UUID : STRING;
+        }
+    }
+
+    /**
+     * A key column of the table.
+     *
+     * @param column its name, ready for SQL
+     * @param kind how it travels
+     */
+    record Key(String column, KeyKind kind) {}
 
     /**
      * A value read through the expression.
@@ -72,34 +104,35 @@ final class RowBoundRead {
      * the column is qualified like the others.
      *
      * @param column the encrypted column's name, ready for SQL
-     * @param keyColumns the key columns of its table, ready for SQL, in the id's order
+     * @param keys the key columns of its table, in the id's order
      * @param text whether the column holds the envelope's text form
      * @param embedded whether the attribute is inside an embeddable
      * @param label {@code Entity.attribute}, for the message
      * @return the expression
      * @throws ConfigurationException if the column's name occurs in every rendering of the rest of the expression
      */
-    static String expression(String column, List<String> keyColumns, boolean text, boolean embedded, String label) {
+    static String expression(String column, List<Key> keys, boolean text, boolean embedded, String label) {
         if (embedded) {
-            return prefix(keyColumns, text, word -> word.toUpperCase(Locale.ROOT)) + "{@}." + column;
+            return prefix(keys, text, word -> word.toUpperCase(Locale.ROOT)) + "{@}." + column;
         }
         List<UnaryOperator<String>> cases =
                 List.of(word -> word.toUpperCase(Locale.ROOT), word -> word.toLowerCase(Locale.ROOT));
         String prefix = null;
         for (UnaryOperator<String> letterCase : cases) {
-            prefix = prefix(keyColumns, text, letterCase);
+            prefix = prefix(keys, text, letterCase);
             if (!prefix.contains(column)) {
                 return prefix + column;
             }
         }
         throw new ConfigurationException("@Encrypted on " + label + ": fieldcrypt reads column " + column
-                + " together with its row's key (" + String.join(", ", keyColumns) + "), and Hibernate qualifies that"
+                + " together with its row's key ("
+                + String.join(", ", keys.stream().map(Key::column).toList()) + "), and Hibernate qualifies that"
                 + " expression by replacing the column's name wherever it occurs; the name also occurs in the SQL"
                 + " around it (" + prefix.replace(TOKEN, "<token>") + "). Rename the column, e.g. @Column(name = \""
                 + column + "_enc\")");
     }
 
-    private static String prefix(List<String> keyColumns, boolean text, UnaryOperator<String> letterCase) {
+    private static String prefix(List<Key> keys, boolean text, UnaryOperator<String> letterCase) {
         StringBuilder sql = new StringBuilder();
         if (text) {
             sql.append('\'').append(TOKEN).append('\'');
@@ -107,24 +140,31 @@ final class RowBoundRead {
             sql.append(letterCase.apply("cast(")).append('\'').append(TOKEN).append('\'');
             sql.append(letterCase.apply(" as bytea)"));
         }
-        for (String key : keyColumns) {
-            String keyName = key.startsWith("\"") || !isAscii(key) ? key : letterCase.apply(key);
-            String utf8 =
-                    letterCase.apply("convert_to(cast(") + "{@}." + keyName + letterCase.apply(" as text),'utf8')");
-            if (text) {
-                sql.append("||':'||")
-                        .append(letterCase.apply("encode("))
-                        .append(utf8)
-                        .append(letterCase.apply(",'hex')"));
-            } else {
-                sql.append("||")
-                        .append(letterCase.apply("int4send(octet_length("))
-                        .append(utf8)
-                        .append("))||")
-                        .append(utf8);
-            }
+        for (Key key : keys) {
+            String name = key.column();
+            String column = "{@}." + (name.startsWith("\"") || !isAscii(name) ? name : letterCase.apply(name));
+            sql.append(text ? "||':'||" : "||").append(keyExpression(column, key.kind(), text, letterCase));
         }
         return sql.append(text ? "||':'||" : "||").toString();
+    }
+
+    private static String keyExpression(String column, KeyKind kind, boolean text, UnaryOperator<String> letterCase) {
+        return switch (kind) {
+            case INTEGER ->
+                text
+                        ? letterCase.apply("cast(") + column + letterCase.apply(" as text)")
+                        : letterCase.apply("int8send(cast(") + column + letterCase.apply(" as bigint))");
+            case UUID ->
+                text
+                        ? letterCase.apply("cast(cast(") + column + letterCase.apply(" as uuid) as text)")
+                        : letterCase.apply("uuid_send(cast(") + column + letterCase.apply(" as uuid))");
+            case STRING -> {
+                String utf8 = letterCase.apply("convert_to(cast(") + column + letterCase.apply(" as text),'utf8')");
+                yield text
+                        ? letterCase.apply("encode(") + utf8 + letterCase.apply(",'hex')")
+                        : letterCase.apply("int4send(octet_length(") + utf8 + "))||" + utf8;
+            }
+        };
     }
 
     private static boolean isAscii(String name) {
@@ -134,41 +174,59 @@ final class RowBoundRead {
     /**
      * @param value what the converter received: a read through the expression, or a bare stored value (native SQL
      *     with an entity result, which Hibernate does not rewrite)
-     * @param keyParts how many key columns the expression carries
+     * @param keys how the key columns travel, in the id's order
      * @param text whether the column holds the envelope's text form
      * @return the id parts and the stored value, or {@code null} if {@code value} does not start with the token
      * @throws EnvelopeFormatException if it starts with the token but is not what the expression makes
      */
-    static Read parse(Object value, int keyParts, boolean text) {
-        return text ? parseText((String) value, keyParts) : parseBinary((byte[]) value, keyParts);
+    static Read parse(Object value, List<KeyKind> keys, boolean text) {
+        return text ? parseText((String) value, keys) : parseBinary((byte[]) value, keys);
     }
 
-    private static Read parseBinary(byte[] value, int keyParts) {
+    private static Read parseBinary(byte[] value, List<KeyKind> keys) {
         if (!startsWithToken(value)) {
             return null;
         }
         ByteBuffer in = ByteBuffer.wrap(value, TOKEN_BYTES.length, value.length - TOKEN_BYTES.length);
-        List<String> parts = new ArrayList<>(keyParts);
-        var decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        for (int i = 0; i < keyParts; i++) {
-            if (in.remaining() < Integer.BYTES) {
-                throw malformed();
-            }
-            int length = in.getInt();
-            if (length < 0 || length > in.remaining()) {
-                throw malformed();
-            }
-            try {
-                parts.add(decoder.decode(in.slice(in.position(), length)).toString());
-            } catch (CharacterCodingException e) {
-                throw malformed();
-            }
-            in.position(in.position() + length);
+        List<String> parts = new ArrayList<>(keys.size());
+        for (KeyKind kind : keys) {
+            parts.add(
+                    switch (kind) {
+                        case INTEGER -> Long.toString(take(in, Long.BYTES).getLong());
+                        case UUID -> {
+                            ByteBuffer uuid = take(in, 2 * Long.BYTES);
+                            yield new java.util.UUID(uuid.getLong(), uuid.getLong()).toString();
+                        }
+                        case STRING -> {
+                            int length = take(in, Integer.BYTES).getInt();
+                            yield utf8(take(in, length));
+                        }
+                    });
         }
         return new Read(List.copyOf(parts), Arrays.copyOfRange(value, in.position(), value.length));
+    }
+
+    /** @return the next {@code length} bytes of {@code in}, consumed */
+    private static ByteBuffer take(ByteBuffer in, int length) {
+        if (length < 0 || length > in.remaining()) {
+            throw malformed();
+        }
+        ByteBuffer taken = in.slice(in.position(), length);
+        in.position(in.position() + length);
+        return taken;
+    }
+
+    private static String utf8(ByteBuffer bytes) {
+        try {
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(bytes)
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw malformed();
+        }
     }
 
     private static boolean startsWithToken(byte[] value) {
@@ -176,13 +234,13 @@ final class RowBoundRead {
                 && Arrays.equals(value, 0, TOKEN_BYTES.length, TOKEN_BYTES, 0, TOKEN_BYTES.length);
     }
 
-    private static Read parseText(String value, int keyParts) {
+    private static Read parseText(String value, List<KeyKind> keys) {
         if (!value.startsWith(TOKEN)) {
             return null;
         }
-        List<String> parts = new ArrayList<>(keyParts);
+        List<String> parts = new ArrayList<>(keys.size());
         int at = TOKEN.length();
-        for (int i = 0; i < keyParts; i++) {
+        for (KeyKind kind : keys) {
             if (at >= value.length() || value.charAt(at) != ':') {
                 throw malformed();
             }
@@ -190,16 +248,14 @@ final class RowBoundRead {
             if (end < 0) {
                 throw malformed();
             }
-            try {
-                byte[] utf8 = HexFormat.of().parseHex(value, at + 1, end);
-                parts.add(StandardCharsets.UTF_8
-                        .newDecoder()
-                        .onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT)
-                        .decode(ByteBuffer.wrap(utf8))
-                        .toString());
-            } catch (IllegalArgumentException | CharacterCodingException e) {
-                throw malformed();
+            if (kind == KeyKind.STRING) {
+                try {
+                    parts.add(utf8(ByteBuffer.wrap(HexFormat.of().parseHex(value, at + 1, end))));
+                } catch (IllegalArgumentException e) {
+                    throw malformed();
+                }
+            } else {
+                parts.add(value.substring(at + 1, end));
             }
             at = end;
         }

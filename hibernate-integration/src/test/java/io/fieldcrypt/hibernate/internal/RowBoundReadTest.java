@@ -5,63 +5,77 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.EnvelopeFormatException;
+import io.fieldcrypt.hibernate.internal.RowBoundRead.Key;
+import io.fieldcrypt.hibernate.internal.RowBoundRead.KeyKind;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 /** The read expression's SQL and the parsing of what it gives; PostgreSQL's side is proven by the read-path tests. */
 class RowBoundReadTest {
 
     private static final String TOKEN = RowBoundRead.TOKEN;
+    private static final List<KeyKind> INTEGER = List.of(KeyKind.INTEGER);
+    private static final List<KeyKind> KINDS = List.of(KeyKind.STRING, KeyKind.INTEGER, KeyKind.UUID);
 
     @Test
     void token_isThirtyTwoRandomDigits() {
         assertThat(TOKEN).hasSize(32).containsOnlyDigits();
     }
 
+    private static final List<Key> ID = List.of(new Key("id", KeyKind.INTEGER));
+
     @Test
     void expression_qualifiesKeysAndLeavesTheOwnColumnBareAtTheEnd() {
-        assertThat(RowBoundRead.expression("ssn", List.of("id"), false, false, "P.ssn"))
+        List<Key> composite = List.of(
+                new Key("clinic", KeyKind.STRING), new Key("\"No\"", KeyKind.INTEGER), new Key("ref", KeyKind.UUID));
+
+        assertThat(RowBoundRead.expression("ssn", ID, false, false, "P.ssn"))
+                .isEqualTo("CAST('" + TOKEN + "' AS BYTEA)||INT8SEND(CAST({@}.ID AS BIGINT))||ssn");
+        assertThat(RowBoundRead.expression("ssn", composite, false, false, "P.ssn"))
                 .isEqualTo("CAST('" + TOKEN + "' AS BYTEA)"
-                        + "||INT4SEND(OCTET_LENGTH(CONVERT_TO(CAST({@}.ID AS TEXT),'UTF8')))"
-                        + "||CONVERT_TO(CAST({@}.ID AS TEXT),'UTF8')||ssn");
-        assertThat(RowBoundRead.expression("note", List.of("clinic", "\"No\""), true, false, "P.note"))
+                        + "||INT4SEND(OCTET_LENGTH(CONVERT_TO(CAST({@}.CLINIC AS TEXT),'UTF8')))"
+                        + "||CONVERT_TO(CAST({@}.CLINIC AS TEXT),'UTF8')"
+                        + "||INT8SEND(CAST({@}.\"No\" AS BIGINT))||UUID_SEND(CAST({@}.REF AS UUID))||ssn");
+        assertThat(RowBoundRead.expression("note", composite, true, false, "P.note"))
                 .isEqualTo("'" + TOKEN + "'"
                         + "||':'||ENCODE(CONVERT_TO(CAST({@}.CLINIC AS TEXT),'UTF8'),'HEX')"
-                        + "||':'||ENCODE(CONVERT_TO(CAST({@}.\"No\" AS TEXT),'UTF8'),'HEX')||':'||note");
+                        + "||':'||CAST({@}.\"No\" AS TEXT)||':'||CAST(CAST({@}.REF AS UUID) AS TEXT)||':'||note");
     }
 
     @Test
     void expression_insideAnEmbeddable_qualifiesTheColumnToo() {
-        assertThat(RowBoundRead.expression("street", List.of("id"), false, true, "P.street"))
+        assertThat(RowBoundRead.expression("street", ID, false, true, "P.street"))
                 .startsWith("CAST('" + TOKEN + "' AS BYTEA)")
                 .endsWith("||{@}.street");
     }
 
     @Test
     void expression_columnNamedLikeAnSqlWord_usesAnotherLetterCase() {
-        String upper = RowBoundRead.expression("TEXT", List.of("id"), false, false, "P.text");
+        String upper = RowBoundRead.expression("TEXT", ID, true, false, "P.text");
 
-        assertThat(RowBoundRead.expression("text", List.of("id"), false, false, "P.text"))
-                .startsWith("CAST(")
+        assertThat(RowBoundRead.expression("text", ID, true, false, "P.text"))
+                .contains("CAST({@}.ID AS TEXT)")
                 .endsWith("||text");
-        assertThat(upper).startsWith("cast(").endsWith("||TEXT");
+        assertThat(upper).contains("cast({@}.id as text)").endsWith("||TEXT");
         assertThat(upper.indexOf("TEXT")).isEqualTo(upper.length() - 4);
     }
 
     @Test
     void expression_nonAsciiKeyColumn_keepsItsCase() {
-        assertThat(RowBoundRead.expression("secret", List.of("straße"), false, false, "P.secret"))
-                .contains("{@}.straße ");
+        assertThat(RowBoundRead.expression(
+                        "secret", List.of(new Key("straße", KeyKind.INTEGER)), false, false, "P.secret"))
+                .contains("{@}.straße AS");
     }
 
     @Test
     void expression_columnNameInsideAQuotedKey_isRefusedNamingAFix() {
-        assertThatThrownBy(() -> RowBoundRead.expression("code", List.of("\"codeId\""), false, false, "P.code"))
+        assertThatThrownBy(() -> RowBoundRead.expression(
+                        "code", List.of(new Key("\"codeId\"", KeyKind.STRING)), false, false, "P.code"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("@Encrypted on P.code: fieldcrypt reads column code together with its row's"
                         + " key (\"codeId\")")
@@ -70,55 +84,68 @@ class RowBoundReadTest {
     }
 
     @Test
-    void parseBinary_splitsKeyPartsFromTheEnvelope() {
+    void parseBinary_turnsEachKeyBackIntoPostgresText() {
         byte[] envelope = {(byte) 0xFC, 2, 1, 9};
-        byte[] read = binary(List.of("clinic-ä", "1024"), envelope);
+        UUID ref = UUID.fromString("3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+        ByteArrayOutputStream read = tokenBytes();
+        read.writeBytes(ByteBuffer.allocate(4).putInt(9).array());
+        read.writeBytes("clinic-ä".getBytes(StandardCharsets.UTF_8));
+        read.writeBytes(ByteBuffer.allocate(8).putLong(-1024).array());
+        read.writeBytes(ByteBuffer.allocate(16)
+                .putLong(ref.getMostSignificantBits())
+                .putLong(ref.getLeastSignificantBits())
+                .array());
+        read.writeBytes(envelope);
 
-        RowBoundRead.Read parsed = RowBoundRead.parse(read, 2, false);
+        RowBoundRead.Read parsed = RowBoundRead.parse(read.toByteArray(), KINDS, false);
 
-        assertThat(parsed.idParts()).containsExactly("clinic-ä", "1024");
+        assertThat(parsed.idParts()).containsExactly("clinic-ä", "-1024", ref.toString());
         assertThat((byte[]) parsed.stored()).containsExactly(envelope);
     }
 
     @Test
-    void parseText_decodesHexKeys() {
-        String read = TOKEN + ":" + hex("a😀b") + ":" + hex("42") + ":fc1:AAAA";
+    void parseText_decodesHexStringsAndKeepsOtherTexts() {
+        String read = TOKEN + ":" + hex("a😀b") + ":42:3f2504e0-4f89-11d3-9a0c-0305e82c3301:fc1:AAAA";
 
-        RowBoundRead.Read parsed = RowBoundRead.parse(read, 2, true);
+        RowBoundRead.Read parsed = RowBoundRead.parse(read, KINDS, true);
 
-        assertThat(parsed.idParts()).containsExactly("a😀b", "42");
+        assertThat(parsed.idParts()).containsExactly("a😀b", "42", "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
         assertThat(parsed.stored()).isEqualTo("fc1:AAAA");
     }
 
     /** Native SQL reads the bare column: whatever it holds, without the token it is not a read with a row key. */
     @Test
     void valuesWithoutTheToken_areReadWithoutTheirKey() {
-        byte[] forgedPrefix = binary(List.of("42"), new byte[] {(byte) 0xFC, 2});
-        byte[] withoutToken = Arrays.copyOfRange(forgedPrefix, TOKEN.length(), forgedPrefix.length);
+        byte[] forgedPrefix = ByteBuffer.allocate(10)
+                .putLong(42)
+                .put((byte) 0xFC)
+                .put((byte) 2)
+                .array();
 
-        assertThat(RowBoundRead.parse(new byte[] {(byte) 0xFC, 2}, 1, false)).isNull();
-        assertThat(RowBoundRead.parse(withoutToken, 1, false)).isNull();
-        assertThat(RowBoundRead.parse("fc1:AAAA", 1, true)).isNull();
-        assertThat(RowBoundRead.parse(":" + hex("42") + ":fc1:AAAA", 1, true)).isNull();
+        assertThat(RowBoundRead.parse(new byte[] {(byte) 0xFC, 2}, INTEGER, false))
+                .isNull();
+        assertThat(RowBoundRead.parse(forgedPrefix, INTEGER, false)).isNull();
+        assertThat(RowBoundRead.parse("fc1:AAAA", INTEGER, true)).isNull();
+        assertThat(RowBoundRead.parse(":42:fc1:AAAA", INTEGER, true)).isNull();
     }
 
     @Test
     void truncatedOrForeignValuesAfterTheToken_areFormatErrors() {
-        byte[] tooLong = ByteBuffer.allocate(TOKEN.length() + 6)
-                .put(TOKEN.getBytes(StandardCharsets.US_ASCII))
-                .putInt(99)
-                .put((byte) 1)
-                .put((byte) 2)
-                .array();
+        ByteArrayOutputStream tooLong = tokenBytes();
+        tooLong.writeBytes(
+                ByteBuffer.allocate(6).putInt(99).put((byte) 1).put((byte) 2).array());
+        ByteArrayOutputStream shortInteger = tokenBytes();
+        shortInteger.writeBytes(new byte[] {0, 0, 0, 1});
 
-        assertThatThrownBy(() -> RowBoundRead.parse(tooLong, 1, false)).isInstanceOf(EnvelopeFormatException.class);
-        assertThatThrownBy(() -> RowBoundRead.parse(binary(List.of("1"), new byte[0]), 2, false))
+        assertThatThrownBy(() -> RowBoundRead.parse(tooLong.toByteArray(), List.of(KeyKind.STRING), false))
                 .isInstanceOf(EnvelopeFormatException.class);
-        assertThatThrownBy(() -> RowBoundRead.parse(TOKEN + ":zz:fc1:A", 1, true))
+        assertThatThrownBy(() -> RowBoundRead.parse(shortInteger.toByteArray(), INTEGER, false))
                 .isInstanceOf(EnvelopeFormatException.class);
-        assertThatThrownBy(() -> RowBoundRead.parse(TOKEN + ":" + hex("1"), 1, true))
+        assertThatThrownBy(() -> RowBoundRead.parse(TOKEN + ":zz:fc1:A", List.of(KeyKind.STRING), true))
                 .isInstanceOf(EnvelopeFormatException.class);
-        assertThatThrownBy(() -> RowBoundRead.parse(TOKEN + "plain text", 1, true))
+        assertThatThrownBy(() -> RowBoundRead.parse(TOKEN + ":42", INTEGER, true))
+                .isInstanceOf(EnvelopeFormatException.class);
+        assertThatThrownBy(() -> RowBoundRead.parse(TOKEN + "plain text", INTEGER, true))
                 .isInstanceOf(EnvelopeFormatException.class)
                 .hasMessageNotContaining("plain text");
     }
@@ -133,15 +160,9 @@ class RowBoundReadTest {
         return HexFormat.of().formatHex(text.getBytes(StandardCharsets.UTF_8));
     }
 
-    private static byte[] binary(List<String> parts, byte[] envelope) {
+    private static ByteArrayOutputStream tokenBytes() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(TOKEN.getBytes(StandardCharsets.US_ASCII));
-        for (String part : parts) {
-            byte[] utf8 = part.getBytes(StandardCharsets.UTF_8);
-            out.writeBytes(ByteBuffer.allocate(4).putInt(utf8.length).array());
-            out.writeBytes(utf8);
-        }
-        out.writeBytes(envelope);
-        return out.toByteArray();
+        return out;
     }
 }
