@@ -210,6 +210,22 @@ class EmbeddableTest {
         assertThat(cold).isEqualTo("Cy Road 2");
     }
 
+    /** An embeddable has no state array slot to hold a value read without its key until the load opens it. */
+    @Test
+    void nativeQueryWithEntityResult_isRefusedNamingTheAttribute() {
+        Customer customer = customer("Hal");
+        sf.inTransaction(s -> s.persist(customer));
+
+        assertThatThrownBy(() -> sf.fromTransaction(
+                        s -> s.createNativeQuery("select * from customer where id = :id", Customer.class)
+                                .setParameter("id", customer.id)
+                                .getSingleResult()))
+                .isInstanceOf(FieldCryptException.class)
+                .hasMessageStartingWith("cannot read Customer.")
+                .hasMessageContaining("inside an embeddable")
+                .hasMessageNotContaining("Hal Street");
+    }
+
     @Test
     void statelessInsert_seals() throws SQLException {
         Supplier supplier = new Supplier();

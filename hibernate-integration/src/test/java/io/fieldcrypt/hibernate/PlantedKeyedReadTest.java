@@ -81,7 +81,7 @@ class PlantedKeyedReadTest {
     }
 
     private static String token() {
-        Pattern quotedDigits = Pattern.compile("'(\\d{32})'");
+        Pattern quotedDigits = Pattern.compile("'(\\d{16})'");
         for (String sql : STATEMENTS) {
             Matcher matcher = quotedDigits.matcher(sql);
             if (matcher.find()) {

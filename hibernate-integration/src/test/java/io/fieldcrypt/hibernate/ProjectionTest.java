@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.DecryptionException;
+import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.hibernate.model.Clinician;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.model.PatientView;
@@ -187,7 +188,7 @@ class ProjectionTest {
                         s -> s.createNativeQuery("select * from Patient where id = :id", Patient.class)
                                 .setParameter("id", victim)
                                 .getSingleResult()))
-                .isInstanceOf(ClassCastException.class)
+                .isInstanceOf(FieldCryptException.class)
                 .hasMessageNotContaining("123-45-6789");
         delete(victim);
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.Envelope;
+import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.hibernate.model.Patient;
 import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.hibernate.testing.RawColumns;
@@ -152,15 +153,16 @@ class StatelessSessionTest {
 
     /** Native SQL reads the column without its row's key, and a stateless session fires no load event to open it. */
     @Test
-    void nativeQueryWithEntityResult_failsInsteadOfReturningCiphertext() {
+    void nativeQueryWithEntityResult_isRefusedNamingTheAttribute() {
         Patient patient = inserted("123-00-0011");
 
         assertThatThrownBy(() -> sf.fromStatelessTransaction(
                         s -> s.createNativeQuery("select * from Patient where id = :id", Patient.class)
                                 .setParameter("id", patient.id)
                                 .getSingleResult()))
-                .isInstanceOf(ClassCastException.class)
-                .hasMessageContaining("io.fieldcrypt.hibernate.internal.SealedValue")
+                .isInstanceOf(FieldCryptException.class)
+                .hasMessageStartingWith("cannot read Patient.")
+                .hasMessageContaining("a StatelessSession has no load event")
                 .hasMessageNotContaining("123-00-0011");
     }
 

@@ -15,6 +15,7 @@ import java.util.Set;
  * @param codec how values become plaintext bytes
  * @param guard the attribute's converter
  * @param plan the attribute's mutability plan
+ * @param embedded whether it is inside an embeddable
  */
 record EncryptedAttribute(
         String label,
@@ -24,7 +25,8 @@ record EncryptedAttribute(
         Set<String> previousScopes,
         ValueCodec codec,
         GuardConverter guard,
-        SealedMutabilityPlan plan) {
+        SealedMutabilityPlan plan,
+        boolean embedded) {
 
     boolean text() {
         return storage == Encrypted.Storage.TEXT;

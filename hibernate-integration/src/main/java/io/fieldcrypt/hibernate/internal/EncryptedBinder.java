@@ -93,9 +93,20 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
                 Set.copyOf(previousScopes),
                 codec,
                 guard,
-                new SealedMutabilityPlan(label, plaintextPlan, guard));
+                new SealedMutabilityPlan(label, plaintextPlan, guard),
+                !isDirectAttributeOf(entity, property));
         value.setJpaAttributeConverterDescriptor(new EncryptedConverterDescriptor(attribute));
         value.setExplicitMutabilityPlanAccess(ignored -> attribute.plan());
+    }
+
+    /** Whether {@code property} is an attribute of the entity (or a superclass) rather than of an embeddable. */
+    private static boolean isDirectAttributeOf(PersistentClass entity, Property property) {
+        for (Property candidate : entity.getPropertyClosure()) {
+            if (candidate == property) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

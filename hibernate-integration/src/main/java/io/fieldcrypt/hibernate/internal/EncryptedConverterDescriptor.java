@@ -88,7 +88,10 @@ final class EncryptedConverterDescriptor implements ConverterDescriptor<Object, 
         return new Adapter(
                 attribute.guard(),
                 new EncryptedJavaType(plaintext, attribute.plan()),
-                (JavaType<Object>) registry.resolveDescriptor(relationalType()),
+                (JavaType<Object>) (JavaType<?>)
+                        (attribute.text()
+                                ? new KeyedReadCheck.Text(attribute.label(), attribute.embedded())
+                                : new KeyedReadCheck.Binary(attribute.label(), attribute.embedded())),
                 registry.resolveDescriptor(GuardConverter.class));
     }
 

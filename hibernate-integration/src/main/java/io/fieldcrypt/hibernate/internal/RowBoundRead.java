@@ -40,7 +40,11 @@ import java.util.function.UnaryOperator;
  */
 final class RowBoundRead {
 
-    /** The marker of a read through the expression: 32 random decimal digits, new in every JVM. */
+    /**
+     * The marker of a read through the expression: 16 random decimal digits (53 bits), new in every JVM. Short,
+     * because every encrypted value of every row read carries it; unguessable enough, because a guess can only be
+     * tried by planting it and waiting for this application to read that row by native SQL.
+     */
     static final String TOKEN = token();
 
     private static final byte[] TOKEN_BYTES = TOKEN.getBytes(StandardCharsets.US_ASCII);
@@ -88,8 +92,8 @@ final class RowBoundRead {
 
     private static String token() {
         SecureRandom random = new SecureRandom();
-        StringBuilder digits = new StringBuilder(32);
-        for (int i = 0; i < 32; i++) {
+        StringBuilder digits = new StringBuilder(16);
+        for (int i = 0; i < 16; i++) {
             digits.append(random.nextInt(10));
         }
         return digits.toString();
@@ -227,6 +231,11 @@ final class RowBoundRead {
         } catch (CharacterCodingException e) {
             throw malformed();
         }
+    }
+
+    /** @return whether {@code value} (a {@code byte[]} or {@code String} column value) was read through the expression */
+    static boolean isKeyed(Object value) {
+        return value instanceof byte[] bytes ? startsWithToken(bytes) : ((String) value).startsWith(TOKEN);
     }
 
     private static boolean startsWithToken(byte[] value) {

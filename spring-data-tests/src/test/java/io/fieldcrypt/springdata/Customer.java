@@ -1,0 +1,39 @@
+package io.fieldcrypt.springdata;
+
+import io.fieldcrypt.hibernate.Encrypted;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import java.time.LocalDate;
+
+/** An entity with encrypted attributes of both storage forms. */
+@Entity
+public class Customer {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.SEQUENCE)
+    public Long id;
+
+    public String name;
+
+    @Encrypted
+    public String nationalId;
+
+    @Encrypted(storage = Encrypted.Storage.TEXT)
+    @Column(length = 400)
+    public String email;
+
+    @Encrypted
+    public LocalDate birthDate;
+
+    public Customer() {}
+
+    public Customer(String name, String nationalId, String email, LocalDate birthDate) {
+        this.name = name;
+        this.nationalId = nationalId;
+        this.email = email;
+        this.birthDate = birthDate;
+    }
+}

@@ -1,0 +1,39 @@
+package io.fieldcrypt.springdata;
+
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import org.springframework.data.jpa.repository.Query;
+import org.springframework.data.repository.Repository;
+import org.springframework.data.repository.query.Param;
+
+/** A Spring Data JPA repository over an entity with encrypted attributes: derived queries and projections. */
+public interface CustomerRepository extends Repository<Customer, Long> {
+
+    /** An interface projection: Spring Data selects these attributes as a tuple. */
+    interface Summary {
+        Long getId();
+
+        String getNationalId();
+
+        String getEmail();
+
+        LocalDate getBirthDate();
+    }
+
+    Customer save(Customer customer);
+
+    Optional<Customer> findById(Long id);
+
+    List<Summary> findSummaryByName(String name);
+
+    List<CustomerView> findViewByName(String name);
+
+    <T> List<T> findByNameOrderById(String name, Class<T> type);
+
+    @Query("select c.nationalId from Customer c where c.id = :id")
+    String nationalIdOf(@Param("id") Long id);
+
+    /** Refused when the query is compiled: its parameter would reach SQL in plain. */
+    List<Customer> findByNationalId(String nationalId);
+}

@@ -1,0 +1,141 @@
+package io.fieldcrypt.springdata;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fieldcrypt.FieldCryptException;
+import io.fieldcrypt.testing.LocalMasterKeys;
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestPostgres;
+import jakarta.persistence.EntityManager;
+import jakarta.persistence.EntityManagerFactory;
+import jakarta.persistence.PersistenceConfiguration;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.function.Function;
+import org.hibernate.jpa.HibernatePersistenceConfiguration;
+import org.hibernate.tool.schema.Action;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.data.jpa.repository.support.JpaRepositoryFactory;
+
+/**
+ * Spring Data JPA's repositories (its real {@link JpaRepositoryFactory}, without a Spring context) over an entity with
+ * encrypted attributes: entities, interface projections, DTO projections (derived and dynamic) and {@code @Query}
+ * projections return plaintext while the columns hold envelopes; a derived query on an encrypted attribute is
+ * refused before any SQL runs.
+ */
+@ExtendWith(TestPostgres.class)
+class SpringDataTest {
+
+    private static final LocalDate BORN = LocalDate.of(1815, 12, 10);
+    private static TestDatabase db;
+    private static EntityManagerFactory emf;
+    private static Long adaId;
+
+    @BeforeAll
+    static void start(TestDatabase database) {
+        db = database;
+        emf = new HibernatePersistenceConfiguration("spring-data")
+                .managedClasses(Customer.class)
+                .jdbcUrl(db.jdbcUrl())
+                .jdbcCredentials(db.user(), db.password())
+                .schemaToolingAction(Action.CREATE_ONLY)
+                .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
+                .property("fieldcrypt.kms.provider", "local")
+                .property("fieldcrypt.local.master-keys", LocalMasterKeys.spec("k1"))
+                .property("fieldcrypt.kms.key-id", "k1")
+                .createEntityManagerFactory();
+        adaId = inTransaction(
+                repository -> repository.save(new Customer("Ada", "123-45-6789", "ada@example.org", BORN)).id);
+    }
+
+    @AfterAll
+    static void stop() {
+        emf.close();
+    }
+
+    private static <R> R inTransaction(Function<CustomerRepository, R> work) {
+        EntityManager em = emf.createEntityManager();
+        try {
+            em.getTransaction().begin();
+            R result = work.apply(new JpaRepositoryFactory(em).getRepository(CustomerRepository.class));
+            em.getTransaction().commit();
+            return result;
+        } finally {
+            if (em.getTransaction().isActive()) {
+                em.getTransaction().rollback();
+            }
+            em.close();
+        }
+    }
+
+    @Test
+    void save_storesEnvelopes_andFindByIdGivesPlaintext() throws Exception {
+        Customer found = inTransaction(repository -> repository.findById(adaId).orElseThrow());
+
+        assertThat(found.nationalId).isEqualTo("123-45-6789");
+        assertThat(found.email).isEqualTo("ada@example.org");
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select nationalId, email from Customer where id = " + adaId)) {
+            rs.next();
+            assertThat(new String(rs.getBytes(1), StandardCharsets.ISO_8859_1)).doesNotContain("123-45");
+            assertThat(rs.getString(2)).startsWith("fc1:").doesNotContain("ada@");
+        }
+    }
+
+    @Test
+    void interfaceProjection_givesPlaintext() {
+        List<CustomerRepository.Summary> summaries = inTransaction(repository -> repository.findSummaryByName("Ada"));
+
+        assertThat(summaries).singleElement().satisfies(summary -> {
+            assertThat(summary.getId()).isEqualTo(adaId);
+            assertThat(summary.getNationalId()).isEqualTo("123-45-6789");
+            assertThat(summary.getEmail()).isEqualTo("ada@example.org");
+            assertThat(summary.getBirthDate()).isEqualTo(BORN);
+        });
+    }
+
+    @Test
+    void dtoProjections_derivedAndDynamic_givePlaintext() {
+        List<CustomerView> derived = inTransaction(repository -> repository.findViewByName("Ada"));
+        List<CustomerView> dynamic =
+                inTransaction(repository -> repository.findByNameOrderById("Ada", CustomerView.class));
+
+        CustomerView expected = new CustomerView(adaId, "123-45-6789", BORN);
+        assertThat(derived).containsExactly(expected);
+        assertThat(dynamic).containsExactly(expected);
+    }
+
+    @Test
+    void queryProjection_givesPlaintext() {
+        String nationalId = inTransaction(repository -> repository.nationalIdOf(adaId));
+
+        assertThat(nationalId).isEqualTo("123-45-6789");
+    }
+
+    @Test
+    void derivedQueryOnAnEncryptedAttribute_isRefused() {
+        assertThatThrownBy(() -> inTransaction(repository -> repository.findByNationalId("123-45-6789")))
+                .satisfies(thrown -> assertThat(rootOrSelf(thrown))
+                        .isExactlyInstanceOf(FieldCryptException.class)
+                        .hasMessageStartingWith(
+                                "query refused: Customer.nationalId is @Encrypted and is used in the where clause")
+                        .hasMessageNotContaining("123-45-6789"));
+    }
+
+    private static Throwable rootOrSelf(Throwable thrown) {
+        Throwable root = thrown;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root;
+    }
+}
