@@ -42,11 +42,28 @@ class PlantedKeyedReadTest {
         }
     }
 
+    @jakarta.persistence.Embeddable
+    static class Card {
+        @Encrypted
+        String number;
+    }
+
+    @jakarta.persistence.Entity(name = "Holder")
+    @jakarta.persistence.Table(name = "holder")
+    static class Holder {
+        @jakarta.persistence.Id
+        Long id;
+
+        @jakarta.persistence.Embedded
+        Card card;
+    }
+
     @Test
     void plantedCopyOfAnotherRowsKeyedRead_isRefused(TestDatabase db) throws Exception {
         Map<String, Object> settings = Factories.local(LocalMasterKeys.spec("k1"), "k1");
         settings.put("hibernate.session_factory.statement_inspector", Recorder.class.getName());
-        try (SessionFactory sf = Factories.build(db, settings, Patient.class).unwrap(SessionFactory.class)) {
+        try (SessionFactory sf =
+                Factories.build(db, settings, Patient.class, Holder.class).unwrap(SessionFactory.class)) {
             Patient ada = new Patient("Ada", "123-45-6789", null, null, null);
             Patient victim = new Patient("Victim", "000-00-0000", null, null, null);
             sf.inTransaction(s -> {
@@ -77,7 +94,35 @@ class PlantedKeyedReadTest {
                     .hasMessageNotContaining("123-45-6789");
             assertThatThrownBy(() -> sf.fromTransaction(s -> s.find(Patient.class, victim.id)))
                     .isInstanceOf(DecryptionException.class);
+
+            Holder first = holder(1L, "4111-1111");
+            Holder second = holder(2L, "5500-0000");
+            sf.inTransaction(s -> {
+                s.persist(first);
+                s.persist(second);
+            });
+            try (Connection c = db.connect();
+                    PreparedStatement plant = c.prepareStatement("update holder set number ="
+                            + " convert_to(?, 'UTF8') || int8send(1) || (select number from holder where id = 1)"
+                            + " where id = 2")) {
+                plant.setString(1, token);
+                assertThat(plant.executeUpdate()).isEqualTo(1);
+            }
+            assertThatThrownBy(() -> sf.fromTransaction(
+                            s -> s.createNativeQuery("select * from holder where id = 2", Holder.class)
+                                    .getSingleResult()))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessageContaining("opened for another row")
+                    .hasMessageNotContaining("4111");
         }
+    }
+
+    private static Holder holder(Long id, String number) {
+        Holder holder = new Holder();
+        holder.id = id;
+        holder.card = new Card();
+        holder.card.number = number;
+        return holder;
     }
 
     private static String token() {

@@ -72,11 +72,25 @@ class QueryRefusalTest {
         }
     }
 
+    @jakarta.persistence.Entity(name = "Person")
+    @jakarta.persistence.Inheritance(strategy = jakarta.persistence.InheritanceType.SINGLE_TABLE)
+    static class Person {
+        @jakarta.persistence.Id
+        Long id;
+    }
+
+    @jakarta.persistence.Entity(name = "Employee")
+    static class Employee extends Person {
+        @Encrypted
+        String ssn;
+    }
+
     @BeforeAll
     static void start(TestDatabase db) {
         Map<String, Object> settings = Factories.local(LocalMasterKeys.spec("k1"), "k1");
         settings.put("hibernate.query.sqm.translator", CountingTranslatorFactory.class.getName());
-        sf = Factories.build(db, settings, Patient.class, Clinician.class).unwrap(SessionFactory.class);
+        sf = Factories.build(db, settings, Patient.class, Clinician.class, Person.class, Employee.class)
+                .unwrap(SessionFactory.class);
         sf.inTransaction(s -> s.persist(new Patient("Ada", "123-45-6789", "ada@example.org", LocalDate.now(), null)));
     }
 
@@ -145,6 +159,18 @@ class QueryRefusalTest {
                 s -> s.createMutationQuery("delete from Patient where nationalId = '123-45-6789'")
                         .executeUpdate(),
                 "query refused: Patient.nationalId is @Encrypted and is used in the where clause.");
+    }
+
+    /** HQL resolves a subclass attribute on a superclass path; the check must too. */
+    @Test
+    void subclassAttributeQueriedFromTheSuperclass_refusedWhenCompiled() {
+        assertRefused(
+                s -> s.createSelectionQuery("from Person p where p.ssn = 'x'", Person.class)
+                        .getResultList(),
+                "query refused: Employee.ssn is @Encrypted and is used in the where clause.");
+        assertRefused(
+                s -> s.createMutationQuery("update Person p set p.ssn = 'x'").executeUpdate(),
+                "query refused: Employee.ssn is @Encrypted and is used in the set clause of a bulk update.");
     }
 
     @Test

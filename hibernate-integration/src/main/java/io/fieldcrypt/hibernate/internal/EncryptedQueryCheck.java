@@ -6,10 +6,10 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Supplier;
 import org.hibernate.metamodel.MappingMetamodel;
-import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.BasicValuedModelPart;
 import org.hibernate.metamodel.mapping.EmbeddableValuedModelPart;
 import org.hibernate.metamodel.mapping.ManagedMappingType;
+import org.hibernate.metamodel.mapping.ModelPart;
 import org.hibernate.metamodel.model.domain.EmbeddableDomainType;
 import org.hibernate.metamodel.model.domain.EntityDomainType;
 import org.hibernate.query.sqm.spi.BaseSemanticQueryWalker;
@@ -227,9 +227,10 @@ final class EncryptedQueryCheck {
             return null;
         }
         ManagedMappingType owner = metamodel.getEntityDescriptor(entity.getHibernateEntityName());
-        AttributeMapping attribute = null;
+        ModelPart attribute = null;
         for (String name : names) {
-            attribute = owner == null ? null : owner.findAttributeMapping(name);
+            // findSubPart also searches subclasses: HQL resolves p.ssn on a superclass path to a subclass attribute.
+            attribute = owner == null ? null : owner.findSubPart(name, null);
             owner = attribute instanceof EmbeddableValuedModelPart embedded
                     ? embedded.getEmbeddableTypeDescriptor()
                     : null;

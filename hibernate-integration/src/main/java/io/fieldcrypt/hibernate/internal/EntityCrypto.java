@@ -200,8 +200,8 @@ final class EntityCrypto {
     void open(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
         String rowId = null;
         for (Slot slot : slots) {
-            Object value = state[slot.index];
-            if (value == null || slot.embedded()) {
+            Object value = slot.valueIn(state);
+            if (value == null) {
                 continue;
             }
             SealedMutabilityPlan plan = slot.attribute.plan();
