@@ -111,43 +111,33 @@ final class CanonicalId {
     }
 
     /**
-     * The canonical text of an id read by PostgreSQL as the text of its key columns (see {@link RowBoundRead}):
-     * each part is parsed as its Java type first, so the result is exactly what {@link #of} gives for the same id, and
-     * must already be in that type's canonical text (as PostgreSQL writes it).
+     * The canonical text of an id read from its key columns together with an encrypted value (see
+     * {@link RowBoundRead}): the same as {@link #of} gives for the same id.
      *
-     * @param texts the key columns' texts, in column order
+     * @param parts the key columns' values as read: {@code Long} for integer parts, {@code UUID}, {@code String}
      * @return the canonical text
-     * @throws EnvelopeFormatException if a text is not the canonical text of a value of its part's type
+     * @throws EnvelopeFormatException if a part is not a value of its part's type
      */
-    String ofTexts(List<String> texts) {
-        List<Object> parts = new ArrayList<>(partTypes.size());
+    String ofKeyParts(List<Object> parts) {
+        List<Object> typed = new ArrayList<>(partTypes.size());
         for (int i = 0; i < partTypes.size(); i++) {
-            Object part = parse(texts.get(i), partTypes.get(i));
-            if (!part(part).equals(texts.get(i))) {
-                // "+42", "042", an upper-case UUID: not what PostgreSQL writes for a key, so not a key it wrote.
-                throw new EnvelopeFormatException("a row key read with an encrypted value is not in canonical form");
-            }
-            parts.add(part);
+            typed.add(as(parts.get(i), partTypes.get(i)));
         }
-        return text(parts, composite);
+        return text(typed, composite);
     }
 
-    private static Object parse(String text, Class<?> type) {
-        try {
-            if (type == Long.class) {
-                return Long.valueOf(text);
-            } else if (type == Integer.class) {
-                return Integer.valueOf(text);
-            } else if (type == Short.class) {
-                return Short.valueOf(text);
-            } else if (type == UUID.class) {
-                return UUID.fromString(text);
+    private static Object as(Object part, Class<?> type) {
+        if (part instanceof Long value && type != Long.class) {
+            if (type == Integer.class && value == value.intValue()) {
+                return value.intValue();
             }
-            return text;
-        } catch (IllegalArgumentException e) {
-            throw new EnvelopeFormatException(
-                    "a row key read with an encrypted value is not a " + type.getSimpleName());
+            if (type == Short.class && value == value.shortValue()) {
+                return value.shortValue();
+            }
+        } else if (type.isInstance(part)) {
+            return part;
         }
+        throw new EnvelopeFormatException("a row key read with an encrypted value is not a " + type.getSimpleName());
     }
 
     /**

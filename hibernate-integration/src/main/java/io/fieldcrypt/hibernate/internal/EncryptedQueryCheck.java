@@ -119,9 +119,9 @@ final class EncryptedQueryCheck {
 
         /** A selected value: a bare encrypted attribute is fine here (it is opened), unless it must be compared. */
         private Object selectable(SqmSelectableNode<?> node, Object result) {
-            if (node instanceof SqmBasicValuedSimplePath<?> path
-                    && subqueryDepth == 0
-                    && !"select distinct".equals(clause.peekLast())) {
+            boolean distinct =
+                    !specs.isEmpty() && specs.peek().getSelectClause().isDistinct();
+            if (node instanceof SqmBasicValuedSimplePath<?> && subqueryDepth == 0 && !distinct) {
                 return result;
             }
             node.accept(this);

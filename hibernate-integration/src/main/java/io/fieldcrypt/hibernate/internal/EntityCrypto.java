@@ -4,7 +4,6 @@ import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.FieldContext;
 import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.FieldEncryptor;
-import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -128,7 +127,7 @@ final class EntityCrypto {
                     // The embeddable is the application's instance: it keeps the plaintext, and the guard converter
                     // writes the sealed value when Hibernate binds it.
                     PendingSeals.put(attribute.guard(), plaintext, sealed);
-                    attribute.plan().opened(plaintext, new CachedValue(rowId, (Serializable) sealed.stored()));
+                    attribute.plan().opened(plaintext, rowId, sealed.stored());
                 } else {
                     state[slot.index] = sealed;
                 }
@@ -208,7 +207,7 @@ final class EntityCrypto {
             if (value instanceof SealedValue sealed) {
                 rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
                 Object plaintext = open(slot, sealed, rowId);
-                plan.opened(plaintext, new CachedValue(rowId, (Serializable) sealed.stored()));
+                plan.opened(plaintext, rowId, sealed.stored());
                 state[slot.index] = plaintext;
             } else {
                 rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
@@ -250,10 +249,9 @@ final class EntityCrypto {
 
         @Override
         public Object openRead(RowBoundRead.Read read) {
-            String rowId = canonicalId.ofTexts(read.idParts());
+            String rowId = canonicalId.ofKeyParts(read.idParts());
             Object plaintext = open(slot, SealedValue.read(read.stored()), rowId);
-            slot.attribute.plan().opened(plaintext, new CachedValue(rowId, (Serializable) read.stored()));
-            RecentlyOpened.record(slot.attribute.plan(), plaintext, rowId);
+            slot.attribute.plan().opened(plaintext, rowId, read.stored());
             return plaintext;
         }
 
@@ -264,8 +262,7 @@ final class EntityCrypto {
                         + ": the second-level cache holds a value sealed for no row");
             }
             Object plaintext = open(slot, SealedValue.read(cached.stored()), cached.rowId());
-            slot.attribute.plan().opened(plaintext, cached);
-            RecentlyOpened.record(slot.attribute.plan(), plaintext, cached.rowId());
+            slot.attribute.plan().opened(plaintext, cached.rowId(), cached.stored());
             return plaintext;
         }
 

@@ -17,7 +17,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.hibernate.SessionFactory;
 import org.hibernate.SessionFactoryObserver;
@@ -74,7 +74,7 @@ public final class FieldCryptRuntime {
     private volatile SessionFactoryImplementor sessionFactory;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** What the guard converters were bound to, so they can be unbound when the factory closes. */
-    private final List<GuardConverter.Reader> readers = new CopyOnWriteArrayList<>();
+    private final Map<GuardConverter, GuardConverter.Reader> readers = new ConcurrentHashMap<>();
 
     /**
      * Builds the runtime of one session factory from its settings: the key provider, the data key table and the
@@ -282,7 +282,7 @@ public final class FieldCryptRuntime {
             for (EntityCrypto.Slot slot : crypto.slots()) {
                 GuardConverter.Reader reader = crypto.reader(slot);
                 slot.attribute().guard().bind(reader);
-                readers.add(reader);
+                readers.putIfAbsent(slot.attribute().guard(), reader);
                 if (caches) {
                     slot.attribute().plan().rememberOpened();
                 }
@@ -366,11 +366,7 @@ public final class FieldCryptRuntime {
     /** Wipes the cached keys and closes the key provider if fieldcrypt made it; once. */
     void close() {
         if (closed.compareAndSet(false, true)) {
-            for (BootEntity entity : bootEntities) {
-                for (BootAttribute attribute : entity.attributes()) {
-                    readers.forEach(attribute.attribute().guard()::unbind);
-                }
-            }
+            readers.forEach(GuardConverter::unbind);
             encryptor.close();
             if (ownsKeyProvider) {
                 keyProvider.close();

@@ -32,9 +32,7 @@ final class KeyedReadCheck {
         @Override
         public <X> byte[] wrap(X value, WrapperOptions options) {
             byte[] read = super.wrap(value, options);
-            if (read != null && !RowBoundRead.isKeyed(read)) {
-                refuseUnopenable(label, embedded, options);
-            }
+            check(read, label, embedded, options);
             return read;
         }
     }
@@ -53,14 +51,16 @@ final class KeyedReadCheck {
         @Override
         public <X> String wrap(X value, WrapperOptions options) {
             String read = super.wrap(value, options);
-            if (read != null && !RowBoundRead.isKeyed(read)) {
-                refuseUnopenable(label, embedded, options);
-            }
+            check(read, label, embedded, options);
             return read;
         }
     }
 
-    private static void refuseUnopenable(String label, boolean embedded, WrapperOptions options) {
+    /** Refuses {@code read}, a column value, if it came without its row's key where nothing can open it. */
+    private static void check(Object read, String label, boolean embedded, WrapperOptions options) {
+        if (read == null || RowBoundRead.isKeyed(read)) {
+            return;
+        }
         SharedSessionContractImplementor session = options == null ? null : options.getSession();
         if (embedded) {
             throw new FieldCryptException("cannot read " + label + ": it was read without its row's key (native SQL"

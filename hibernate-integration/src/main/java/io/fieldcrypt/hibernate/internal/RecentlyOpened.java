@@ -26,13 +26,11 @@ final class RecentlyOpened {
 
     private RecentlyOpened() {}
 
-    /** Records that {@code plaintext} of {@code attribute} was opened for the row {@code rowId}. */
+    /** Records that {@code plaintext} (not null) of {@code attribute} was opened for the row {@code rowId}. */
     static void record(SealedMutabilityPlan attribute, Object plaintext, String rowId) {
-        if (plaintext != null) {
-            RecentlyOpened recent = CURRENT.get();
-            recent.ring[recent.next] = new Entry(attribute, new WeakReference<>(plaintext), rowId);
-            recent.next = (recent.next + 1) % SIZE;
-        }
+        RecentlyOpened recent = CURRENT.get();
+        recent.ring[recent.next] = new Entry(attribute, new WeakReference<>(plaintext), rowId);
+        recent.next = (recent.next + 1) % SIZE;
     }
 
     /**
@@ -42,7 +40,9 @@ final class RecentlyOpened {
     static boolean openedFor(SealedMutabilityPlan attribute, Object plaintext, String rowId) {
         RecentlyOpened recent = CURRENT.get();
         boolean seen = false;
-        for (Entry entry : recent.ring) {
+        // Newest first: the values of the entity being loaded were opened last.
+        for (int i = 1; i <= SIZE; i++) {
+            Entry entry = recent.ring[Math.floorMod(recent.next - i, SIZE)];
             if (entry != null && entry.attribute == attribute && entry.plaintext.get() == plaintext) {
                 if (entry.rowId.equals(rowId)) {
                     return true;

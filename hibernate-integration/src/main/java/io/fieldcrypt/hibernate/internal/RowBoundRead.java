@@ -35,8 +35,9 @@ import java.util.function.UnaryOperator;
  * {@code int8send} (8 bytes), UUIDs as {@code uuid_send} (16 bytes), strings as their UTF-8 bytes after a 4-byte
  * big-endian length. Text columns get the token, then for each key {@code ':'} and its text (integers and UUIDs as
  * PostgreSQL writes them, strings as the hex of their UTF-8 bytes, so no length depends on the server's encoding),
- * then {@code ':'} and the envelope's text form. The converter turns each key back into the text PostgreSQL would
- * write for it, and {@link CanonicalId#ofTexts} makes the canonical id of those.
+ * then {@code ':'} and the envelope's text form. The converter turns each key back into its Java value
+ * ({@code Long}, {@code UUID}, {@code String}; a key text must be exactly what PostgreSQL writes for it), and
+ * {@link CanonicalId#ofKeyParts} makes the canonical id of those.
  */
 final class RowBoundRead {
 
@@ -83,10 +84,10 @@ final class RowBoundRead {
     /**
      * A value read through the expression.
      *
-     * @param idParts the texts of the row's key columns, in key order
+     * @param idParts the row's key columns, in key order: {@code Long} for integers, {@code UUID}, {@code String}
      * @param stored the column's own value, as stored (an envelope, binary or text)
      */
-    record Read(List<String> idParts, Object stored) {}
+    record Read(List<Object> idParts, Object stored) {}
 
     private RowBoundRead() {}
 
@@ -192,14 +193,14 @@ final class RowBoundRead {
             return null;
         }
         ByteBuffer in = ByteBuffer.wrap(value, TOKEN_BYTES.length, value.length - TOKEN_BYTES.length);
-        List<String> parts = new ArrayList<>(keys.size());
+        List<Object> parts = new ArrayList<>(keys.size());
         for (KeyKind kind : keys) {
             parts.add(
                     switch (kind) {
-                        case INTEGER -> Long.toString(take(in, Long.BYTES).getLong());
+                        case INTEGER -> take(in, Long.BYTES).getLong();
                         case UUID -> {
                             ByteBuffer uuid = take(in, 2 * Long.BYTES);
-                            yield new java.util.UUID(uuid.getLong(), uuid.getLong()).toString();
+                            yield new java.util.UUID(uuid.getLong(), uuid.getLong());
                         }
                         case STRING -> {
                             int length = take(in, Integer.BYTES).getInt();
@@ -247,7 +248,7 @@ final class RowBoundRead {
         if (!value.startsWith(TOKEN)) {
             return null;
         }
-        List<String> parts = new ArrayList<>(keys.size());
+        List<Object> parts = new ArrayList<>(keys.size());
         int at = TOKEN.length();
         for (KeyKind kind : keys) {
             if (at >= value.length() || value.charAt(at) != ':') {
@@ -257,14 +258,20 @@ final class RowBoundRead {
             if (end < 0) {
                 throw malformed();
             }
-            if (kind == KeyKind.STRING) {
-                try {
-                    parts.add(utf8(ByteBuffer.wrap(HexFormat.of().parseHex(value, at + 1, end))));
-                } catch (IllegalArgumentException e) {
+            String text = value.substring(at + 1, end);
+            try {
+                Object part = switch (kind) {
+                    case INTEGER -> Long.valueOf(text);
+                    case UUID -> java.util.UUID.fromString(text);
+                    case STRING -> utf8(ByteBuffer.wrap(HexFormat.of().parseHex(text)));
+                };
+                if (kind != KeyKind.STRING && !part.toString().equals(text)) {
+                    // "+42", "042", an upper-case UUID: not what PostgreSQL writes for a key, so not a key it wrote.
                     throw malformed();
                 }
-            } else {
-                parts.add(value.substring(at + 1, end));
+                parts.add(part);
+            } catch (IllegalArgumentException e) {
+                throw malformed();
             }
             at = end;
         }

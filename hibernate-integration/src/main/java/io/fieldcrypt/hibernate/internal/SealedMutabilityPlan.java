@@ -40,11 +40,19 @@ final class SealedMutabilityPlan implements MutabilityPlan<Object> {
         }
     }
 
-    /** Records that {@code plaintext} was opened from {@code from}, if this plan remembers. */
-    void opened(Object plaintext, CachedValue from) {
+    /**
+     * Records that {@code plaintext} was opened (or sealed) for the row {@code rowId} from {@code stored}: for the
+     * load's check that it belongs to the row being loaded ({@link RecentlyOpened}), and, while this plan remembers,
+     * for the second-level cache.
+     */
+    void opened(Object plaintext, String rowId, Object stored) {
+        if (plaintext == null) {
+            return;
+        }
+        RecentlyOpened.record(this, plaintext, rowId);
         ThreadLocal<Cache<Object, CachedValue>> remembered = opened;
-        if (remembered != null && plaintext != null) {
-            remembered.get().put(plaintext, from);
+        if (remembered != null) {
+            remembered.get().put(plaintext, new CachedValue(rowId, (Serializable) stored));
         }
     }
 
