@@ -37,6 +37,11 @@ import java.util.Map;
 import org.hibernate.annotations.NaturalId;
 import org.hibernate.annotations.OptimisticLockType;
 import org.hibernate.annotations.OptimisticLocking;
+import org.hibernate.boot.MetadataSources;
+import org.hibernate.boot.registry.StandardServiceRegistry;
+import org.hibernate.boot.registry.StandardServiceRegistryBuilder;
+import org.hibernate.query.sqm.mutation.internal.SqmMultiTableMutationStrategyProviderStandard;
+import org.hibernate.query.sqm.mutation.spi.SqmMultiTableMutationStrategyProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -532,5 +537,34 @@ class BootRefusalTest {
                 .hasMessage("fieldcrypt.enabled is false, but Patient.balance"
                         + " is @Encrypted: remove the annotations or enable fieldcrypt; encrypted attributes are never written"
                         + " in plain");
+    }
+    /** The check of bulk statements on multi-table entities lives in a service; replacing it is refused. */
+    @Test
+    void replacedMultiTableStrategyService_refusedNamingTheSettingsToUseInstead() {
+        Map<String, Object> settings = Factories.local(KEYS, "k1");
+        settings.put("hibernate.connection.url", db.jdbcUrl());
+        settings.put("hibernate.connection.username", db.user());
+        settings.put("hibernate.connection.password", db.password());
+        StandardServiceRegistry registry = new StandardServiceRegistryBuilder()
+                .applySettings(settings)
+                .addService(
+                        SqmMultiTableMutationStrategyProvider.class,
+                        new SqmMultiTableMutationStrategyProviderStandard())
+                .build();
+        try {
+            assertThatThrownBy(() -> new MetadataSources(registry)
+                            .addAnnotatedClass(Patient.class)
+                            .buildMetadata()
+                            .buildSessionFactory()
+                            .close())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageStartingWith("the service " + SqmMultiTableMutationStrategyProvider.class.getName()
+                            + " is " + SqmMultiTableMutationStrategyProviderStandard.class.getName()
+                            + " instead of fieldcrypt's, so bulk statements")
+                    .hasMessageEndingWith("configure strategies with hibernate.query.mutation_strategy and"
+                            + " hibernate.query.insert_strategy instead of replacing the service");
+        } finally {
+            StandardServiceRegistryBuilder.destroy(registry);
+        }
     }
 }

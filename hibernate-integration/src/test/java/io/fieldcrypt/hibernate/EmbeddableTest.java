@@ -53,10 +53,15 @@ class EmbeddableTest {
         @Encrypted
         BigDecimal latitude;
 
+        /** A primitive: Hibernate reads it as a new box every time. */
+        @Encrypted
+        int altitude;
+
         Geo() {}
 
-        Geo(BigDecimal latitude) {
+        Geo(BigDecimal latitude, int altitude) {
             this.latitude = latitude;
+            this.altitude = altitude;
         }
     }
 
@@ -80,7 +85,7 @@ class EmbeddableTest {
             this.city = city;
             this.street = street;
             this.postcode = postcode;
-            this.geo = new Geo(latitude);
+            this.geo = new Geo(latitude, 1200 + city.length());
         }
     }
 
@@ -101,6 +106,7 @@ class EmbeddableTest {
         @AttributeOverride(name = "street", column = @Column(name = "work_street"))
         @AttributeOverride(name = "postcode", column = @Column(name = "work_postcode", length = 300))
         @AttributeOverride(name = "geo.latitude", column = @Column(name = "work_latitude"))
+        @AttributeOverride(name = "geo.altitude", column = @Column(name = "work_altitude"))
         Address work;
     }
 
@@ -152,7 +158,8 @@ class EmbeddableTest {
         assertThat(customer.home).isSameAs(home);
         assertThat(home.street).isEqualTo("Ada Street 1");
         assertThat(home.geo.latitude).isEqualTo(new BigDecimal("53.8008"));
-        for (String column : new String[] {"street", "work_street", "latitude", "work_latitude"}) {
+        for (String column :
+                new String[] {"street", "work_street", "latitude", "work_latitude", "altitude", "work_altitude"}) {
             assertThat(Envelope.isWellFormed(bytes(column, customer.id)))
                     .as(column)
                     .isTrue();
@@ -165,6 +172,8 @@ class EmbeddableTest {
         assertThat(loaded.home.street).isEqualTo("Ada Street 1");
         assertThat(loaded.home.postcode).isEqualTo("LS1 Ada");
         assertThat(loaded.home.geo.latitude).isEqualTo(new BigDecimal("53.8008"));
+        assertThat(loaded.home.geo.altitude).isEqualTo(1205);
+        assertThat(loaded.work.geo.altitude).isEqualTo(1204);
         assertThat(loaded.work.street).isEqualTo("Ada Road 2");
         assertThat(loaded.work.geo.latitude).isEqualTo(new BigDecimal("53.9590"));
         assertThat(sf.getStatistics().getEntityUpdateCount())
@@ -208,6 +217,43 @@ class EmbeddableTest {
         assertThat(projected).containsExactly("Cy Street 1", "YO1 Cy", new BigDecimal("53.8008"));
         assertThat(stateless.home.postcode).isEqualTo("LS1 Cy");
         assertThat(cold).isEqualTo("Cy Road 2");
+    }
+
+    /** A whole embeddable can be selected and tested for null; the database cannot compare or order one. */
+    @Test
+    void wholeEmbeddable_selectedOpens_comparedOrOrderedIsRefusedWhenCompiled() {
+        Customer customer = customer("Di");
+        sf.inTransaction(s -> s.persist(customer));
+
+        Address home = sf.fromTransaction(s -> s.createSelectionQuery(
+                        "select c.home from Customer c where c.id = :id and c.work is not null", Address.class)
+                .setParameter("id", customer.id)
+                .getSingleResult());
+        assertThat(home.street).isEqualTo("Di Street 1");
+        assertThat(home.geo.latitude).isEqualTo(new BigDecimal("53.8008"));
+
+        sf.getStatistics().clear();
+        for (String[] refused : new String[][] {
+            {"from Customer c where c.home = :address", "the where clause"},
+            {"from Customer c order by c.work", "order by"},
+            {"select c.home, count(*) from Customer c group by 1", "group by"},
+            {"select distinct c.home from Customer c", "select distinct"},
+        }) {
+            assertThatThrownBy(() -> sf.inTransaction(s -> {
+                        var query = s.createSelectionQuery(refused[0], Object.class);
+                        if (refused[0].contains(":address")) {
+                            query.setParameter("address", home);
+                        }
+                        query.getResultList();
+                    }))
+                    .as(refused[0])
+                    .isExactlyInstanceOf(FieldCryptException.class)
+                    .hasMessageStartingWith(
+                            "query refused: Customer.altitude is @Encrypted and is used in " + refused[1] + ".");
+        }
+        assertThat(sf.getStatistics().getPrepareStatementCount())
+                .as("no SQL ran")
+                .isZero();
     }
 
     /** An embeddable has no state array slot to hold a value read without its key until the load opens it. */

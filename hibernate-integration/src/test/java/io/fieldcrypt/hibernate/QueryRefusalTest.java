@@ -85,11 +85,78 @@ class QueryRefusalTest {
         String ssn;
     }
 
+    /** JOINED: a bulk statement on a subclass touches two tables. */
+    @jakarta.persistence.Entity(name = "Account")
+    @jakarta.persistence.Inheritance(strategy = jakarta.persistence.InheritanceType.JOINED)
+    static class Account {
+        @jakarta.persistence.Id
+        Long id;
+
+        String owner;
+    }
+
+    @jakarta.persistence.Entity(name = "SavingsAccount")
+    static class SavingsAccount extends Account {
+        @Encrypted
+        String iban;
+    }
+
+    /** An encrypted attribute in a secondary table. */
+    @jakarta.persistence.Entity(name = "Contact")
+    @jakarta.persistence.SecondaryTable(name = "contact_secret")
+    static class Contact {
+        @jakarta.persistence.Id
+        Long id;
+
+        @Encrypted
+        @jakarta.persistence.Column(table = "contact_secret")
+        String phone;
+    }
+
+    /** TABLE_PER_CLASS: a bulk statement on the root touches every subclass's table. */
+    @jakarta.persistence.Entity(name = "Card")
+    @jakarta.persistence.Inheritance(strategy = jakarta.persistence.InheritanceType.TABLE_PER_CLASS)
+    static class Card {
+        @jakarta.persistence.Id
+        Long id;
+
+        @Encrypted
+        String pan;
+    }
+
+    @jakarta.persistence.Entity(name = "DebitCard")
+    static class DebitCard extends Card {}
+
+    /** Pooled sequence ids: {@code insert ... select} runs through Hibernate's multi-table insert plan. */
+    @jakarta.persistence.Entity(name = "Ticket")
+    static class Ticket {
+        @jakarta.persistence.Id
+        @jakarta.persistence.GeneratedValue(strategy = jakarta.persistence.GenerationType.SEQUENCE)
+        Long id;
+
+        String subject;
+
+        @Encrypted
+        String note;
+    }
+
     @BeforeAll
     static void start(TestDatabase db) {
         Map<String, Object> settings = Factories.local(LocalMasterKeys.spec("k1"), "k1");
         settings.put("hibernate.query.sqm.translator", CountingTranslatorFactory.class.getName());
-        sf = Factories.build(db, settings, Patient.class, Clinician.class, Person.class, Employee.class)
+        sf = Factories.build(
+                        db,
+                        settings,
+                        Patient.class,
+                        Clinician.class,
+                        Person.class,
+                        Employee.class,
+                        Account.class,
+                        SavingsAccount.class,
+                        Contact.class,
+                        Card.class,
+                        DebitCard.class,
+                        Ticket.class)
                 .unwrap(SessionFactory.class);
         sf.inTransaction(s -> s.persist(new Patient("Ada", "123-45-6789", "ada@example.org", LocalDate.now(), null)));
     }
@@ -120,6 +187,12 @@ class QueryRefusalTest {
                 "select distinct p.nationalId from Patient p                       | Patient.nationalId | select distinct",
                 "from Patient p where p.name in (select c.nationalId from Clinician c) | Clinician.nationalId | the select clause of a subquery",
                 "from Patient p join Clinician c on c.nationalId = p.nationalId    | Clinician.nationalId | a join condition",
+                "select p.email, count(*) from Patient p group by 1                | Patient.email | group by",
+                "select p.email as e from Patient p order by e                     | Patient.email | order by",
+                "select x.n from (select p.nationalId as n from Patient p) x       | Patient.nationalId | the select clause of a derived table",
+                "select p.name from Patient p join (select c.nationalId as n from Clinician c) x on true | Clinician.nationalId | the select clause of a derived table",
+                "with x as (select p.nationalId as n from Patient p) select count(*) from x | Patient.nationalId | the select clause of a CTE",
+                "select p.nationalId from Patient p union all select p.nationalId from Patient p | Patient.nationalId | the select clause of a set operation (union, intersect, except)",
             })
     void refusedWhenCompiled(String hql, String attribute, String where) {
         assertThatThrownBy(() -> sf.inTransaction(s -> run(s, hql)))
@@ -159,6 +232,39 @@ class QueryRefusalTest {
                 s -> s.createMutationQuery("delete from Patient where nationalId = '123-45-6789'")
                         .executeUpdate(),
                 "query refused: Patient.nationalId is @Encrypted and is used in the where clause.");
+    }
+
+    /**
+     * Hibernate runs bulk statements on entities spread over several tables, and {@code insert ... select} that
+     * needs pooled ids, through separate plans that bypass the query translator; they are checked all the same.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "update SavingsAccount a set a.iban = 'x'                          | SavingsAccount.iban | the set clause of a bulk update",
+                "delete from SavingsAccount a where a.iban = 'x'                   | SavingsAccount.iban | the where clause",
+                "update Account a set a.owner = 'x' where treat(a as SavingsAccount).iban = 'x' | SavingsAccount.iban | the where clause",
+                "update Contact c set c.phone = 'x'                                | Contact.phone | the set clause of a bulk update",
+                "delete from Contact c where c.phone = '0'                          | Contact.phone | the where clause",
+                "update Card c set c.pan = 'x'                                     | Card.pan | the set clause of a bulk update",
+                "insert into Contact (id, phone) select p.id, p.nationalId from Patient p | Contact.phone | the target of an insert",
+                "insert into Ticket (note) select p.nationalId from Patient p      | Ticket.note | the target of an insert",
+                "insert into Ticket (note) values ('x')                            | Ticket.note | the target of an insert",
+            })
+    void multiTableAndPooledIdMutations_refusedWhenCompiled(String hql, String attribute, String where) {
+        assertRefused(
+                s -> s.createMutationQuery(hql).executeUpdate(),
+                "query refused: " + attribute + " is @Encrypted and is used in " + where + ".");
+    }
+
+    /** An encrypted value selected to be written elsewhere by the database is refused even into a plain column. */
+    @Test
+    void insertSelectOfAnEncryptedAttribute_refusedWhenCompiled() {
+        assertRefused(
+                s -> s.createMutationQuery("insert into Ticket (subject) select p.nationalId from Patient p")
+                        .executeUpdate(),
+                "query refused: Patient.nationalId is @Encrypted and is used in the select clause of insert ... select.");
     }
 
     /** HQL resolves a subclass attribute on a superclass path; the check must too. */

@@ -6,7 +6,9 @@ import java.util.Deque;
 import java.util.List;
 import java.util.function.Supplier;
 import org.hibernate.metamodel.MappingMetamodel;
+import org.hibernate.metamodel.mapping.AttributeMapping;
 import org.hibernate.metamodel.mapping.BasicValuedModelPart;
+import org.hibernate.metamodel.mapping.EmbeddableMappingType;
 import org.hibernate.metamodel.mapping.EmbeddableValuedModelPart;
 import org.hibernate.metamodel.mapping.ManagedMappingType;
 import org.hibernate.metamodel.mapping.ModelPart;
@@ -14,18 +16,26 @@ import org.hibernate.metamodel.model.domain.EmbeddableDomainType;
 import org.hibernate.metamodel.model.domain.EntityDomainType;
 import org.hibernate.query.sqm.spi.BaseSemanticQueryWalker;
 import org.hibernate.query.sqm.tree.SqmStatement;
+import org.hibernate.query.sqm.tree.cte.SqmCteStatement;
 import org.hibernate.query.sqm.tree.domain.SqmBasicValuedSimplePath;
+import org.hibernate.query.sqm.tree.domain.SqmDerivedRoot;
+import org.hibernate.query.sqm.tree.domain.SqmEmbeddedValuedSimplePath;
 import org.hibernate.query.sqm.tree.domain.SqmPath;
 import org.hibernate.query.sqm.tree.expression.SqmAliasedNodeRef;
 import org.hibernate.query.sqm.tree.expression.SqmExpression;
 import org.hibernate.query.sqm.tree.expression.SqmFunction;
+import org.hibernate.query.sqm.tree.from.SqmDerivedJoin;
 import org.hibernate.query.sqm.tree.from.SqmFromClause;
+import org.hibernate.query.sqm.tree.from.SqmRoot;
+import org.hibernate.query.sqm.tree.insert.SqmInsertSelectStatement;
+import org.hibernate.query.sqm.tree.insert.SqmInsertValuesStatement;
 import org.hibernate.query.sqm.tree.predicate.SqmNullnessPredicate;
 import org.hibernate.query.sqm.tree.predicate.SqmPredicate;
 import org.hibernate.query.sqm.tree.predicate.SqmWhereClause;
 import org.hibernate.query.sqm.tree.select.SqmDynamicInstantiation;
 import org.hibernate.query.sqm.tree.select.SqmJpaCompoundSelection;
 import org.hibernate.query.sqm.tree.select.SqmOrderByClause;
+import org.hibernate.query.sqm.tree.select.SqmQueryGroup;
 import org.hibernate.query.sqm.tree.select.SqmQuerySpec;
 import org.hibernate.query.sqm.tree.select.SqmSelectClause;
 import org.hibernate.query.sqm.tree.select.SqmSelectableNode;
@@ -64,11 +74,17 @@ final class EncryptedQueryCheck {
 
     private final class Walker extends BaseSemanticQueryWalker {
 
-        /** Where the walk is, for the message: innermost last. */
+        /** The clause the walk is in, for the message: innermost last. */
         private final Deque<String> clause = new ArrayDeque<>();
 
+        /**
+         * The query parts the walk is nested in (a subquery, a derived table, a CTE, a set operation, the query of
+         * an {@code insert ... select}): innermost last. Empty in the main query, the only place where selecting
+         * an encrypted attribute is allowed, because only there does the result reach the application to be opened.
+         */
+        private final Deque<String> nesting = new ArrayDeque<>();
+
         private final Deque<SqmQuerySpec<?>> specs = new ArrayDeque<>();
-        private int subqueryDepth;
 
         @Override
         public Object visitQuerySpec(SqmQuerySpec<?> querySpec) {
@@ -80,14 +96,56 @@ final class EncryptedQueryCheck {
             }
         }
 
+        /** Set just before the walk descends into the subquery of a derived table, to name it so. */
+        private boolean derivedTableNext;
+
         @Override
         public Object visitSubQueryExpression(SqmSubQuery<?> subquery) {
-            subqueryDepth++;
-            try {
-                return within("a subquery", () -> super.visitSubQueryExpression(subquery));
-            } finally {
-                subqueryDepth--;
+            String what = derivedTableNext ? "a derived table" : "a subquery";
+            derivedTableNext = false;
+            return nested(what, () -> super.visitSubQueryExpression(subquery));
+        }
+
+        @Override
+        public Object visitCteStatement(SqmCteStatement<?> cte) {
+            return nested("a CTE", () -> super.visitCteStatement(cte));
+        }
+
+        @Override
+        protected void consumeFromClauseRoot(SqmRoot<?> root) {
+            derivedTableNext = root instanceof SqmDerivedRoot<?>;
+            super.consumeFromClauseRoot(root);
+        }
+
+        @Override
+        protected void consumeDerivedJoin(SqmDerivedJoin<?> join, boolean transitive) {
+            derivedTableNext = true;
+            super.consumeDerivedJoin(join, transitive);
+        }
+
+        @Override
+        public Object visitQueryGroup(SqmQueryGroup<?> group) {
+            return nested("a set operation (union, intersect, except)", () -> super.visitQueryGroup(group));
+        }
+
+        @Override
+        public Object visitInsertSelectStatement(SqmInsertSelectStatement<?> statement) {
+            visitCteContainer(statement);
+            within("the target of an insert", () -> {
+                statement.getTarget().accept(this);
+                statement.getInsertionTargetPaths().forEach(target -> target.accept(this));
+                return statement;
+            });
+            nested("insert ... select", () -> statement.getSelectQueryPart().accept(this));
+            if (statement.getConflictClause() != null) {
+                within("the conflict clause of an insert", () -> visitConflictClause(statement.getConflictClause()));
             }
+            return statement;
+        }
+
+        @Override
+        public Object visitInsertValuesStatement(SqmInsertValuesStatement<?> statement) {
+            return within("the target of an insert", () -> super.visitInsertValuesStatement(statement));
         }
 
         @Override
@@ -117,20 +175,29 @@ final class EncryptedQueryCheck {
             return instantiation;
         }
 
-        /** A selected value: a bare encrypted attribute is fine here (it is opened), unless it must be compared. */
+        /**
+         * A selected value: a bare encrypted attribute (or an embeddable holding one) is fine in the main query's
+         * selection, which reaches the application and is opened there; anywhere else it is visited like any
+         * expression.
+         */
         private Object selectable(SqmSelectableNode<?> node, Object result) {
             boolean distinct =
                     !specs.isEmpty() && specs.peek().getSelectClause().isDistinct();
-            if (node instanceof SqmBasicValuedSimplePath<?> && subqueryDepth == 0 && !distinct) {
+            if (bare(node) && nesting.isEmpty() && !distinct) {
                 return result;
             }
             node.accept(this);
             return result;
         }
 
+        private static boolean bare(SqmSelectableNode<?> node) {
+            return node instanceof SqmBasicValuedSimplePath<?> || node instanceof SqmEmbeddedValuedSimplePath<?>;
+        }
+
         @Override
         public Object visitIsNullPredicate(SqmNullnessPredicate predicate) {
-            if (predicate.getExpression() instanceof SqmBasicValuedSimplePath<?>) {
+            if (predicate.getExpression() instanceof SqmBasicValuedSimplePath<?>
+                    || predicate.getExpression() instanceof SqmEmbeddedValuedSimplePath<?>) {
                 return predicate;
             }
             return super.visitIsNullPredicate(predicate);
@@ -157,8 +224,32 @@ final class EncryptedQueryCheck {
         }
 
         @Override
+        public Object visitGroupByClause(List<SqmExpression<?>> expressions) {
+            if (expressions != null) {
+                within("group by", () -> {
+                    expressions.forEach(this::groupedOrSorted);
+                    return expressions;
+                });
+            }
+            return expressions;
+        }
+
+        @Override
         public Object visitSortSpecification(SqmSortSpecification sort) {
-            if (sort.getSortExpression() instanceof SqmAliasedNodeRef reference && !specs.isEmpty()) {
+            groupedOrSorted(sort.getSortExpression());
+            return sort;
+        }
+
+        /**
+         * A grouping or ordering expression; {@code order by 1}, {@code group by 1} or a selection's alias is
+         * whatever that selection is (Hibernate's walker cannot visit such a reference itself).
+         */
+        private void groupedOrSorted(SqmExpression<?> expression) {
+            if (!(expression instanceof SqmAliasedNodeRef reference)) {
+                expression.accept(this);
+                return;
+            }
+            if (!specs.isEmpty()) {
                 List<SqmSelection<?>> selections =
                         specs.peek().getSelectClause().getSelections();
                 int position = reference.getPosition() - 1;
@@ -166,12 +257,6 @@ final class EncryptedQueryCheck {
                     selections.get(position).getSelectableNode().accept(this);
                 }
             }
-            return super.visitSortSpecification(sort);
-        }
-
-        @Override
-        public Object visitGroupByClause(List<SqmExpression<?>> expressions) {
-            return within("group by", () -> super.visitGroupByClause(expressions));
         }
 
         @Override
@@ -188,16 +273,30 @@ final class EncryptedQueryCheck {
         public Object visitBasicValuedPath(SqmBasicValuedSimplePath<?> path) {
             String attribute = encryptedAttribute(path);
             if (attribute != null) {
-                String where = clause.isEmpty() ? "a comparison" : clause.peekLast();
-                throw new FieldCryptException("query refused: " + attribute + " is @Encrypted and is used in "
-                        + where + (subqueryDepth > 0 && !where.equals("a subquery") ? " of a subquery" : "")
-                        + ". Its column holds"
-                        + " ciphertext bound to each row, so the database cannot compare, order, group, aggregate"
-                        + " or pass it to a function, and a parameter would put the plaintext into SQL. Select it"
-                        + " (alone, in a tuple or a constructor expression) and work on the plaintext in Java; only"
-                        + " 'is null' and 'is not null' may test it");
+                refuse(attribute);
             }
             return path;
+        }
+
+        /** An embeddable compared, ordered or grouped as a whole is compared column by column, its ciphertext too. */
+        @Override
+        public Object visitEmbeddableValuedPath(SqmEmbeddedValuedSimplePath<?> path) {
+            String attribute = encryptedComponent(path);
+            if (attribute != null) {
+                refuse(attribute);
+            }
+            return path;
+        }
+
+        private void refuse(String attribute) {
+            String where = clause.isEmpty() ? "a comparison" : clause.peekLast();
+            throw new FieldCryptException("query refused: " + attribute + " is @Encrypted and is used in " + where
+                    + (nesting.isEmpty() ? "" : " of " + nesting.peekLast())
+                    + ". Its column holds"
+                    + " ciphertext bound to each row, so the database cannot compare, order, group, aggregate"
+                    + " or pass it to a function, and a parameter would put the plaintext into SQL. Select it"
+                    + " (alone, in a tuple or a constructor expression) and work on the plaintext in Java; only"
+                    + " 'is null' and 'is not null' may test it");
         }
 
         /** Visits with {@code where} as the innermost clause, for the message. */
@@ -209,6 +308,16 @@ final class EncryptedQueryCheck {
                 clause.removeLast();
             }
         }
+
+        /** Visits a nested query part, whose selections are evaluated by the database, not opened. */
+        private Object nested(String what, Supplier<Object> visit) {
+            nesting.addLast(what);
+            try {
+                return visit.get();
+            } finally {
+                nesting.removeLast();
+            }
+        }
     }
 
     /**
@@ -216,6 +325,29 @@ final class EncryptedQueryCheck {
      *     it, else {@code null}
      */
     private String encryptedAttribute(SqmPath<?> path) {
+        return label(modelPart(path));
+    }
+
+    /** @return {@code Entity.attribute} of the first encrypted attribute inside an embeddable path, or {@code null} */
+    private String encryptedComponent(SqmPath<?> path) {
+        return modelPart(path) instanceof EmbeddableValuedModelPart embedded ? firstEncrypted(embedded) : null;
+    }
+
+    private static String firstEncrypted(EmbeddableValuedModelPart embedded) {
+        EmbeddableMappingType type = embedded.getEmbeddableTypeDescriptor();
+        for (int i = 0; i < type.getNumberOfAttributeMappings(); i++) {
+            AttributeMapping component = type.getAttributeMapping(i);
+            String found =
+                    component instanceof EmbeddableValuedModelPart nested ? firstEncrypted(nested) : label(component);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
+    }
+
+    /** The mapped part a path of an entity (or of embeddables in one) resolves to, or {@code null}. */
+    private ModelPart modelPart(SqmPath<?> path) {
         Deque<String> names = new ArrayDeque<>();
         names.push(path.getReferencedPathSource().getPathName());
         SqmPath<?> lhs = path.getLhs();
@@ -227,15 +359,17 @@ final class EncryptedQueryCheck {
             return null;
         }
         ManagedMappingType owner = metamodel.getEntityDescriptor(entity.getHibernateEntityName());
-        ModelPart attribute = null;
+        ModelPart part = null;
         for (String name : names) {
             // findSubPart also searches subclasses: HQL resolves p.ssn on a superclass path to a subclass attribute.
-            attribute = owner == null ? null : owner.findSubPart(name, null);
-            owner = attribute instanceof EmbeddableValuedModelPart embedded
-                    ? embedded.getEmbeddableTypeDescriptor()
-                    : null;
+            part = owner == null ? null : owner.findSubPart(name, null);
+            owner = part instanceof EmbeddableValuedModelPart embedded ? embedded.getEmbeddableTypeDescriptor() : null;
         }
-        return attribute instanceof BasicValuedModelPart basic
+        return part;
+    }
+
+    private static String label(ModelPart part) {
+        return part instanceof BasicValuedModelPart basic
                         && basic.getJdbcMapping().getValueConverter() instanceof JpaAttributeConverter<?, ?> converter
                         && converter.getConverterBean().getBeanInstance() instanceof GuardConverter guard
                 ? guard.label()

@@ -56,6 +56,7 @@ public final class FieldCryptIntegrator implements Integrator {
         if (entities.isEmpty() || service.runtime(sessionFactory) != null) {
             return;
         }
+        FieldCryptService.checkQueryChecksInstalled(values, sessionFactory.getServiceRegistry());
         BootModel.installReadExpressions(
                 metadata, sessionFactory.getJdbcServices().getDialect());
         FieldCryptRuntime runtime = FieldCryptRuntime.assemble(
