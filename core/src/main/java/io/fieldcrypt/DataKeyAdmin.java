@@ -64,7 +64,7 @@ public final class DataKeyAdmin {
         String[] firstReason = new String[1];
         forEachKey(scopes, key -> {
             try {
-                DataKeyCache.verifiedContext(key, masterKeys);
+                DataKeyCache.verifiedContext(key, masterKeys, expectedContext(key));
                 keys.add(key);
             } catch (DecryptionException e) {
                 refused.add(key.id());
@@ -96,6 +96,12 @@ public final class DataKeyAdmin {
         return new RewrapReport(rewrapped, current, failed);
     }
 
+    /** The context a stored key must have been wrapped under: a blind index root key's, or a data key's. */
+    private static Map<String, String> expectedContext(StoredDataKey key) {
+        String group = BlindIndexKeys.keyGroupOf(key.scope());
+        return group != null ? BlindIndexKeys.encryptionContext(group) : DataKeyCache.encryptionContext(key.scope());
+    }
+
     private enum Outcome {
         REWRAPPED,
         ALREADY_CURRENT,
@@ -108,8 +114,7 @@ public final class DataKeyAdmin {
         }
         WrappedDataKey rewrapped;
         try {
-            rewrapped = provider.reEncryptDataKey(
-                    key.wrapped(), DataKeyCache.encryptionContext(key.scope()), masterKeys.current());
+            rewrapped = provider.reEncryptDataKey(key.wrapped(), expectedContext(key), masterKeys.current());
         } catch (KeyProviderException e) {
             LOG.warn(
                     "data key {} under master key {} could not be rewrapped ({}): {}",

@@ -8,6 +8,7 @@ import io.fieldcrypt.spi.DataKeyMaterial;
 import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.DecryptedDataKey;
 import io.fieldcrypt.spi.GeneratedDataKey;
+import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.StoredDataKey;
 import java.time.Duration;
 import java.util.Map;
@@ -67,6 +68,9 @@ final class DataKeyCache implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DataKeyCache.class);
     static final String SCOPE_CONTEXT_KEY = "fieldcrypt:scope";
+
+    /** Scopes of keys that are not data keys (blind index root keys); no data key scope may start with it. */
+    static final String RESERVED_SCOPE_PREFIX = "fieldcrypt:";
 
     /** The current data key of a scope and how often it was used. */
     static final class ActiveKey {
@@ -311,23 +315,13 @@ final class DataKeyCache implements AutoCloseable {
     }
 
     private ActiveKey newDataKey(String scope) {
+        if (scope.startsWith(RESERVED_SCOPE_PREFIX)) {
+            throw new IllegalArgumentException("scope " + scope + " is reserved for fieldcrypt's own keys (it starts"
+                    + " with '" + RESERVED_SCOPE_PREFIX + "'); name the data key scope otherwise");
+        }
         Map<String, String> context = encryptionContext(scope);
-        GeneratedDataKey generated = provider.generateDataKey(masterKeys.current(), context);
+        GeneratedDataKey generated = generate(provider, masterKeys, context);
         try {
-            if (generated.plaintext().lengthBytes() != 32) {
-                throw new KeyProviderException(
-                        KeyProviderException.Reason.REJECTED,
-                        "key provider returned a " + generated.plaintext().lengthBytes()
-                                + "-byte data key; AES-256 needs 32 bytes");
-            }
-            String wrappedUnder = generated.wrapped().masterKeyId();
-            String expected = masterKeys.currentCanonical();
-            if (!wrappedUnder.equals(expected)) {
-                throw new KeyProviderException(
-                        KeyProviderException.Reason.WRONG_KEY,
-                        "key provider made a data key" + " under master key " + wrappedUnder + ", but " + expected
-                                + " was requested; refusing it");
-            }
             // Durability first: the row is committed before any value can be encrypted under the key.
             StoredDataKey stored = store.insert(scope, generated.wrapped(), context, maxAge);
             decryptionKeys.put(
@@ -353,21 +347,67 @@ final class DataKeyCache implements AutoCloseable {
 
     private OpenKey unwrap(long id, Set<String> scopes) {
         StoredDataKey row = store.find(id).orElseThrow(() -> new DataKeyNotFoundException(id, store.describe()));
+        if (row.scope().startsWith(RESERVED_SCOPE_PREFIX)) {
+            // A blind index root key (or another key of fieldcrypt's own) is never a data key, whatever the caller.
+            throw new DecryptionException(
+                    "key " + id + " of scope " + row.scope() + " is not a data key; refusing" + " to use it");
+        }
         if (!scopes.contains(row.scope())) {
             // Refused for this caller's scopes, before any key provider call; another caller may accept the scope.
             throw new CallerSpecific(otherScope(id, row.scope(), scopes));
         }
-        Map<String, String> context = verifiedContext(row, masterKeys);
+        DataKeyMaterial material = unwrapChecked(provider, row, verifiedContext(row, masterKeys), "data key " + id);
+        LOG.debug("unwrapped data key {} of scope {}", id, row.scope());
+        return new OpenKey(id, row.scope(), material);
+    }
+
+    /**
+     * Makes a key under the current master key, checking what the provider answered: 256 bits, wrapped under the
+     * master key asked for.
+     */
+    static GeneratedDataKey generate(KeyProvider provider, MasterKeys masterKeys, Map<String, String> context) {
+        GeneratedDataKey generated = provider.generateDataKey(masterKeys.current(), context);
+        try {
+            if (generated.plaintext().lengthBytes() != 32) {
+                throw new KeyProviderException(
+                        KeyProviderException.Reason.REJECTED,
+                        "key provider returned a " + generated.plaintext().lengthBytes()
+                                + "-byte data key; AES-256 needs 32 bytes");
+            }
+            String wrappedUnder = generated.wrapped().masterKeyId();
+            String expected = masterKeys.currentCanonical();
+            if (!wrappedUnder.equals(expected)) {
+                throw new KeyProviderException(
+                        KeyProviderException.Reason.WRONG_KEY,
+                        "key provider made a data key" + " under master key " + wrappedUnder + ", but " + expected
+                                + " was requested; refusing it");
+            }
+            return generated;
+        } catch (RuntimeException | Error e) {
+            generated.plaintext().destroy();
+            throw e;
+        }
+    }
+
+    /**
+     * Unwraps a stored key under {@code context} (built from configuration, never read from the row), checking what
+     * the provider answered: the master key the row names, 256 bits.
+     *
+     * @param what the key, for messages ("data key 7")
+     * @throws DecryptionException if the stored form or its context was altered
+     */
+    static DataKeyMaterial unwrapChecked(
+            KeyProvider provider, StoredDataKey row, Map<String, String> context, String what) {
         DecryptedDataKey decrypted;
         try {
             decrypted = provider.decryptDataKey(row.wrapped(), context);
         } catch (KeyProviderException e) {
             // The stored row, not the provider, is at fault: its wrapped key was not made under the master key it
-            // names, or under its scope's context (KMS: InvalidCiphertextException, IncorrectKeyException).
+            // names, or under the context it must have (KMS: InvalidCiphertextException, IncorrectKeyException).
             if (e.reason() == KeyProviderException.Reason.INVALID_CIPHERTEXT
                     || e.reason() == KeyProviderException.Reason.WRONG_KEY) {
                 throw new DecryptionException(
-                        "data key " + id + " could not be unwrapped under master key "
+                        what + " could not be unwrapped under master key "
                                 + row.wrapped().masterKeyId() + ": its stored form or encryption context was altered",
                         e);
             }
@@ -378,15 +418,14 @@ final class DataKeyCache implements AutoCloseable {
             decrypted.plaintext().destroy();
             throw new KeyProviderException(
                     KeyProviderException.Reason.WRONG_KEY,
-                    "key provider unwrapped data key " + id + " with master key " + decrypted.masterKeyId()
+                    "key provider unwrapped " + what + " with master key " + decrypted.masterKeyId()
                             + ", but it is recorded under " + expected);
         }
         if (decrypted.plaintext().lengthBytes() != 32) {
             decrypted.plaintext().destroy();
-            throw new DecryptionException("data key " + id + " is not a 256-bit key");
+            throw new DecryptionException(what + " is not a 256-bit key");
         }
-        LOG.debug("unwrapped data key {} of scope {}", id, row.scope());
-        return new OpenKey(id, row.scope(), decrypted.plaintext());
+        return decrypted.plaintext();
     }
 
     private static DecryptionException otherScope(long id, String scope, Set<String> expected) {
@@ -403,13 +442,20 @@ final class DataKeyCache implements AutoCloseable {
      * @throws DecryptionException if the row cannot be trusted
      */
     static Map<String, String> verifiedContext(StoredDataKey row, MasterKeys masterKeys) {
+        return verifiedContext(row, masterKeys, encryptionContext(row.scope()));
+    }
+
+    /**
+     * As {@link #verifiedContext(StoredDataKey, MasterKeys)}, for a row whose context is {@code context}: a data
+     * key's, or a blind index root key's.
+     */
+    static Map<String, String> verifiedContext(StoredDataKey row, MasterKeys masterKeys, Map<String, String> context) {
         String masterKey = row.wrapped().masterKeyId();
         if (!masterKeys.trusts(masterKey)) {
             throw new DecryptionException("data key " + row.id() + " is wrapped under master key " + masterKey
                     + ", which is not a trusted master key; refusing to unwrap it. If that key is yours, add it to"
                     + " the trusted master keys");
         }
-        Map<String, String> context = encryptionContext(row.scope());
         if (!context.equals(row.encryptionContext())) {
             throw new DecryptionException("data key " + row.id() + " of scope " + row.scope() + " is recorded with"
                     + " another encryption context than its scope's; refusing to unwrap it");

@@ -12,12 +12,15 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
 
     private final DataKeyCache cache;
     private final DataKeyAdmin dataKeys;
+    private final BlindIndexKeys blindIndexKeys;
 
     DefaultFieldEncryptor(FieldEncryptor.Builder settings) {
         CountingKeyProvider provider = new CountingKeyProvider(settings.keyProvider);
         MasterKeys masterKeys = new MasterKeys(provider, settings.masterKeyId, settings.trustedMasterKeyIds);
         masterKeys.resolveEagerly();
         this.cache = new DataKeyCache(provider, masterKeys, settings.dataKeyStore, settings);
+        this.blindIndexKeys =
+                new BlindIndexKeys(provider, masterKeys, settings.dataKeyStore, settings.beforeMakingBlindIndexRoot);
         this.dataKeys = new DataKeyAdmin(provider, masterKeys, settings.dataKeyStore, cache::discardEncryptionKeys);
     }
 
@@ -68,6 +71,13 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
     }
 
     @Override
+    public byte[] blindIndex(BlindIndex index, byte[] value) {
+        Objects.requireNonNull(index, "index");
+        Objects.requireNonNull(value, "value");
+        return blindIndexKeys.compute(index, value);
+    }
+
+    @Override
     public DataKeyStats stats() {
         return cache.stats();
     }
@@ -84,6 +94,7 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
 
     @Override
     public void close() {
+        blindIndexKeys.close();
         cache.close();
     }
 }

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
@@ -91,6 +92,24 @@ public interface FieldEncryptor extends AutoCloseable {
     DataKeyStats stats();
 
     /**
+     * Computes a blind index value: HMAC-SHA-256 of {@code value} under the index's own key, truncated to
+     * {@code index.bits()}. Equal inputs give equal values for the same index, and unrelated values for any other
+     * index (another group, name or length). The index key is derived (HKDF-SHA-256) from its key group's root key,
+     * which is made on the group's first use by whichever process comes first, stored wrapped in the data key table
+     * (scope {@code fieldcrypt:blind-index:<group>}, an encryption context of its own purpose), and unwrapped once
+     * per encryptor.
+     *
+     * @param index which index
+     * @param value the (already transformed) input bytes; not modified
+     * @return {@code index.bytes()} bytes, the unused low bits of the last one zero
+     * @throws NullPointerException if an argument is null
+     * @throws KeyProviderException if the root key had to be made or unwrapped and the key provider failed
+     * @throws DataKeyStoreException if the root key could not be read or stored
+     * @throws DecryptionException if the stored root key cannot be trusted (untrusted master key, altered context)
+     */
+    byte[] blindIndex(BlindIndex index, byte[] value);
+
+    /**
      * Stops using this process's current data keys for new values: the next encryption of each scope makes a new
      * data key. Values already written are not touched.
      */
@@ -141,6 +160,8 @@ public interface FieldEncryptor extends AutoCloseable {
         boolean acceptVersion1 = true;
         /** Elapsed nanoseconds for cache expiry; null means {@link System#nanoTime()} with background eviction. */
         LongSupplier ticker;
+
+        Consumer<String> beforeMakingBlindIndexRoot = group -> {};
 
         Builder() {}
 
@@ -250,6 +271,17 @@ public interface FieldEncryptor extends AutoCloseable {
          */
         public Builder ticker(LongSupplier nanoTicker) {
             this.ticker = Objects.requireNonNull(nanoTicker, "nanoTicker");
+            return this;
+        }
+
+        /**
+         * @param check called with a key group's name before its blind index root key is made (serialised with every
+         *     other process making it); it refuses by throwing, and then no key is made. Default: none. An integration
+         *     uses it to refuse a new root key while index values made under a lost one are still stored.
+         * @return this builder
+         */
+        public Builder beforeMakingBlindIndexRoot(Consumer<String> check) {
+            this.beforeMakingBlindIndexRoot = Objects.requireNonNull(check, "check");
             return this;
         }
 

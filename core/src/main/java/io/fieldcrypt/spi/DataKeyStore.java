@@ -5,6 +5,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Durable storage of wrapped data keys: the companion table.
@@ -31,6 +32,24 @@ public interface DataKeyStore {
      */
     StoredDataKey insert(
             String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext, Duration usableFor);
+
+    /**
+     * Returns the one key of {@code scope}, making it first if there is none: for keys a scope has exactly one of,
+     * such as the root key of a blind index key group. If the scope has an active key, the oldest one is returned;
+     * otherwise {@code beforeMaking} runs, then {@code make}, and its result is stored and committed before this
+     * returns. Callers in every process are serialised on the scope, so however many start together, one key is
+     * made.
+     *
+     * @param scope what the key serves
+     * @param encryptionContext the context a new key is wrapped under, recorded with it
+     * @param beforeMaking runs, serialised like {@code make}, when there is no key yet; it refuses by throwing, and
+     *     then nothing is made
+     * @param make makes the new key, wrapped; called at most once, only when there is no key yet
+     * @return the scope's key
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read or written; then no key was stored
+     */
+    StoredDataKey findOrMake(
+            String scope, Map<String, String> encryptionContext, Runnable beforeMaking, Supplier<WrappedDataKey> make);
 
     /**
      * @param id a data key id

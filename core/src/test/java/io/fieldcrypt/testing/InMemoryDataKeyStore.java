@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -43,6 +44,18 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
                 null);
         rows.put(row.id(), row);
         return row;
+    }
+
+    @Override
+    public synchronized StoredDataKey findOrMake(
+            String scope, Map<String, String> encryptionContext, Runnable beforeMaking, Supplier<WrappedDataKey> make) {
+        for (StoredDataKey row : rows.values()) {
+            if (row.scope().equals(scope) && row.state() == DataKeyState.ACTIVE) {
+                return row;
+            }
+        }
+        beforeMaking.run();
+        return insert(scope, make.get(), encryptionContext, Duration.ZERO);
     }
 
     @Override

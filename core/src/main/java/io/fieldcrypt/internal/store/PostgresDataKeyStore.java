@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,7 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     private final String insertSql;
     private final String findSql;
     private final String pageSql;
+    private final String oldestActiveSql;
 
     private PostgresDataKeyStore(ConnectionSource connections, String table) {
         this.connections = connections;
@@ -75,6 +77,7 @@ public final class PostgresDataKeyStore implements DataKeyStore {
                 + " now() + ? * interval '1 microsecond') returning " + COLUMN_LIST;
         this.findSql = SELECT_COLUMNS + table + " where id = ?";
         this.pageSql = SELECT_COLUMNS + table + " where scope = any(?) and id > ? order by id limit ?";
+        this.oldestActiveSql = SELECT_COLUMNS + table + " where scope = ? and state = 'ACTIVE' order by id limit 1";
     }
 
     /**
@@ -123,6 +126,35 @@ public final class PostgresDataKeyStore implements DataKeyStore {
                 insert.setBytes(3, wrapped.encryptedKey());
                 insert.setString(4, Json.write(encryptionContext));
                 insert.setLong(5, TimeUnit.NANOSECONDS.toMicros(usableFor.toNanos()));
+                return rows(insert).get(0);
+            }
+        });
+    }
+
+    @Override
+    public StoredDataKey findOrMake(
+            String scope, Map<String, String> encryptionContext, Runnable beforeMaking, Supplier<WrappedDataKey> make) {
+        return inTransaction("find or make a key in", connection -> {
+            try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
+                // Instances starting together wait here for the first, then find its key.
+                lock.setString(1, "fieldcrypt:" + table + ":" + scope);
+                lock.execute();
+            }
+            try (PreparedStatement select = connection.prepareStatement(oldestActiveSql)) {
+                select.setString(1, scope);
+                List<StoredDataKey> rows = rows(select);
+                if (!rows.isEmpty()) {
+                    return rows.get(0);
+                }
+            }
+            beforeMaking.run();
+            WrappedDataKey wrapped = make.get();
+            try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
+                insert.setString(1, scope);
+                insert.setString(2, wrapped.masterKeyId());
+                insert.setBytes(3, wrapped.encryptedKey());
+                insert.setString(4, Json.write(encryptionContext));
+                insert.setLong(5, 0);
                 return rows(insert).get(0);
             }
         });
