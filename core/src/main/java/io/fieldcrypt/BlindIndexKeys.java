@@ -50,7 +50,7 @@ final class BlindIndexKeys implements AutoCloseable {
     private final Consumer<String> beforeMakingRoot;
     private final ConcurrentHashMap<String, CompletableFuture<DataKeyMaterial>> roots = new ConcurrentHashMap<>();
     /** Initialised per index; cloned for each use, since a {@link Mac} is not thread-safe. */
-    private final ConcurrentHashMap<BlindIndex, Mac> macs = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<BlindIndexSpec, Mac> macs = new ConcurrentHashMap<>();
 
     private volatile boolean closed;
 
@@ -62,7 +62,7 @@ final class BlindIndexKeys implements AutoCloseable {
     }
 
     /** @return the index value of {@code value}: {@code index.bytes()} bytes, unused low bits zero */
-    byte[] compute(BlindIndex index, byte[] value) {
+    byte[] compute(BlindIndexSpec index, byte[] value) {
         Mac mac = mac(index);
         byte[] full = mac.doFinal(value);
         byte[] truncated = Arrays.copyOf(full, index.bytes());
@@ -72,7 +72,7 @@ final class BlindIndexKeys implements AutoCloseable {
         return truncated;
     }
 
-    private Mac mac(BlindIndex index) {
+    private Mac mac(BlindIndexSpec index) {
         Mac prototype = macs.get(index);
         if (prototype == null) {
             prototype = macs.computeIfAbsent(index, this::derive);
@@ -84,7 +84,7 @@ final class BlindIndexKeys implements AutoCloseable {
         }
     }
 
-    private Mac derive(BlindIndex index) {
+    private Mac derive(BlindIndexSpec index) {
         DataKeyMaterial root = root(index.keyGroup());
         byte[] rootBytes = root.getEncoded();
         if (rootBytes == null) {
@@ -180,7 +180,7 @@ final class BlindIndexKeys implements AutoCloseable {
     }
 
     /** The HKDF info of an index: a label, then its group and name (each length-prefixed), then its length. */
-    static byte[] info(BlindIndex index) {
+    static byte[] info(BlindIndexSpec index) {
         byte[] group = index.keyGroup().getBytes(StandardCharsets.UTF_8);
         byte[] name = index.name().getBytes(StandardCharsets.UTF_8);
         return ByteBuffer.allocate(DERIVATION_LABEL.length + 4 + group.length + 4 + name.length + 4)

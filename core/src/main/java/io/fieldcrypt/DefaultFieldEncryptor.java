@@ -71,7 +71,7 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
     }
 
     @Override
-    public byte[] blindIndex(BlindIndex index, byte[] value) {
+    public byte[] blindIndex(BlindIndexSpec index, byte[] value) {
         Objects.requireNonNull(index, "index");
         Objects.requireNonNull(value, "value");
         return blindIndexKeys.compute(index, value);

@@ -107,7 +107,7 @@ public interface FieldEncryptor extends AutoCloseable {
      * @throws DataKeyStoreException if the root key could not be read or stored
      * @throws DecryptionException if the stored root key cannot be trusted (untrusted master key, altered context)
      */
-    byte[] blindIndex(BlindIndex index, byte[] value);
+    byte[] blindIndex(BlindIndexSpec index, byte[] value);
 
     /**
      * Stops using this process's current data keys for new values: the next encryption of each scope makes a new

@@ -36,7 +36,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(TestPostgres.class)
 class BlindIndexTest {
 
-    private static final BlindIndex EMAIL = new BlindIndex("customer.email_bidx", "customer.email_bidx|NONE", 128);
+    private static final BlindIndexSpec EMAIL =
+            new BlindIndexSpec("customer.email_bidx", "customer.email_bidx|NONE", 128);
     private static final byte[] ADA = "ada@example.org".getBytes(UTF_8);
 
     private final TestDatabase db;
@@ -73,10 +74,10 @@ class BlindIndexTest {
             first = encryptor.blindIndex(EMAIL, ADA);
             assertThat(encryptor.blindIndex(EMAIL, ADA)).isEqualTo(first);
             others.add(encryptor.blindIndex(EMAIL, "Ada@example.org".getBytes(UTF_8)));
-            others.add(encryptor.blindIndex(new BlindIndex("supplier.email_bidx", EMAIL.name(), 128), ADA));
-            others.add(
-                    encryptor.blindIndex(new BlindIndex(EMAIL.keyGroup(), "customer.email_bidx|CASEFOLD", 128), ADA));
-            others.add(encryptor.blindIndex(new BlindIndex(EMAIL.keyGroup(), EMAIL.name(), 256), ADA));
+            others.add(encryptor.blindIndex(new BlindIndexSpec("supplier.email_bidx", EMAIL.name(), 128), ADA));
+            others.add(encryptor.blindIndex(
+                    new BlindIndexSpec(EMAIL.keyGroup(), "customer.email_bidx|CASEFOLD", 128), ADA));
+            others.add(encryptor.blindIndex(new BlindIndexSpec(EMAIL.keyGroup(), EMAIL.name(), 256), ADA));
         }
         try (FieldEncryptor cold = encryptor()) {
             assertThat(cold.blindIndex(EMAIL, ADA))
@@ -95,11 +96,12 @@ class BlindIndexTest {
     void truncatedIndex_hasCeilBytes_unusedLowBitsZero_andIsAPrefixOfTheFullValueOfThatLength() {
         try (FieldEncryptor encryptor = encryptor()) {
             for (int i = 0; i < 50; i++) {
-                byte[] value = encryptor.blindIndex(new BlindIndex("t.c", "t.c|NONE", 12), ("v" + i).getBytes(UTF_8));
+                byte[] value =
+                        encryptor.blindIndex(new BlindIndexSpec("t.c", "t.c|NONE", 12), ("v" + i).getBytes(UTF_8));
                 assertThat(value).hasSize(2);
                 assertThat(value[1] & 0x0F).isZero();
             }
-            assertThat(encryptor.blindIndex(new BlindIndex("t.c", "t.c|NONE", 8), ADA))
+            assertThat(encryptor.blindIndex(new BlindIndexSpec("t.c", "t.c|NONE", 8), ADA))
                     .hasSize(1);
         }
     }
@@ -107,7 +109,7 @@ class BlindIndexTest {
     /** Eight processes starting cold at once: one root key row, one key provider call each. */
     @Test
     void eightColdProcessesAtOnce_makeOneRootKey_andEachUsesOneKeyProviderCall() throws Exception {
-        BlindIndex index = new BlindIndex("cold-start", "cold-start|NONE", 128);
+        BlindIndexSpec index = new BlindIndexSpec("cold-start", "cold-start|NONE", 128);
         int processes = 8;
         List<FieldEncryptor> encryptors = new ArrayList<>();
         for (int i = 0; i < processes; i++) {
@@ -193,7 +195,7 @@ class BlindIndexTest {
 
     @Test
     void alteredOrUntrustedRootKeyRow_refused() throws SQLException {
-        BlindIndex index = new BlindIndex("altered", "altered|NONE", 128);
+        BlindIndexSpec index = new BlindIndexSpec("altered", "altered|NONE", 128);
         try (FieldEncryptor encryptor = encryptor()) {
             encryptor.blindIndex(index, ADA);
         }
@@ -216,7 +218,7 @@ class BlindIndexTest {
 
     @Test
     void checkBeforeMakingTheRoot_refusesWithNothingMade_andRunsOnlyWhenThereIsNone() throws SQLException {
-        BlindIndex vetoed = new BlindIndex("vetoed", "vetoed|NONE", 128);
+        BlindIndexSpec vetoed = new BlindIndexSpec("vetoed", "vetoed|NONE", 128);
         List<String> checked = new ArrayList<>();
         try (FieldEncryptor refusing = encryptor(provider, group -> {
             checked.add(group);
@@ -242,7 +244,7 @@ class BlindIndexTest {
     @Test
     void rewrap_movesTheRootKeyToTheNewMasterKey_indexValuesUnchanged() {
         KeyProvider twoKeys = TestKeys.localProvider("old", "new");
-        BlindIndex index = new BlindIndex("rewrapped", "rewrapped|NONE", 128);
+        BlindIndexSpec index = new BlindIndexSpec("rewrapped", "rewrapped|NONE", 128);
         String scope = "fieldcrypt:blind-index:rewrapped";
         byte[] before;
         try (FieldEncryptor old = builder(twoKeys, "old").build()) {

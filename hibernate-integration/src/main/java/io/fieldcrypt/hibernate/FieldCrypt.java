@@ -13,6 +13,7 @@ import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 
 /**
@@ -82,8 +83,9 @@ public final class FieldCrypt {
     }
 
     /**
-     * Re-encrypts every stored data key of this factory's scopes that is not under the configured master key
-     * ({@value FieldCryptSettings#KMS_KEY_ID}) with KMS {@code ReEncrypt} (the local provider does the equivalent).
+     * Re-encrypts every stored data key of this factory's scopes, and the root key of each of its blind index key
+     * groups, that is not under the configured master key ({@value FieldCryptSettings#KMS_KEY_ID}) with KMS
+     * {@code ReEncrypt} (the local provider does the equivalent).
      * No entity row is touched, and keys of scopes this factory does not map are left alone. Afterwards the old
      * master key is not needed to read anything: remove it from {@value FieldCryptSettings#KMS_TRUSTED_KEY_IDS} and
      * disable it. Idempotent, and safe to rerun after a crash: keys already current are skipped, and each key is
@@ -99,7 +101,9 @@ public final class FieldCrypt {
      * @throws io.fieldcrypt.DataKeyStoreException if the data key table cannot be read or written
      */
     public RewrapReport rewrapDataKeys() {
-        return dataKeys.rewrap(runtime.scopes());
+        Set<String> scopes = new TreeSet<>(runtime.scopes());
+        scopes.addAll(runtime.blindIndexRootScopes());
+        return dataKeys.rewrap(scopes);
     }
 
     /**

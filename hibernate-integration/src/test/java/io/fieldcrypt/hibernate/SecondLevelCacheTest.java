@@ -9,6 +9,7 @@ import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestPostgres;
 import jakarta.persistence.Cacheable;
+import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.GeneratedValue;
 import jakarta.persistence.GenerationType;
@@ -19,6 +20,7 @@ import java.io.ObjectOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Map;
 import javax.cache.Cache;
 import javax.cache.CacheManager;
@@ -53,6 +55,10 @@ class SecondLevelCacheTest {
 
         @Encrypted
         String secret;
+
+        @BlindIndex(source = "secret")
+        @Column(name = "secret_bidx")
+        String secretIndex;
 
         @Encrypted
         LocalDate since;
@@ -106,7 +112,15 @@ class SecondLevelCacheTest {
         assertThat(statistics.getSecondLevelCacheHitCount()).isEqualTo(1);
         assertThat(loaded.secret).isEqualTo("cached-secret-1");
         assertThat(loaded.since).isEqualTo(LocalDate.of(2020, 2, 29));
+        assertThat(loaded.secretIndex)
+                .as("a handle reads as null, from the cache too")
+                .isNull();
         assertThat(statistics.getEntityUpdateCount()).isZero();
+        List<Long> found = sf.fromTransaction(
+                s -> s.createSelectionQuery("select r.id from CachedRecord r where r.secretIndex = :s", Long.class)
+                        .setParameter("s", "cached-secret-1")
+                        .getResultList());
+        assertThat(found).containsExactly(id);
     }
 
     @Test

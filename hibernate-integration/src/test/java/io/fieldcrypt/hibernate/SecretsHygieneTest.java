@@ -57,7 +57,8 @@ class SecretsHygieneTest {
                 .contains("new data key")
                 .contains("opened by native SQL: true")
                 .contains("stateless get opened: true")
-                .contains("projected rows: 6");
+                .contains("projected rows: 6")
+                .contains("found by blind index: 2");
         List<String> secrets = new ArrayList<>(List.of(
                 HygieneChild.NATIONAL_ID,
                 HygieneChild.EMAIL,
@@ -82,18 +83,21 @@ class SecretsHygieneTest {
                 new String(key, StandardCharsets.ISO_8859_1).substring(0, 16));
     }
 
-    /** Every data key the child made, unwrapped here with the same master key. */
+    /** Every data key and blind index root key the child made, unwrapped here with the same master key. */
     private static List<byte[]> dataKeys(TestDatabase db, String keys) throws Exception {
         KeyProvider provider = KeyProviders.local(keys);
         List<byte[]> dataKeys = new ArrayList<>();
         try (Connection c = db.connect();
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("select master_key_id, encrypted_key, encryption_context->>"
-                        + "'fieldcrypt:scope' from fieldcrypt_data_key")) {
+                ResultSet rs = st.executeQuery("select master_key_id, encrypted_key,"
+                        + " encryption_context->>'fieldcrypt:scope', encryption_context->>'fieldcrypt:key-group'"
+                        + " from fieldcrypt_data_key")) {
             while (rs.next()) {
-                DecryptedDataKey key = provider.decryptDataKey(
-                        new WrappedDataKey(rs.getString(1), rs.getBytes(2)),
-                        Map.of("fieldcrypt:scope", rs.getString(3)));
+                Map<String, String> context = rs.getString(3) != null
+                        ? Map.of("fieldcrypt:scope", rs.getString(3))
+                        : Map.of("fieldcrypt:purpose", "blind-index-root", "fieldcrypt:key-group", rs.getString(4));
+                DecryptedDataKey key =
+                        provider.decryptDataKey(new WrappedDataKey(rs.getString(1), rs.getBytes(2)), context);
                 dataKeys.add(key.plaintext().getEncoded());
             }
         }

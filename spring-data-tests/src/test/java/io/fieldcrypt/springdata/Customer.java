@@ -1,5 +1,6 @@
 package io.fieldcrypt.springdata;
 
+import io.fieldcrypt.hibernate.BlindIndex;
 import io.fieldcrypt.hibernate.Encrypted;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -24,6 +25,11 @@ public class Customer {
     @Encrypted(storage = Encrypted.Storage.TEXT)
     @Column(length = 400)
     public String email;
+
+    /** The query handle of a blind index over {@link #email}: derived queries find customers by e-mail. */
+    @BlindIndex(source = "email", transform = BlindIndex.Transform.CASEFOLD)
+    @Column(name = "email_bidx", unique = true)
+    public String emailIndex;
 
     @Encrypted
     public LocalDate birthDate;

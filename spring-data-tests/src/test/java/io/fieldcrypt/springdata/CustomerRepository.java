@@ -1,6 +1,7 @@
 package io.fieldcrypt.springdata;
 
 import java.time.LocalDate;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import org.springframework.data.jpa.repository.Query;
@@ -33,6 +34,15 @@ public interface CustomerRepository extends Repository<Customer, Long> {
 
     @Query("select c.nationalId from Customer c where c.id = :id")
     String nationalIdOf(@Param("id") Long id);
+
+    /** Derived queries on a blind index handle take the plaintext. */
+    Optional<Customer> findByEmailIndex(String email);
+
+    List<Customer> findByEmailIndexIn(Collection<String> emails);
+
+    boolean existsByEmailIndex(String email);
+
+    List<Summary> findSummaryByEmailIndex(String email);
 
     /** Refused when the query is compiled: its parameter would reach SQL in plain. */
     List<Customer> findByNationalId(String nationalId);

@@ -16,6 +16,7 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import org.hibernate.jpa.HibernatePersistenceConfiguration;
 import org.hibernate.tool.schema.Action;
@@ -119,6 +120,28 @@ class SpringDataTest {
         String nationalId = inTransaction(repository -> repository.nationalIdOf(adaId));
 
         assertThat(nationalId).isEqualTo("123-45-6789");
+    }
+
+    @Test
+    void derivedQueriesOnABlindIndex_findByPlaintextInAnyCase() {
+        Long beaId = inTransaction(
+                repository -> repository.save(new Customer("Bea", "987-65-4321", "Bea@Example.org", BORN)).id);
+
+        Optional<Customer> ada = inTransaction(repository -> repository.findByEmailIndex("ADA@example.org"));
+        List<Customer> both = inTransaction(repository ->
+                repository.findByEmailIndexIn(List.of("ada@example.org", "bea@example.org", "nobody@example.org")));
+        boolean beaExists = inTransaction(repository -> repository.existsByEmailIndex("bea@EXAMPLE.org"));
+        boolean cyExists = inTransaction(repository -> repository.existsByEmailIndex("cy@example.org"));
+        List<CustomerRepository.Summary> summaries =
+                inTransaction(repository -> repository.findSummaryByEmailIndex("bea@example.org"));
+
+        assertThat(ada).hasValueSatisfying(found -> assertThat(found.id).isEqualTo(adaId));
+        assertThat(both.stream().map(c -> c.id).toList()).containsExactlyInAnyOrder(adaId, beaId);
+        assertThat(beaExists).isTrue();
+        assertThat(cyExists).isFalse();
+        assertThat(summaries)
+                .singleElement()
+                .satisfies(summary -> assertThat(summary.getEmail()).isEqualTo("Bea@Example.org"));
     }
 
     @Test

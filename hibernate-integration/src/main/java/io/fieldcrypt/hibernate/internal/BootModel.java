@@ -83,6 +83,39 @@ final class BootModel {
     }
 
     /**
+     * The columns of every blind index, by key group, as SQL names: what the check before a group's root key is made
+     * looks at.
+     */
+    static Map<String, List<FieldCryptRuntime.IndexColumn>> indexColumnsByGroup(
+            Metadata metadata, SessionFactoryImplementor factory) {
+        var context = factory.getSqlStringGenerationContext();
+        var dialect = factory.getJdbcServices().getDialect();
+        Map<String, List<FieldCryptRuntime.IndexColumn>> byGroup = new LinkedHashMap<>();
+        for (PersistentClass entity : metadata.getEntityBindings()) {
+            for (Property property : entity.getProperties()) {
+                if (property.getValue() instanceof BasicValue value
+                        && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor) {
+                    IndexConverter converter = descriptor.converter();
+                    Column column = value.getColumns().get(0);
+                    String group = IndexConverter.spec(
+                                    value.getTable().getName(),
+                                    column.getName(),
+                                    converter.keyGroup(),
+                                    converter.transform(),
+                                    converter.bits())
+                            .keyGroup();
+                    byGroup.computeIfAbsent(group, g -> new ArrayList<>())
+                            .add(new FieldCryptRuntime.IndexColumn(
+                                    converter.label(),
+                                    value.getTable().getQualifiedName(context),
+                                    column.getQuotedName(dialect)));
+                }
+            }
+        }
+        return byGroup;
+    }
+
+    /**
      * Makes Hibernate read every encrypted column together with its row's key ({@link RowBoundRead}), on every path
      * that reads it through the mapping. Runs before the persisters are built, which is when Hibernate takes the
      * columns' read expressions.
@@ -251,14 +284,82 @@ final class BootModel {
     static List<FieldCryptRuntime.BootEntity> encryptedEntities(Metadata metadata) {
         List<FieldCryptRuntime.BootEntity> entities = new ArrayList<>();
         for (PersistentClass entity : metadata.getEntityBindings()) {
+            List<Found> encrypted = encryptedProperties(entity);
             List<FieldCryptRuntime.BootAttribute> attributes = new ArrayList<>();
-            for (Found found : encryptedProperties(entity)) {
+            for (Found found : encrypted) {
                 attributes.add(found.bootAttribute());
             }
+            List<FieldCryptRuntime.BootIndex> indexes = blindIndexes(entity, encrypted);
             if (!attributes.isEmpty()) {
-                entities.add(new FieldCryptRuntime.BootEntity(entity.getEntityName(), aadEntity(entity), attributes));
+                entities.add(new FieldCryptRuntime.BootEntity(
+                        entity.getEntityName(), aadEntity(entity), attributes, indexes));
             }
         }
         return entities;
+    }
+
+    /**
+     * The {@code @BlindIndex} handles of {@code entity}, each checked against its source: an {@code @Encrypted}
+     * attribute of the entity itself, of the handle's Java type, a string for the text transforms.
+     *
+     * @throws ConfigurationException naming the handle and what to change
+     */
+    private static List<FieldCryptRuntime.BootIndex> blindIndexes(PersistentClass entity, List<Found> encrypted) {
+        List<FieldCryptRuntime.BootIndex> indexes = new ArrayList<>();
+        for (Property property : entity.getPropertyClosure()) {
+            if (property.getValue() instanceof Component component) {
+                refuseHandlesInside(component);
+            }
+            if (!(property.getValue() instanceof BasicValue value
+                    && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor)) {
+                continue;
+            }
+            IndexConverter converter = descriptor.converter();
+            String label = converter.label();
+            Found source = encrypted.stream()
+                    .filter(f -> !f.embedded() && f.path().get(0).equals(converter.sourceName()))
+                    .findFirst()
+                    .orElseThrow(() -> BlindIndexBinder.refuse(
+                            label,
+                            "names source = \"" + converter.sourceName() + "\", which is not an @Encrypted attribute"
+                                    + " of " + aadEntity(entity) + " itself (not inside an embeddable); name one"));
+            if (!source.attribute().javaType().equals(descriptor.javaType())) {
+                throw BlindIndexBinder.refuse(
+                        label,
+                        "is a " + descriptor.javaType().getSimpleName() + ", but its source "
+                                + source.attribute().label() + " is a "
+                                + source.attribute().javaType().getSimpleName() + "; declare the handle with the"
+                                + " source's type");
+            }
+            if (converter.transform() != io.fieldcrypt.hibernate.BlindIndex.Transform.NONE
+                    && source.attribute().javaType() != String.class) {
+                throw BlindIndexBinder.refuse(
+                        label,
+                        "has transform = " + converter.transform() + ", which applies to strings only; use NONE");
+            }
+            Column column = value.getColumns().get(0);
+            indexes.add(new FieldCryptRuntime.BootIndex(
+                    property.getName(),
+                    converter,
+                    converter.sourceName(),
+                    source.attribute().codec(),
+                    value.getTable().getName(),
+                    column.getName()));
+        }
+        return indexes;
+    }
+
+    private static void refuseHandlesInside(Component component) {
+        for (Property nested : component.getProperties()) {
+            if (nested.getValue() instanceof BasicValue value
+                    && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor) {
+                throw BlindIndexBinder.refuse(
+                        descriptor.converter().label(),
+                        "is inside an embeddable; declare the handle, and its source, on the entity itself");
+            }
+            if (nested.getValue() instanceof Component inner) {
+                refuseHandlesInside(inner);
+            }
+        }
     }
 }

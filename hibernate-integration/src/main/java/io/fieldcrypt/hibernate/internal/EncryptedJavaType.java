@@ -4,6 +4,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.Comparator;
 import java.util.Objects;
+import org.hibernate.SharedSessionContract;
 import org.hibernate.dialect.Dialect;
 import org.hibernate.sql.ast.spi.SqlAppender;
 import org.hibernate.type.descriptor.WrapperOptions;
@@ -20,9 +21,10 @@ import org.hibernate.type.spi.TypeConfiguration;
  * <ul>
  *   <li>a {@link SealedValue} also counts as an instance (it stands in the state array while a value is sealed or
  *       not yet opened), compared by identity;</li>
- *   <li>the loggable representation of any value is {@code [encrypted]}, so Hibernate's logs (entity listings at
- *       DEBUG, for example) never show a plaintext;</li>
- *   <li>its mutability plan is the attribute's {@link SealedMutabilityPlan}.</li>
+ *   <li>the loggable representation of any value is a fixed word ({@code [encrypted]}, or {@code [blind index]} for
+ *       a blind index handle, whose values are plaintexts about to be hashed), so Hibernate's logs (entity listings
+ *       and bound parameters at DEBUG and TRACE, for example) never show a plaintext;</li>
+ *   <li>its mutability plan is the attribute's {@link SealedMutabilityPlan} (a handle keeps its type's own).</li>
  * </ul>
  */
 final class EncryptedJavaType implements BasicJavaType<Object> {
@@ -30,11 +32,52 @@ final class EncryptedJavaType implements BasicJavaType<Object> {
     private static final long serialVersionUID = 1L;
 
     private final JavaType<Object> plaintext;
-    private final SealedMutabilityPlan plan;
+    private final MutabilityPlan<Object> plan;
+    private final String loggable;
 
+    /** The domain type of an encrypted attribute. */
     EncryptedJavaType(JavaType<Object> plaintext, SealedMutabilityPlan plan) {
+        this(plaintext, plan, "[encrypted]");
+    }
+
+    /**
+     * The domain type of a blind index handle. Its value is never cached: the second-level cache disassembles an
+     * inserted entity's state while the handle's slot still holds the plaintext to hash, and a handle reads as
+     * {@code null} anyway.
+     */
+    static EncryptedJavaType ofIndexHandle(JavaType<Object> plaintext) {
+        return new EncryptedJavaType(plaintext, HANDLE_PLAN, "[blind index]");
+    }
+
+    /** The mutability plan of a blind index handle: immutable, and never put into the second-level cache. */
+    static final MutabilityPlan<Object> HANDLE_PLAN = new MutabilityPlan<>() {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public boolean isMutable() {
+            return false;
+        }
+
+        @Override
+        public Object deepCopy(Object value) {
+            return value;
+        }
+
+        @Override
+        public java.io.Serializable disassemble(Object value, SharedSessionContract session) {
+            return null;
+        }
+
+        @Override
+        public Object assemble(java.io.Serializable cached, SharedSessionContract session) {
+            return null;
+        }
+    };
+
+    private EncryptedJavaType(JavaType<Object> plaintext, MutabilityPlan<Object> plan, String loggable) {
         this.plaintext = plaintext;
         this.plan = plan;
+        this.loggable = loggable;
     }
 
     @Override
@@ -122,7 +165,7 @@ final class EncryptedJavaType implements BasicJavaType<Object> {
 
     @Override
     public String extractLoggableRepresentation(Object value) {
-        return value == null ? "null" : "[encrypted]";
+        return value == null ? "null" : loggable;
     }
 
     @Override

@@ -2,6 +2,7 @@ package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.FieldCryptException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.function.Supplier;
@@ -14,6 +15,7 @@ import org.hibernate.metamodel.mapping.ManagedMappingType;
 import org.hibernate.metamodel.mapping.ModelPart;
 import org.hibernate.metamodel.model.domain.EmbeddableDomainType;
 import org.hibernate.metamodel.model.domain.EntityDomainType;
+import org.hibernate.query.sqm.ComparisonOperator;
 import org.hibernate.query.sqm.spi.BaseSemanticQueryWalker;
 import org.hibernate.query.sqm.tree.SqmStatement;
 import org.hibernate.query.sqm.tree.cte.SqmCteStatement;
@@ -24,11 +26,14 @@ import org.hibernate.query.sqm.tree.domain.SqmPath;
 import org.hibernate.query.sqm.tree.expression.SqmAliasedNodeRef;
 import org.hibernate.query.sqm.tree.expression.SqmExpression;
 import org.hibernate.query.sqm.tree.expression.SqmFunction;
+import org.hibernate.query.sqm.tree.expression.SqmParameter;
 import org.hibernate.query.sqm.tree.from.SqmDerivedJoin;
 import org.hibernate.query.sqm.tree.from.SqmFromClause;
 import org.hibernate.query.sqm.tree.from.SqmRoot;
 import org.hibernate.query.sqm.tree.insert.SqmInsertSelectStatement;
 import org.hibernate.query.sqm.tree.insert.SqmInsertValuesStatement;
+import org.hibernate.query.sqm.tree.predicate.SqmComparisonPredicate;
+import org.hibernate.query.sqm.tree.predicate.SqmInListPredicate;
 import org.hibernate.query.sqm.tree.predicate.SqmNullnessPredicate;
 import org.hibernate.query.sqm.tree.predicate.SqmPredicate;
 import org.hibernate.query.sqm.tree.predicate.SqmWhereClause;
@@ -181,6 +186,9 @@ final class EncryptedQueryCheck {
          * expression.
          */
         private Object selectable(SqmSelectableNode<?> node, Object result) {
+            if (node instanceof SqmBasicValuedSimplePath<?> path && indexHandle(path) != null) {
+                refuseHandle(indexHandle(path), "selected");
+            }
             boolean distinct =
                     !specs.isEmpty() && specs.peek().getSelectClause().isDistinct();
             if (bare(node) && nesting.isEmpty() && !distinct) {
@@ -192,6 +200,48 @@ final class EncryptedQueryCheck {
 
         private static boolean bare(SqmSelectableNode<?> node) {
             return node instanceof SqmBasicValuedSimplePath<?> || node instanceof SqmEmbeddedValuedSimplePath<?>;
+        }
+
+        /**
+         * {@code handle = :parameter} (either way round), or two handles of one index: the only comparisons a blind
+         * index answers. The parameter is hashed by the handle's converter.
+         */
+        @Override
+        public Object visitComparisonPredicate(SqmComparisonPredicate predicate) {
+            SqmExpression<?> left = predicate.getLeftHandExpression();
+            SqmExpression<?> right = predicate.getRightHandExpression();
+            IndexConverter leftHandle = indexHandle(left);
+            IndexConverter rightHandle = indexHandle(right);
+            if (leftHandle == null && rightHandle == null) {
+                return super.visitComparisonPredicate(predicate);
+            }
+            IndexConverter handle = leftHandle != null ? leftHandle : rightHandle;
+            if (predicate.getSqmOperator() != ComparisonOperator.EQUAL) {
+                refuseHandle(
+                        handle, "compared with " + predicate.getSqmOperator().sqlText());
+            }
+            boolean answered = leftHandle != null && rightHandle != null
+                    ? leftHandle.sameIndexAs(rightHandle)
+                    : (leftHandle != null ? right : left) instanceof SqmParameter<?>;
+            if (!answered) {
+                refuseHandle(handle, "compared with something other than a parameter");
+            }
+            return predicate;
+        }
+
+        /** {@code handle in (:a, :b)} or {@code handle in :collection}: each parameter is hashed. */
+        @Override
+        public Object visitInListPredicate(SqmInListPredicate<?> predicate) {
+            IndexConverter handle = indexHandle(predicate.getTestExpression());
+            if (handle == null) {
+                return super.visitInListPredicate(predicate);
+            }
+            for (SqmExpression<?> element : predicate.getListExpressions()) {
+                if (!(element instanceof SqmParameter<?>)) {
+                    refuseHandle(handle, "compared with something other than a parameter in an 'in' list");
+                }
+            }
+            return predicate;
         }
 
         @Override
@@ -273,9 +323,22 @@ final class EncryptedQueryCheck {
         public Object visitBasicValuedPath(SqmBasicValuedSimplePath<?> path) {
             String attribute = encryptedAttribute(path);
             if (attribute != null) {
-                refuse(attribute);
+                refuse(attribute, handlesOf(path));
+            }
+            IndexConverter handle = indexHandle(path);
+            if (handle != null) {
+                refuseHandle(handle, "used in " + (clause.isEmpty() ? "an expression" : clause.peekLast()));
             }
             return path;
+        }
+
+        private void refuseHandle(IndexConverter handle, String how) {
+            throw new FieldCryptException("query refused: " + handle.label() + " is a @BlindIndex and is " + how
+                    + (nesting.isEmpty() ? "" : " in " + nesting.peekLast())
+                    + ". Its column holds a keyed hash of " + handle.sourceName() + ", which only answers equality:"
+                    + " compare it with a parameter ('" + handle.label() + " = :value', 'in (:values)', a Criteria"
+                    + " equal, a Spring Data findBy...), or test it with 'is null'. It reads as null, so select "
+                    + handle.sourceName() + " instead");
         }
 
         /** An embeddable compared, ordered or grouped as a whole is compared column by column, its ciphertext too. */
@@ -283,12 +346,12 @@ final class EncryptedQueryCheck {
         public Object visitEmbeddableValuedPath(SqmEmbeddedValuedSimplePath<?> path) {
             String attribute = encryptedComponent(path);
             if (attribute != null) {
-                refuse(attribute);
+                refuse(attribute, List.of());
             }
             return path;
         }
 
-        private void refuse(String attribute) {
+        private void refuse(String attribute, List<String> handles) {
             String where = clause.isEmpty() ? "a comparison" : clause.peekLast();
             throw new FieldCryptException("query refused: " + attribute + " is @Encrypted and is used in " + where
                     + (nesting.isEmpty() ? "" : " of " + nesting.peekLast())
@@ -296,7 +359,11 @@ final class EncryptedQueryCheck {
                     + " ciphertext bound to each row, so the database cannot compare, order, group, aggregate"
                     + " or pass it to a function, and a parameter would put the plaintext into SQL. Select it"
                     + " (alone, in a tuple or a constructor expression) and work on the plaintext in Java; only"
-                    + " 'is null' and 'is not null' may test it");
+                    + " 'is null' and 'is not null' may test it"
+                    + (handles.isEmpty()
+                            ? ""
+                            : "; to find rows by its value, compare its blind index " + String.join(" or ", handles)
+                                    + " with a parameter instead"));
         }
 
         /** Visits with {@code where} as the innermost clause, for the message. */
@@ -318,6 +385,40 @@ final class EncryptedQueryCheck {
                 nesting.removeLast();
             }
         }
+    }
+
+    /** @return the blind index handle {@code expression} is, or {@code null} */
+    private IndexConverter indexHandle(SqmExpression<?> expression) {
+        return expression instanceof SqmBasicValuedSimplePath<?> path
+                        && modelPart(path) instanceof BasicValuedModelPart basic
+                        && basic.getJdbcMapping().getValueConverter() instanceof JpaAttributeConverter<?, ?> converter
+                        && converter.getConverterBean().getBeanInstance() instanceof IndexConverter handle
+                ? handle
+                : null;
+    }
+
+    /** @return the {@code Entity.handle} labels of the blind indexes over the encrypted attribute {@code path} */
+    private List<String> handlesOf(SqmPath<?> path) {
+        if (!(path.getLhs() != null
+                && path.getLhs().getReferencedPathSource().getPathType() instanceof EntityDomainType<?> entity)) {
+            return List.of();
+        }
+        String source = path.getReferencedPathSource().getPathName();
+        List<String> handles = new ArrayList<>();
+        metamodel
+                .getEntityDescriptor(entity.getHibernateEntityName())
+                .visitSubParts(
+                        part -> {
+                            if (part instanceof BasicValuedModelPart basic
+                                    && basic.getJdbcMapping().getValueConverter()
+                                            instanceof JpaAttributeConverter<?, ?> c
+                                    && c.getConverterBean().getBeanInstance() instanceof IndexConverter handle
+                                    && handle.sourceName().equals(source)) {
+                                handles.add(handle.label());
+                            }
+                        },
+                        null);
+        return handles;
     }
 
     /**

@@ -79,27 +79,59 @@ final class EntityCrypto {
         }
     }
 
+    /**
+     * A blind index handle: at every write its slot in the state array carries its source's plaintext, which the
+     * handle's {@link IndexConverter} hashes when Hibernate binds it.
+     *
+     * @param handle the handle's index in the state array
+     * @param source the source's index in the state array (an attribute of the entity itself)
+     */
+    record IndexSlot(int handle, int source) {}
+
     private final String aadEntity;
     private final CanonicalId canonicalId;
     private final IdentityInsert identity;
     private final Slot[] slots;
+    private final IndexSlot[] indexes;
     private final FieldEncryptor encryptor;
 
     EntityCrypto(
             String aadEntity,
             CanonicalId canonicalId,
             Slot[] slots,
+            IndexSlot[] indexes,
             FieldEncryptor encryptor,
             IdentityInsert identity) {
         this.aadEntity = aadEntity;
         this.canonicalId = canonicalId;
         this.identity = identity;
         this.slots = slots.clone();
+        this.indexes = indexes.clone();
         this.encryptor = encryptor;
     }
 
-    /** Replaces every non-null encrypted value in {@code state} by its sealed form. */
+    /** @return the blind index handles */
+    List<IndexSlot> indexes() {
+        return List.of(indexes);
+    }
+
+    /**
+     * Puts each source's plaintext into its handle's slot, for the handle's converter to hash; before the sources are
+     * sealed. A source that is not plaintext (a value read without its key and never opened) leaves its handle as
+     * the entity has it.
+     */
+    private void index(Object[] state) {
+        for (IndexSlot index : indexes) {
+            Object source = state[index.source];
+            if (!(source instanceof SealedValue)) {
+                state[index.handle] = source;
+            }
+        }
+    }
+
+    /** Replaces every non-null encrypted value in {@code state} by its sealed form, and fills the index handles. */
     void seal(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
+        index(state);
         String rowId;
         if (id == null) {
             // An IDENTITY insert: the id is made by the INSERT itself. The INSERT carries values sealed for no row
@@ -140,6 +172,7 @@ final class EntityCrypto {
      * {@link PendingSeals} for the guard converter to write it in place of its plaintext.
      */
     void sealForUpsert(Object[] state, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
+        index(state);
         Object[] sealed = state.clone();
         seal(sealed, persister, id, session);
         for (Slot slot : slots) {
@@ -179,9 +212,15 @@ final class EntityCrypto {
         identity.write(stored, id, session);
     }
 
-    /** Puts a snapshot of the entity's plaintext back where {@link #seal} left sealed values. */
+    /**
+     * Puts a snapshot of the entity's plaintext back where {@link #seal} left sealed values, and the entity's own
+     * handle values where it left plaintext for hashing.
+     */
     void restore(Object[] state, Object entity, EntityPersister persister) {
         Type[] types = persister.getPropertyTypes();
+        for (IndexSlot index : indexes) {
+            state[index.handle] = persister.getValue(entity, index.handle);
+        }
         for (Slot slot : slots) {
             if (state[slot.index] instanceof SealedValue) {
                 state[slot.index] =

@@ -22,11 +22,12 @@ import org.hibernate.service.spi.SessionFactoryServiceRegistry;
  */
 public final class FieldCryptIntegrator implements Integrator {
 
-    /** fieldcrypt's listener is registered once per event type, whoever registers it again. */
+    /** fieldcrypt's listeners are registered once per event type, whoever registers them again. */
     private static final DuplicationStrategy ONCE = new DuplicationStrategy() {
         @Override
         public boolean areMatch(Object listener, Object original) {
-            return listener instanceof EncryptionListener && original instanceof EncryptionListener;
+            return listener.getClass() == original.getClass()
+                    && (listener instanceof EncryptionListener || listener instanceof IndexDirtiness);
         }
 
         @Override
@@ -64,10 +65,14 @@ public final class FieldCryptIntegrator implements Integrator {
                 values,
                 entities,
                 BootModel.encryptedTables(metadata, sessionFactory),
+                BootModel.indexColumnsByGroup(metadata, sessionFactory),
                 BootModel.connections(sessionFactory));
         service.register(sessionFactory, runtime);
         sessionFactory.addObserver(runtime.observer(service));
-        register(sessionFactory.getEventListenerRegistry(), new EncryptionListener(runtime));
+        register(
+                sessionFactory.getEventListenerRegistry(),
+                new EncryptionListener(runtime),
+                new IndexDirtiness(runtime));
     }
 
     /**
@@ -85,9 +90,11 @@ public final class FieldCryptIntegrator implements Integrator {
     /**
      * Adds the listener: appended to the write events (so values other listeners put into the state are sealed
      * too, and the plaintext comes back only after the post-write listeners ran), prepended to the load event (so
-     * every other listener sees plaintext).
+     * every other listener sees plaintext); and the blind index dirtiness check, prepended to the flush of each
+     * entity (so Hibernate's dirty check that follows sees a handle whose source changed as changed).
      */
-    private static void register(EventListenerRegistry registry, EncryptionListener listener) {
+    private static void register(
+            EventListenerRegistry registry, EncryptionListener listener, IndexDirtiness indexDirtiness) {
         registry.addDuplicationStrategy(ONCE);
         registry.appendListeners(EventType.PRE_INSERT, listener);
         registry.appendListeners(EventType.PRE_UPDATE, listener);
@@ -96,5 +103,6 @@ public final class FieldCryptIntegrator implements Integrator {
         registry.appendListeners(EventType.PRE_UPSERT, listener);
         registry.appendListeners(EventType.POST_UPSERT, listener);
         registry.prependListeners(EventType.PRE_LOAD, listener);
+        registry.prependListeners(EventType.FLUSH_ENTITY, indexDirtiness);
     }
 }

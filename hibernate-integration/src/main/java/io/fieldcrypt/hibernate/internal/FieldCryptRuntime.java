@@ -1,6 +1,8 @@
 package io.fieldcrypt.hibernate.internal;
 
+import io.fieldcrypt.BlindIndexSpec;
 import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.DataKeyStoreException;
 import io.fieldcrypt.DataKeyStores;
 import io.fieldcrypt.FieldEncryptor;
 import io.fieldcrypt.KeyProviderException;
@@ -58,8 +60,38 @@ public final class FieldCryptRuntime {
         }
     }
 
-    /** The encrypted attributes of one entity type at boot, and the entity name bound into their values. */
-    record BootEntity(String entityName, String aadEntity, List<BootAttribute> attributes) {}
+    /**
+     * A blind index handle as the boot model describes it.
+     *
+     * @param handle the handle attribute's name
+     * @param converter its converter
+     * @param source the name of the encrypted attribute it finds
+     * @param sourceCodec how the source's values are encoded
+     * @param table the unqualified table of the handle's column
+     * @param column the handle's column
+     */
+    record BootIndex(
+            String handle,
+            IndexConverter converter,
+            String source,
+            ValueCodec sourceCodec,
+            String table,
+            String column) {
+
+        /** @return what the index is, for its key derivation */
+        BlindIndexSpec spec() {
+            return IndexConverter.spec(table, column, converter.keyGroup(), converter.transform(), converter.bits());
+        }
+    }
+
+    /** A blind index column, as SQL names, and its handle's {@code Entity.attribute} for messages. */
+    record IndexColumn(String label, String sqlTable, String sqlColumn) {}
+
+    /**
+     * The encrypted attributes and blind indexes of one entity type at boot, and the entity name bound into their
+     * values.
+     */
+    record BootEntity(String entityName, String aadEntity, List<BootAttribute> attributes, List<BootIndex> indexes) {}
 
     private final FieldEncryptor encryptor;
     private final KeyProvider keyProvider;
@@ -75,6 +107,8 @@ public final class FieldCryptRuntime {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** What the guard converters were bound to, so they can be unbound when the factory closes. */
     private final Map<GuardConverter, GuardConverter.Reader> readers = new ConcurrentHashMap<>();
+    /** What the blind index converters were bound to, likewise. */
+    private final Map<IndexConverter, IndexConverter.Hasher> hashers = new ConcurrentHashMap<>();
 
     /**
      * Builds the runtime of one session factory from its settings: the key provider, the data key table and the
@@ -88,6 +122,7 @@ public final class FieldCryptRuntime {
             Map<String, Object> values,
             List<BootEntity> entities,
             List<EncryptedTable> tables,
+            Map<String, List<IndexColumn>> indexColumns,
             ConnectionSource connections) {
         KeyProviderFactory.Provider provider = KeyProviderFactory.create(values, settings);
         try {
@@ -113,6 +148,8 @@ public final class FieldCryptRuntime {
                         .maxAge(settings.maxAge())
                         .maxUses(settings.maxUses())
                         .acceptVersion1(settings.acceptVersion1())
+                        .beforeMakingBlindIndexRoot(group -> refuseLostRootKey(
+                                group, indexColumns.getOrDefault(group, List.of()), connections, settings.table()))
                         .build();
             } catch (KeyProviderException e) {
                 throw new ConfigurationException(
@@ -135,6 +172,35 @@ public final class FieldCryptRuntime {
                 provider.provider().close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Before a key group's root key is made: if one of its index columns already holds values, they were made under a
+     * root key that is gone (a data key table restored or replaced), and a new key would silently never match them.
+     */
+    private static void refuseLostRootKey(
+            String group, List<IndexColumn> columns, ConnectionSource connections, String dataKeyTable) {
+        for (IndexColumn column : columns) {
+            boolean hasValues = connections.inTransaction(
+                    "check the blind index column " + column.sqlTable() + "." + column.sqlColumn() + " in",
+                    DataKeyStoreException::new,
+                    connection -> {
+                        try (var statement = connection.prepareStatement("select exists (select 1 from "
+                                        + column.sqlTable() + " where " + column.sqlColumn() + " is not null)");
+                                var rs = statement.executeQuery()) {
+                            rs.next();
+                            return rs.getBoolean(1);
+                        }
+                    });
+            if (hasValues) {
+                throw new ConfigurationException("@BlindIndex " + column.label() + ": the data key table "
+                        + dataKeyTable + " has no root key for key group " + group + " (scope fieldcrypt:blind-index:"
+                        + group + "), but " + column.sqlTable() + "." + column.sqlColumn() + " holds index values made"
+                        + " under one, which a new key would never match. Restore that row if the data key table was"
+                        + " restored or replaced; to start the index over instead, set the column to NULL (fieldcrypt"
+                        + " fills it again as rows are written)");
+            }
         }
     }
 
@@ -220,6 +286,20 @@ public final class FieldCryptRuntime {
         return Collections.unmodifiableSet(scopes);
     }
 
+    /**
+     * @return the data key table scopes of the root keys of this factory's blind index key groups; kept apart from
+     *     {@link #scopes()}, since a root key is rewrapped like a data key but never rotated, re-encrypted or destroyed
+     */
+    public Set<String> blindIndexRootScopes() {
+        Set<String> scopes = new TreeSet<>();
+        for (BootEntity entity : bootEntities) {
+            for (BootIndex index : entity.indexes()) {
+                scopes.add(index.spec().rootScope());
+            }
+        }
+        return Collections.unmodifiableSet(scopes);
+    }
+
     /** @return how the ids of {@code entityName} (an entity with encrypted attributes) become canonical text */
     CanonicalId canonicalId(String entityName) {
         return canonicalIds.get(entityName);
@@ -277,8 +357,21 @@ public final class FieldCryptRuntime {
                     persister.getGenerator() != null && persister.getGenerator().generatedOnExecution()
                             ? identityInsert(boot)
                             : null;
+            List<EntityCrypto.IndexSlot> indexSlots = new ArrayList<>();
+            for (BootIndex index : boot.indexes()) {
+                IndexConverter.Hasher hasher = new IndexConverter.Hasher(encryptor, index.spec());
+                index.converter().bind(hasher, index.sourceCodec());
+                hashers.putIfAbsent(index.converter(), hasher);
+                indexSlots.add(new EntityCrypto.IndexSlot(
+                        persister.getPropertyIndex(index.handle()), persister.getPropertyIndex(index.source())));
+            }
             EntityCrypto crypto = new EntityCrypto(
-                    boot.aadEntity(), canonicalId, slots.toArray(EntityCrypto.Slot[]::new), encryptor, identity);
+                    boot.aadEntity(),
+                    canonicalId,
+                    slots.toArray(EntityCrypto.Slot[]::new),
+                    indexSlots.toArray(EntityCrypto.IndexSlot[]::new),
+                    encryptor,
+                    identity);
             for (EntityCrypto.Slot slot : crypto.slots()) {
                 GuardConverter.Reader reader = crypto.reader(slot);
                 slot.attribute().guard().bind(reader);
@@ -367,6 +460,7 @@ public final class FieldCryptRuntime {
     void close() {
         if (closed.compareAndSet(false, true)) {
             readers.forEach(GuardConverter::unbind);
+            hashers.forEach(IndexConverter::unbind);
             encryptor.close();
             if (ownsKeyProvider) {
                 keyProvider.close();

@@ -2,6 +2,7 @@ package io.fieldcrypt.hibernate.testing;
 
 import io.fieldcrypt.hibernate.FieldCrypt;
 import io.fieldcrypt.hibernate.model.Patient;
+import io.fieldcrypt.hibernate.model.Subscriber;
 import jakarta.persistence.EntityManagerFactory;
 import jakarta.persistence.PersistenceConfiguration;
 import java.math.BigDecimal;
@@ -37,6 +38,7 @@ public final class HygieneChild {
     public static void main(String[] args) throws Exception {
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("hygiene")
                 .managedClass(Patient.class)
+                .managedClass(Subscriber.class)
                 .jdbcUrl(args[0])
                 .jdbcCredentials(args[1], args[2])
                 .schemaToolingAction(Action.CREATE)
@@ -59,6 +61,13 @@ public final class HygieneChild {
                             .getSingleResult()
                             .nationalId =
                     NATIONAL_ID + "changed");
+            sf.inTransaction(s -> s.persist(new Subscriber(EMAIL + "subscriber@example.org")));
+            sf.inStatelessTransaction(s -> s.insert(new Subscriber(EMAIL + "stateless@example.org")));
+            List<Subscriber> found = sf.fromTransaction(s -> s.createSelectionQuery(
+                            "from Subscriber where emailIndex in :e", Subscriber.class)
+                    .setParameter("e", List.of(EMAIL + "SUBSCRIBER@example.org", EMAIL + "stateless@example.org"))
+                    .getResultList());
+            System.out.println("found by blind index: " + found.size());
             FieldCrypt admin = FieldCrypt.of(emf);
             System.out.println("rotation: " + admin.rotateDataKeys());
             System.out.println("re-encryption: " + admin.reEncrypt());

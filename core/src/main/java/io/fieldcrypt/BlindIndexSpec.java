@@ -14,7 +14,7 @@ import java.util.Objects;
  * @param bits the length of the index values, 1 to 256 bits; values are {@code ceil(bits / 8)} bytes with the
  *     unused low bits of the last byte zero
  */
-public record BlindIndex(String keyGroup, String name, int bits) {
+public record BlindIndexSpec(String keyGroup, String name, int bits) {
 
     /** The longest index: all of HMAC-SHA-256. */
     public static final int MAX_BITS = 256;
@@ -26,7 +26,7 @@ public record BlindIndex(String keyGroup, String name, int bits) {
      * @throws NullPointerException if a name is null
      * @throws IllegalArgumentException if a name is blank or too long, or {@code bits} is out of range
      */
-    public BlindIndex {
+    public BlindIndexSpec {
         Objects.requireNonNull(keyGroup, "keyGroup");
         Objects.requireNonNull(name, "name");
         if (keyGroup.isBlank() || keyGroup.length() > MAX_KEY_GROUP_LENGTH) {
@@ -40,6 +40,11 @@ public record BlindIndex(String keyGroup, String name, int bits) {
             throw new IllegalArgumentException(
                     "a blind index has 1 to " + MAX_BITS + " bits, got " + bits + " for " + name);
         }
+    }
+
+    /** @return the data key table scope of the group's root key: {@code fieldcrypt:blind-index:<keyGroup>} */
+    public String rootScope() {
+        return BlindIndexKeys.scope(keyGroup);
     }
 
     /** @return how many bytes an index value has */

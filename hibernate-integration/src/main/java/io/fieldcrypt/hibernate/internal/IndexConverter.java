@@ -1,0 +1,147 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.BlindIndexSpec;
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.FieldCryptException;
+import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.hibernate.BlindIndex;
+import jakarta.persistence.AttributeConverter;
+import java.util.Arrays;
+
+/**
+ * The converter of every {@link BlindIndex} query handle. Writing, it hashes: whatever plaintext reaches it — the
+ * source's value, put in the handle's slot by the listener at insert and update, or a query parameter compared with
+ * the handle — is transformed and hashed with the index's key, so the column and the query always agree and the
+ * plaintext never reaches JDBC. Reading, it gives {@code null}: a hash cannot be turned back.
+ */
+public final class IndexConverter implements AttributeConverter<Object, Object> {
+
+    /** How values are hashed; bound once the session factory is built. */
+    record Hasher(FieldEncryptor encryptor, BlindIndexSpec spec) {}
+
+    private final String label;
+    private final String sourceName;
+    private final BlindIndex.Transform transform;
+    private final int bits;
+    private final String keyGroup;
+    private volatile ValueCodec codec;
+    private volatile Hasher hasher;
+
+    /**
+     * @param label {@code Entity.handle}, for messages
+     * @param sourceName the source attribute's name
+     * @param annotation the handle's annotation
+     */
+    IndexConverter(String label, String sourceName, BlindIndex annotation) {
+        this.label = label;
+        this.sourceName = sourceName;
+        this.transform = annotation.transform();
+        this.bits = annotation.bits();
+        this.keyGroup = annotation.keyGroup().trim();
+    }
+
+    /** @return {@code Entity.handle} */
+    String label() {
+        return label;
+    }
+
+    /** @return the name of the {@code @Encrypted} attribute the index finds */
+    String sourceName() {
+        return sourceName;
+    }
+
+    BlindIndex.Transform transform() {
+        return transform;
+    }
+
+    int bits() {
+        return bits;
+    }
+
+    /** @return the key group the application named, or empty for the index's own */
+    String keyGroup() {
+        return keyGroup;
+    }
+
+    /**
+     * What the index is, for the key derivation: its own group (table and column) unless it shares a named one, and
+     * a name binding the transform (and, for its own group, the table and column again).
+     */
+    static BlindIndexSpec spec(
+            String table, String column, String sharedGroup, BlindIndex.Transform transform, int bits) {
+        String group = sharedGroup.isEmpty() ? table + "." + column : sharedGroup;
+        String name = (sharedGroup.isEmpty() ? table + "." + column : "shared") + "|" + transform.name();
+        return new BlindIndexSpec(group, name, bits);
+    }
+
+    /**
+     * Binds how values are hashed. Entities of one hierarchy bind a handle more than once, equally; a second session
+     * factory built from the same boot model while the first is open is refused.
+     */
+    synchronized void bind(Hasher candidate, ValueCodec sourceCodec) {
+        Hasher current = hasher;
+        if (current == null) {
+            hasher = candidate;
+            codec = sourceCodec;
+        } else if (current.encryptor() != candidate.encryptor()
+                || !current.spec().equals(candidate.spec())) {
+            throw new ConfigurationException("@BlindIndex on " + label + ": a second session factory was built from"
+                    + " the same Hibernate Metadata while the first is open; build each factory from its own Metadata"
+                    + " (a new MetadataSources or persistence unit), or close the first");
+        }
+    }
+
+    /** Forgets {@code bound}, when its session factory closes. */
+    synchronized void unbind(Hasher bound) {
+        if (hasher == bound) {
+            hasher = null;
+        }
+    }
+
+    /** @return whether this handle and {@code other} hash equal values equally (a join on them finds matches) */
+    boolean sameIndexAs(IndexConverter other) {
+        Hasher mine = hasher;
+        Hasher theirs = other.hasher;
+        return mine != null && theirs != null && mine.spec().equals(theirs.spec());
+    }
+
+    @Override
+    public Object convertToDatabaseColumn(Object plaintext) {
+        if (plaintext == null) {
+            return null;
+        }
+        Hasher bound = hasher;
+        if (bound == null) {
+            throw new FieldCryptException(
+                    "@BlindIndex " + label + " is not ready: its session factory is not built" + " yet, or was closed");
+        }
+        byte[] input;
+        try {
+            input = IndexTransform.input(transform, codec, plaintext);
+        } catch (ClassCastException e) {
+            throw new FieldCryptException("@BlindIndex " + label + " compared with a "
+                    + plaintext.getClass().getName() + "; compare it with a value of its source's type");
+        }
+        if (input == null) {
+            return null;
+        }
+        try {
+            return bound.encryptor().blindIndex(bound.spec(), input);
+        } finally {
+            if (input != plaintext) {
+                Arrays.fill(input, (byte) 0);
+            }
+        }
+    }
+
+    /** A hash cannot be turned back: the handle reads as {@code null}. */
+    @Override
+    public Object convertToEntityAttribute(Object stored) {
+        return null;
+    }
+
+    @Override
+    public String toString() {
+        return "IndexConverter[" + label + "]";
+    }
+}

@@ -1,0 +1,439 @@
+package io.fieldcrypt.hibernate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.FieldCryptException;
+import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.hibernate.testing.RawColumns;
+import io.fieldcrypt.testing.LocalMasterKeys;
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestPostgres;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.PersistenceException;
+import jakarta.persistence.Table;
+import jakarta.persistence.criteria.CriteriaBuilder;
+import jakarta.persistence.criteria.CriteriaQuery;
+import jakarta.persistence.criteria.Root;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.SessionFactory;
+import org.hibernate.annotations.DynamicUpdate;
+import org.hibernate.exception.ConstraintViolationException;
+import org.hibernate.query.SemanticException;
+import org.hibernate.query.sqm.produce.function.FunctionArgumentException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * Equality search through blind indexes: JPQL and Criteria find rows by the plaintext of an encrypted attribute
+ * through its handle, the stored index follows every change of its source, and everything the index cannot answer is
+ * refused when the query is compiled.
+ */
+@ExtendWith(TestPostgres.class)
+class BlindIndexTest {
+
+    private static final String KEYS = LocalMasterKeys.spec("k1");
+    private static TestDatabase db;
+    private static SessionFactory sf;
+
+    @Entity(name = "Member")
+    @Table(name = "member")
+    static class Member {
+        @Id
+        @GeneratedValue(strategy = GenerationType.SEQUENCE)
+        Long id;
+
+        String name;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email", transform = BlindIndex.Transform.CASEFOLD)
+        @Column(name = "email_bidx", unique = true)
+        String emailIndex;
+
+        @Encrypted
+        String phone;
+
+        @BlindIndex(source = "phone", transform = BlindIndex.Transform.DIGITS)
+        @Column(name = "phone_bidx")
+        String phoneIndex;
+
+        @Encrypted
+        LocalDate birthDate;
+
+        @BlindIndex(source = "birthDate")
+        @Column(name = "birth_date_bidx")
+        LocalDate birthDateIndex;
+
+        Member() {}
+
+        Member(String name, String email, String phone, LocalDate birthDate) {
+            this.name = name;
+            this.email = email;
+            this.phone = phone;
+            this.birthDate = birthDate;
+        }
+    }
+
+    /** The same column name in another table: its index of an equal email differs. */
+    @Entity(name = "Vendor")
+    @Table(name = "vendor")
+    static class Vendor {
+        @Id
+        Long id;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email", transform = BlindIndex.Transform.CASEFOLD)
+        @Column(name = "email_bidx")
+        String emailIndex;
+    }
+
+    @Entity(name = "Subscriber")
+    @Table(name = "subscriber")
+    @DynamicUpdate
+    static class Subscriber {
+        @Id
+        Long id;
+
+        String name;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email", transform = BlindIndex.Transform.TRIM_CASEFOLD)
+        @Column(name = "email_bidx")
+        String emailIndex;
+    }
+
+    @BeforeAll
+    static void start(TestDatabase database) {
+        db = database;
+        sf = factory();
+    }
+
+    private static SessionFactory factory() {
+        return Factories.build(db, Factories.local(KEYS, "k1"), Member.class, Vendor.class, Subscriber.class)
+                .unwrap(SessionFactory.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        sf.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        sf.inTransaction(s -> {
+            s.createMutationQuery("delete from Member").executeUpdate();
+            s.createMutationQuery("delete from Vendor").executeUpdate();
+            s.createMutationQuery("delete from Subscriber").executeUpdate();
+        });
+        sf.getStatistics().clear();
+    }
+
+    private static Member persist(String name, String email, String phone, LocalDate birthDate) {
+        Member member = new Member(name, email, phone, birthDate);
+        sf.inTransaction(s -> s.persist(member));
+        return member;
+    }
+
+    private static List<String> namesWhere(String where, Map<String, Object> parameters) {
+        return sf.fromTransaction(s -> {
+            var query = s.createSelectionQuery(
+                    "select m.name from Member m where " + where + " order by m.name", String.class);
+            parameters.forEach(query::setParameter);
+            return query.getResultList();
+        });
+    }
+
+    @Test
+    void jpqlAndCriteria_findByPlaintext_inAnyCase_andTheEntityKeepsItsValues() {
+        persist("Ada", "Ada.Lovelace@Example.org", "+44 (20) 7946-0958", LocalDate.of(1815, 12, 10));
+        persist("Bea", "bea@example.org", "020 7946 0000", LocalDate.of(1990, 1, 1));
+        persist("Cy", "cy@example.org", null, LocalDate.of(1815, 12, 10));
+
+        assertThat(namesWhere("m.emailIndex = :e", Map.of("e", "ada.lovelace@example.ORG")))
+                .containsExactly("Ada");
+        assertThat(namesWhere("m.emailIndex in :es", Map.of("es", List.of("BEA@example.org", "cy@EXAMPLE.org", "x"))))
+                .containsExactly("Bea", "Cy");
+        assertThat(namesWhere(":p = m.phoneIndex", Map.of("p", "442079460958"))).containsExactly("Ada");
+        assertThat(namesWhere("m.birthDateIndex = :d", Map.of("d", LocalDate.of(1815, 12, 10))))
+                .containsExactly("Ada", "Cy");
+        assertThat(namesWhere("m.phoneIndex is null", Map.of())).containsExactly("Cy");
+
+        List<Member> viaCriteria = sf.fromTransaction(s -> {
+            CriteriaBuilder cb = s.getCriteriaBuilder();
+            CriteriaQuery<Member> query = cb.createQuery(Member.class);
+            Root<Member> m = query.from(Member.class);
+            return s.createQuery(query.where(cb.equal(m.get("emailIndex"), "BEA@EXAMPLE.ORG")))
+                    .getResultList();
+        });
+        assertThat(viaCriteria).singleElement().satisfies(found -> {
+            assertThat(found.email).as("the original case is kept").isEqualTo("bea@example.org");
+            assertThat(found.emailIndex).as("a handle reads as null").isNull();
+        });
+        assertThat(sf.getStatistics().getEntityUpdateCount())
+                .as("no update after the writes and loads")
+                .isZero();
+    }
+
+    @Test
+    void storedIndex_isA16ByteKeyedHash_thatDiffersBetweenTables() throws SQLException {
+        Member member = persist("Ada", "ada@example.org", null, null);
+        Vendor vendor = new Vendor();
+        vendor.id = 1L;
+        vendor.email = "ADA@example.org";
+        sf.inTransaction(s -> s.persist(vendor));
+
+        byte[] memberIndex = RawColumns.read(db, "member", "email_bidx", member.id);
+        byte[] vendorIndex = RawColumns.read(db, "vendor", "email_bidx", 1);
+
+        assertThat(memberIndex).hasSize(16);
+        assertThat(vendorIndex).hasSize(16).isNotEqualTo(memberIndex);
+        assertThat(new String(memberIndex, StandardCharsets.ISO_8859_1)).doesNotContain("ada");
+        assertThat(RawColumns.read(db, "member", "phone_bidx", member.id)).isNull();
+    }
+
+    @Test
+    void changingTheSource_updatesTheIndexInTheSameStatement_withAndWithoutDynamicUpdate() throws SQLException {
+        Member member = persist("Ada", "ada@example.org", null, null);
+        Subscriber subscriber = new Subscriber();
+        subscriber.id = 5L;
+        subscriber.name = "Sub";
+        subscriber.email = "  Old@Example.org ";
+        sf.inTransaction(s -> s.persist(subscriber));
+        byte[] before = RawColumns.read(db, "subscriber", "email_bidx", 5);
+        sf.getStatistics().clear();
+
+        sf.inTransaction(s -> s.find(Member.class, member.id).email = "ada@new.example.org");
+        sf.inTransaction(s -> s.find(Subscriber.class, 5L).email = "new@example.org");
+        sf.inTransaction(s -> s.find(Subscriber.class, 5L).name = "renamed");
+
+        assertThat(sf.getStatistics().getEntityUpdateCount()).isEqualTo(3);
+        assertThat(namesWhere("m.emailIndex = :e", Map.of("e", "ada@example.org")))
+                .isEmpty();
+        assertThat(namesWhere("m.emailIndex = :e", Map.of("e", "ADA@new.example.org")))
+                .containsExactly("Ada");
+        assertThat(RawColumns.read(db, "subscriber", "email_bidx", 5)).isNotEqualTo(before);
+        List<String> found = sf.fromTransaction(
+                s -> s.createSelectionQuery("select s.name from Subscriber s where s.emailIndex = :e", String.class)
+                        .setParameter("e", " NEW@example.org")
+                        .getResultList());
+        assertThat(found).containsExactly("renamed");
+
+        sf.getStatistics().clear();
+        sf.inTransaction(s -> s.find(Subscriber.class, 5L).email = null);
+        assertThat(RawColumns.read(db, "subscriber", "email_bidx", 5))
+                .as("a source set to null nulls its index")
+                .isNull();
+        sf.inTransaction(s -> s.find(Member.class, member.id));
+        assertThat(sf.getStatistics().getEntityUpdateCount())
+                .as("one update for the change, none after the load")
+                .isEqualTo(1);
+    }
+
+    @Test
+    void uniqueConstraintOnAFullLengthIndex_rejectsTheSameEmailInAnotherCase() {
+        persist("Ada", "ada@example.org", null, null);
+
+        assertThatThrownBy(() -> persist("Imposter", "ADA@Example.ORG", null, null))
+                .isInstanceOf(PersistenceException.class)
+                .hasCauseInstanceOf(ConstraintViolationException.class);
+    }
+
+    @ParameterizedTest(name = "{0} finds {1}: {2}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                // Turkish dotted capital I folds to i + combining dot above, not to a plain i.
+                "İstanbul@example.org     | i̇stanbul@example.org | true",
+                "İstanbul@example.org     | istanbul@example.org | false",
+                // Dotless i has no case partner in default folding.
+                "ıstanbul@example.org     | istanbul@example.org | false",
+                "Straße@example.org       | STRASSE@example.org  | true",
+                // Composed é (U+00E9) and e + combining acute (U+0301).
+                "café@example.org         | café@example.org     | true",
+                "ﬁle@example.org          | FILE@example.org     | true",
+            })
+    void casefold_isNfkcCasefold(String stored, String queried, boolean found) {
+        persist("Stored", stored, null, null);
+
+        assertThat(namesWhere("m.emailIndex = :e", Map.of("e", queried))).hasSize(found ? 1 : 0);
+        String kept = sf.fromTransaction(s -> s.createSelectionQuery("select m.email from Member m", String.class)
+                .getSingleResult());
+        assertThat(kept).as("the original is kept").isEqualTo(stored);
+    }
+
+    @Test
+    void statelessInsertUpdateAndUpsert_keepTheIndex() {
+        Vendor vendor = new Vendor();
+        vendor.id = 9L;
+        vendor.email = "first@example.org";
+        sf.inStatelessTransaction(s -> s.insert(vendor));
+        vendor.email = "second@example.org";
+        sf.inStatelessTransaction(s -> s.update(vendor));
+        assertThat(vendorsWith("SECOND@example.org")).containsExactly(9L);
+
+        vendor.email = "third@example.org";
+        sf.inStatelessTransaction(s -> s.upsert(vendor));
+        assertThat(vendorsWith("third@example.org")).containsExactly(9L);
+        assertThat(vendorsWith("second@example.org")).isEmpty();
+        Vendor found = sf.fromStatelessTransaction(
+                s -> s.createSelectionQuery("from Vendor v where v.emailIndex = :e", Vendor.class)
+                        .setParameter("e", "Third@example.org")
+                        .getSingleResult());
+        assertThat(found.email).isEqualTo("third@example.org");
+    }
+
+    private static List<Long> vendorsWith(String email) {
+        return sf.fromTransaction(
+                s -> s.createSelectionQuery("select v.id from Vendor v where v.emailIndex = :e", Long.class)
+                        .setParameter("e", email)
+                        .getResultList());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "from Member m where m.emailIndex = 'ada@x.org'    | is compared with something other than a parameter",
+                "from Member m where m.emailIndex > :value         | is compared with >",
+                "from Member m where m.emailIndex <> :value        | is compared with <>",
+                "from Member m order by m.emailIndex               | is used in order by",
+                "select m.emailIndex from Member m                 | is selected",
+                "from Member m where coalesce(m.emailIndex, :value) = :value | is used in the function coalesce()",
+                "select count(m.emailIndex) from Member m          | is used in the function count()",
+                "from Member m where m.emailIndex = m.phoneIndex   | is compared with something other than a parameter",
+                "from Member m where m.emailIndex in ('a', 'b')    | is compared with something other than a parameter in an 'in' list",
+            })
+    void everythingButEqualityWithAParameter_refusedWhenCompiled(String hql, String how) {
+        assertThatThrownBy(() -> sf.inTransaction(s -> {
+                    var query = s.createSelectionQuery(hql, Object.class);
+                    if (hql.contains(":value")) {
+                        query.setParameter("value", "ada@example.org");
+                    }
+                    query.getResultList();
+                }))
+                .isExactlyInstanceOf(FieldCryptException.class)
+                .hasMessageStartingWith("query refused: Member.emailIndex is a @BlindIndex and " + how + ".");
+        assertThat(sf.getStatistics().getPrepareStatementCount())
+                .as("no SQL ran")
+                .isZero();
+    }
+
+    /** Hibernate's own type checks refuse text operations on a handle first: its column is binary. */
+    @Test
+    void textOperationsOnAHandle_refusedByHibernateWhenCompiled() {
+        for (String hql : List.of(
+                "from Member m where m.emailIndex like 'ada%'", "from Member m where upper(m.emailIndex) = 'A'")) {
+            assertThatThrownBy(() -> sf.inTransaction(
+                            s -> s.createSelectionQuery(hql, Member.class).getResultList()))
+                    .as(hql)
+                    .isInstanceOfAny(SemanticException.class, FunctionArgumentException.class);
+        }
+        assertThat(sf.getStatistics().getPrepareStatementCount())
+                .as("no SQL ran")
+                .isZero();
+    }
+
+    @Test
+    void queryOnTheEncryptedSource_namesTheHandleToUseInstead() {
+        assertThatThrownBy(() ->
+                        sf.inTransaction(s -> s.createSelectionQuery("from Member m where m.email = :e", Member.class)
+                                .setParameter("e", "ada@example.org")
+                                .getResultList()))
+                .isExactlyInstanceOf(FieldCryptException.class)
+                .hasMessageStartingWith("query refused: Member.email is @Encrypted and is used in the where clause.")
+                .hasMessageEndingWith(
+                        "to find rows by its value, compare its blind index Member.emailIndex with a parameter instead");
+    }
+
+    /** A root key lost from the data key table is never silently replaced while index values made under it exist. */
+    @Test
+    void rootKeyGoneWhileIndexValuesRemain_refusedNamingTheColumn() throws SQLException {
+        persist("Ada", "ada@example.org", null, null);
+        String scope = "fieldcrypt:blind-index:vendor.email_bidx";
+        Vendor vendor = new Vendor();
+        vendor.id = 3L;
+        vendor.email = "v@example.org";
+        sf.inTransaction(s -> s.persist(vendor));
+        execute("create table saved_key as select * from fieldcrypt_data_key where scope = '" + scope + "'");
+        execute("delete from fieldcrypt_data_key where scope = '" + scope + "'");
+
+        try (SessionFactory cold = factory()) {
+            assertThatThrownBy(() -> cold.inTransaction(
+                            s -> s.createSelectionQuery("from Vendor v where v.emailIndex = :e", Vendor.class)
+                                    .setParameter("e", "v@example.org")
+                                    .getResultList()))
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageStartingWith("@BlindIndex Vendor.emailIndex: the data key table fieldcrypt_data_key has"
+                            + " no root key for key group vendor.email_bidx");
+        } finally {
+            execute("insert into fieldcrypt_data_key select * from saved_key");
+            execute("drop table saved_key");
+        }
+        try (SessionFactory restored = factory()) {
+            List<Long> ids = restored.fromTransaction(
+                    s -> s.createSelectionQuery("select v.id from Vendor v where v.emailIndex = :e", Long.class)
+                            .setParameter("e", "V@example.org")
+                            .getResultList());
+            assertThat(ids).containsExactly(3L);
+        }
+    }
+
+    /** A master key change: rewrapDataKeys moves the index root keys too, and every index still finds its rows. */
+    @Test
+    void rewrapDataKeys_movesIndexRootKeysToTheNewMasterKey(TestDatabase shared) {
+        TestDatabase own = shared.newSchema("bidx_rewrap");
+        String keys = LocalMasterKeys.spec("old", "new");
+        Vendor vendor = new Vendor();
+        vendor.id = 1L;
+        vendor.email = "ada@example.org";
+        try (SessionFactory old =
+                Factories.build(own, Factories.local(keys, "old"), Vendor.class).unwrap(SessionFactory.class)) {
+            old.inTransaction(s -> s.persist(vendor));
+        }
+        Map<String, Object> current = Factories.local(keys, "new");
+        current.put(FieldCryptSettings.KMS_TRUSTED_KEY_IDS, "old");
+        try (SessionFactory rewrapping =
+                Factories.build(own, current, Vendor.class).unwrap(SessionFactory.class)) {
+            assertThat(FieldCrypt.of(rewrapping).rewrapDataKeys().rewrapped())
+                    .as("the data key and the root key")
+                    .isEqualTo(2);
+        }
+        try (SessionFactory onlyNew =
+                Factories.build(own, Factories.local(keys, "new"), Vendor.class).unwrap(SessionFactory.class)) {
+            List<Long> ids = onlyNew.fromTransaction(
+                    s -> s.createSelectionQuery("select v.id from Vendor v where v.emailIndex = :e", Long.class)
+                            .setParameter("e", "ADA@example.org")
+                            .getResultList());
+            assertThat(ids).containsExactly(1L);
+        }
+    }
+
+    private static void execute(String sql) throws SQLException {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}
