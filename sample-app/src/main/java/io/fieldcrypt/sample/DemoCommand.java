@@ -11,12 +11,15 @@ import java.util.HexFormat;
 import java.util.List;
 import picocli.CommandLine.Command;
 
-/** The tour: what the database holds, what the application reads, and a moved ciphertext refused. */
+/**
+ * The tour: what the database holds, what the application reads, a patient found by an encrypted value, and a moved
+ * ciphertext refused.
+ */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description = "Writes three patients, shows what the database holds next to what the application reads,"
-                + " moves a ciphertext to another row with SQL and shows the load refused, then prints KMS calls and"
+                + " finds a patient by national id through a blind index, moves a ciphertext to another row with SQL and shows the load refused, then prints KMS calls and"
                 + " cache hits.")
 final class DemoCommand extends ClinicCommand {
 
@@ -52,10 +55,25 @@ final class DemoCommand extends ClinicCommand {
             }
         }
 
+        String typed = "987 65 4321";
+        List<Patient> found = clinic.sessionFactory()
+                .fromTransaction(s -> s.createSelectionQuery(
+                                "from Patient p where p.nationalIdIndex = :nationalId order by p.id", Patient.class)
+                        .setParameter("nationalId", typed)
+                        .getResultList());
+        out.printf(
+                "%n2. Finding patients by national id \"%s\" through its blind index (a keyed hash of its digits in"
+                        + " national_id_bidx; the query takes the plaintext):%n",
+                typed);
+        for (Patient patient : found) {
+            out.printf(
+                    "   found: %s (Patient#%d), national id %s%n", patient.displayName, patient.id, patient.nationalId);
+        }
+
         Patient victim = patients.get(0);
         Patient source = patients.get(1);
         out.printf(
-                "%n2. Copying the nationalId ciphertext of Patient#%d into Patient#%d with plain SQL...%n",
+                "%n3. Copying the nationalId ciphertext of Patient#%d into Patient#%d with plain SQL...%n",
                 source.id, victim.id);
         byte[] original;
         try (Connection c = clinic.connect()) {
@@ -77,7 +95,7 @@ final class DemoCommand extends ClinicCommand {
 
         DataKeyStats stats = clinic.admin().stats();
         out.printf(
-                "%n3. Key provider calls: %d GenerateDataKey, %d Decrypt; data key cache: %d hits, %d misses"
+                "%n4. Key provider calls: %d GenerateDataKey, %d Decrypt; data key cache: %d hits, %d misses"
                         + " when encrypting, %d hits, %d misses when decrypting.%n",
                 stats.generateDataKeyCalls(),
                 stats.decryptDataKeyCalls(),

@@ -1,5 +1,6 @@
 package io.fieldcrypt.sample;
 
+import io.fieldcrypt.hibernate.BlindIndex;
 import io.fieldcrypt.hibernate.Encrypted;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -30,6 +31,11 @@ public class Patient {
 
     @Encrypted
     String nationalId;
+
+    /** The query handle of a blind index over {@link #nationalId}: finds patients by it, whatever its separators. */
+    @BlindIndex(source = "nationalId", transform = BlindIndex.Transform.DIGITS)
+    @Column(name = "national_id_bidx")
+    String nationalIdIndex;
 
     @Encrypted
     LocalDate dateOfBirth;

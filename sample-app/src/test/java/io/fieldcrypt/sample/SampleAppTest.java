@@ -62,12 +62,14 @@ class SampleAppTest {
         assertThat(demo.exitCode()).isZero();
         assertThat(demo.out())
                 .contains("nationalId      database: \\xfc0201")
+                .containsPattern("found: Grace \\(Patient#\\d+\\), national id 987-65-4321")
                 .contains("application: 123-45-6789")
                 .contains("diagnosisNotes  database: fc1:")
                 .containsPattern("load refused: cannot decrypt Patient.nationalId of Patient#\\d+: decryption failed:"
                         + " authentication tag mismatch")
                 .contains("(the original ciphertext is back in place)")
-                .containsPattern("Key provider calls: 4 GenerateDataKey, 0 Decrypt");
+                // One data key per encrypted column, and the root key of the national id's blind index.
+                .containsPattern("Key provider calls: 5 GenerateDataKey, 0 Decrypt");
         assertThat(demo.err()).contains("WARNING: using the DEVELOPMENT master key");
         assertThat(Files.exists(dataDir.resolve("development-master-key.txt"))).isTrue();
     }
