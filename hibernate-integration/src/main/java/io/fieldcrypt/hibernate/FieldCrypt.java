@@ -8,9 +8,11 @@ import io.fieldcrypt.RotationReport;
 import io.fieldcrypt.hibernate.internal.DestroyJob;
 import io.fieldcrypt.hibernate.internal.FieldCryptRuntime;
 import io.fieldcrypt.hibernate.internal.FieldCryptService;
+import io.fieldcrypt.hibernate.internal.OrphanedIndexes;
 import io.fieldcrypt.hibernate.internal.ReEncryption;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -205,6 +207,19 @@ public final class FieldCrypt {
             throw new IllegalArgumentException("minimumRetiredAge must not be negative, got " + minimumRetiredAge);
         }
         return new DestroyJob(runtime).run(minimumRetiredAge, Set.copyOf(unmappedScopesToIgnore));
+    }
+
+    /**
+     * Clears (sets to {@code NULL}) every blind index value whose source is gone: the encrypted attribute is
+     * {@code NULL}, or its value was sealed under a data key that is no longer in the data key table (destroyed). A
+     * full-length index of an erased value still confirms a guess of it; run this after erasing values by SQL or
+     * destroying their keys. Rows whose source is readable are left alone, also when they change meanwhile.
+     *
+     * @return how many index values were cleared, by handle ({@code Entity.attribute})
+     * @throws io.fieldcrypt.DataKeyStoreException if a table cannot be written
+     */
+    public Map<String, Long> clearOrphanedBlindIndexes() {
+        return new OrphanedIndexes(runtime).clear();
     }
 
     /**

@@ -430,6 +430,32 @@ class BlindIndexTest {
         }
     }
 
+    /** An erased or shredded value's index is a confirmable guess: the admin API clears it, and only it. */
+    @Test
+    void clearOrphanedBlindIndexes_clearsIndexesOfErasedOrShreddedSources_only() throws SQLException {
+        Member erased = persist("Erased", "erased@example.org", "0123", null);
+        Member shredded = persist("Shredded", "shredded@example.org", null, null);
+        persist("Kept", "kept@example.org", "0456", null);
+        execute("update member set email = null where id = " + erased.id);
+        byte[] envelope = RawColumns.read(db, "member", "email", shredded.id);
+        java.nio.ByteBuffer.wrap(envelope).putLong(io.fieldcrypt.Envelope.DATA_KEY_ID_OFFSET, 987_654_321L);
+        RawColumns.write(db, "member", "email", shredded.id, envelope);
+
+        Map<String, Long> cleared = FieldCrypt.of(sf).clearOrphanedBlindIndexes();
+
+        assertThat(cleared)
+                .containsEntry("Member.emailIndex", 2L)
+                .containsEntry("Member.phoneIndex", 0L)
+                .containsEntry("Vendor.emailIndex", 0L);
+        assertThat(RawColumns.read(db, "member", "email_bidx", erased.id)).isNull();
+        assertThat(RawColumns.read(db, "member", "email_bidx", shredded.id)).isNull();
+        assertThat(RawColumns.read(db, "member", "phone_bidx", erased.id))
+                .as("the phone is still there")
+                .isNotNull();
+        assertThat(namesWhere("m.emailIndex = :e", Map.of("e", "kept@example.org")))
+                .containsExactly("Kept");
+    }
+
     private static void execute(String sql) throws SQLException {
         try (Connection c = db.connect();
                 Statement st = c.createStatement()) {

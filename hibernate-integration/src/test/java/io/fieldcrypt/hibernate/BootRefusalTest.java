@@ -29,6 +29,7 @@ import jakarta.persistence.InheritanceType;
 import jakarta.persistence.ManyToOne;
 import jakarta.persistence.Version;
 import java.math.BigDecimal;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.util.Date;
@@ -566,5 +567,86 @@ class BootRefusalTest {
         } finally {
             StandardServiceRegistryBuilder.destroy(registry);
         }
+    }
+
+    @Entity(name = "IndexWithoutSource")
+    static class IndexWithoutSource {
+        @Id
+        Long id;
+
+        String email;
+
+        @BlindIndex(source = "email")
+        String emailIndex;
+    }
+
+    @Entity(name = "IndexOfOtherType")
+    static class IndexOfOtherType {
+        @Id
+        Long id;
+
+        @Encrypted
+        LocalDate born;
+
+        @BlindIndex(source = "born")
+        String bornIndex;
+    }
+
+    @Entity(name = "CasefoldedDate")
+    static class CasefoldedDate {
+        @Id
+        Long id;
+
+        @Encrypted
+        LocalDate born;
+
+        @BlindIndex(source = "born", transform = BlindIndex.Transform.CASEFOLD)
+        LocalDate bornIndex;
+    }
+
+    @Entity(name = "ShortIndex")
+    static class ShortIndex {
+        @Id
+        Long id;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email", bits = 16)
+        String emailIndex;
+    }
+
+    @Entity(name = "IndexInOtherTable")
+    @jakarta.persistence.SecondaryTable(name = "index_elsewhere")
+    static class IndexInOtherTable {
+        @Id
+        Long id;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email")
+        @Column(table = "index_elsewhere")
+        String emailIndex;
+    }
+
+    @Test
+    void blindIndexMisdeclared_refusedSayingWhatToChange() {
+        assertThat(bootFailure(IndexWithoutSource.class))
+                .hasMessage(
+                        "@BlindIndex on IndexWithoutSource.emailIndex is not supported: IndexWithoutSource.emailIndex"
+                                + " names source = \"email\", which is not an @Encrypted attribute of IndexWithoutSource"
+                                + " itself (not inside an embeddable); name one");
+        assertThat(bootFailure(IndexOfOtherType.class))
+                .hasMessageEndingWith("is a String, but its source IndexOfOtherType.born is a LocalDate; declare the"
+                        + " handle with the source's type");
+        assertThat(bootFailure(CasefoldedDate.class))
+                .hasMessageEndingWith("has transform = CASEFOLD, which applies to strings only; use NONE");
+        assertThat(bootFailure(ShortIndex.class))
+                .hasMessageEndingWith(
+                        "has bits = 16; use 128 to 256 (shorter, collision-prone indexes are not" + " supported yet)");
+        assertThat(bootFailure(IndexInOtherTable.class))
+                .hasMessageEndingWith("is in table index_elsewhere, but its source IndexInOtherTable.email is in"
+                        + " IndexInOtherTable; put the handle's column in its source's table (@Column(table = ...))");
     }
 }

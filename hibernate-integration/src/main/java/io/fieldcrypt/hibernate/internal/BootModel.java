@@ -92,10 +92,15 @@ final class BootModel {
         var dialect = factory.getJdbcServices().getDialect();
         Map<String, List<FieldCryptRuntime.IndexColumn>> byGroup = new LinkedHashMap<>();
         for (PersistentClass entity : metadata.getEntityBindings()) {
+            List<Found> encrypted = encryptedProperties(entity);
             for (Property property : entity.getProperties()) {
                 if (property.getValue() instanceof BasicValue value
                         && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor) {
                     IndexConverter converter = descriptor.converter();
+                    Found source = encrypted.stream()
+                            .filter(f -> !f.embedded() && f.path().get(0).equals(converter.sourceName()))
+                            .findFirst()
+                            .orElseThrow();
                     Column column = value.getColumns().get(0);
                     String group = IndexConverter.spec(
                                     value.getTable().getName(),
@@ -108,7 +113,9 @@ final class BootModel {
                             .add(new FieldCryptRuntime.IndexColumn(
                                     converter.label(),
                                     value.getTable().getQualifiedName(context),
-                                    column.getQuotedName(dialect)));
+                                    column.getQuotedName(dialect),
+                                    source.column().getQuotedName(dialect),
+                                    source.attribute().text()));
                 }
             }
         }
@@ -336,6 +343,14 @@ final class BootModel {
                 throw BlindIndexBinder.refuse(
                         label,
                         "has transform = " + converter.transform() + ", which applies to strings only; use NONE");
+            }
+            if (value.getTable() != source.value().getTable()) {
+                throw BlindIndexBinder.refuse(
+                        label,
+                        "is in table " + value.getTable().getName() + ", but its source "
+                                + source.attribute().label()
+                                + " is in " + source.value().getTable().getName() + "; put the handle's column in its"
+                                + " source's table (@Column(table = ...))");
             }
             Column column = value.getColumns().get(0);
             indexes.add(new FieldCryptRuntime.BootIndex(

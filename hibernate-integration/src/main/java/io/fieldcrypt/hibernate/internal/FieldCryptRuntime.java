@@ -84,8 +84,13 @@ public final class FieldCryptRuntime {
         }
     }
 
-    /** A blind index column, as SQL names, and its handle's {@code Entity.attribute} for messages. */
-    record IndexColumn(String label, String sqlTable, String sqlColumn) {}
+    /**
+     * A blind index column and its source's column (in the same table), as SQL names.
+     *
+     * @param label the handle's {@code Entity.attribute}, for messages and reports
+     * @param sourceText whether the source column holds the text form of the envelope
+     */
+    record IndexColumn(String label, String sqlTable, String sqlColumn, String sourceColumn, boolean sourceText) {}
 
     /**
      * The encrypted attributes and blind indexes of one entity type at boot, and the entity name bound into their
@@ -101,6 +106,7 @@ public final class FieldCryptRuntime {
     private final List<EncryptedTable> tables;
     private final ConnectionSource connections;
     private final Checkpoints checkpoints;
+    private final List<IndexColumn> indexColumns;
     private volatile Map<String, EntityCrypto> entities = Map.of();
     private volatile Map<String, CanonicalId> canonicalIds = Map.of();
     private volatile SessionFactoryImplementor sessionFactory;
@@ -165,6 +171,7 @@ public final class FieldCryptRuntime {
                     settings,
                     entities,
                     tables,
+                    indexColumns.values().stream().flatMap(List::stream).toList(),
                     connections,
                     checkpoints);
         } catch (RuntimeException e) {
@@ -211,8 +218,10 @@ public final class FieldCryptRuntime {
             Settings settings,
             List<BootEntity> bootEntities,
             List<EncryptedTable> tables,
+            List<IndexColumn> indexColumns,
             ConnectionSource connections,
             Checkpoints checkpoints) {
+        this.indexColumns = List.copyOf(indexColumns);
         this.encryptor = encryptor;
         this.keyProvider = keyProvider;
         this.ownsKeyProvider = ownsKeyProvider;
@@ -268,6 +277,11 @@ public final class FieldCryptRuntime {
     /** @return the settings the factory was built with */
     Settings settings() {
         return settings;
+    }
+
+    /** @return every blind index column of this factory */
+    List<IndexColumn> indexColumns() {
+        return indexColumns;
     }
 
     /** @return the tables with encrypted columns */
