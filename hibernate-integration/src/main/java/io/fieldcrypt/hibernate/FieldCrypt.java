@@ -5,6 +5,7 @@ import io.fieldcrypt.DataKeyAdmin;
 import io.fieldcrypt.DataKeyStats;
 import io.fieldcrypt.RewrapReport;
 import io.fieldcrypt.RotationReport;
+import io.fieldcrypt.hibernate.internal.BlindIndexRebuild;
 import io.fieldcrypt.hibernate.internal.DestroyJob;
 import io.fieldcrypt.hibernate.internal.FieldCryptRuntime;
 import io.fieldcrypt.hibernate.internal.FieldCryptService;
@@ -207,6 +208,30 @@ public final class FieldCrypt {
             throw new IllegalArgumentException("minimumRetiredAge must not be negative, got " + minimumRetiredAge);
         }
         return new DestroyJob(runtime).run(minimumRetiredAge, Set.copyOf(unmappedScopesToIgnore));
+    }
+
+    /**
+     * Rebuilds the next index of every blind index being rotated ({@value FieldCryptSettings#BLIND_INDEX_PREFIX}
+     * {@code <Entity.handle>.next.column}), with the defaults of {@link ReEncryptOptions#defaults()}. See
+     * {@link #rebuildBlindIndexes(ReEncryptOptions)}.
+     */
+    public BlindIndexRebuildReport rebuildBlindIndexes() {
+        return rebuildBlindIndexes(ReEncryptOptions.defaults());
+    }
+
+    /**
+     * The backfill step of a blind index rotation ({@code docs/OPERATIONS.md}, "Rotate a blind index"): writes the
+     * next index of every row from its source's plaintext, in key-ordered batches of one transaction each, with a
+     * checkpoint per batch. Run it once every instance writes both indexes (has the {@code next.*} settings); while
+     * it runs, the application keeps writing both. Rerunnable, and resumes after a stop; rows already right are not
+     * written again.
+     *
+     * @param options job name (checkpoints), batch size, rate limit, progress listener
+     * @return rows scanned and written, unreadable sources, rows still missing their next index
+     * @throws io.fieldcrypt.FieldCryptException if a table cannot be read or written
+     */
+    public BlindIndexRebuildReport rebuildBlindIndexes(ReEncryptOptions options) {
+        return new BlindIndexRebuild(runtime, Objects.requireNonNull(options, "options")).run();
     }
 
     /**

@@ -82,5 +82,16 @@ public final class FieldCryptSettings {
      */
     public static final String KEY_PROVIDER = "fieldcrypt.key-provider";
 
+    /**
+     * {@code fieldcrypt.blind-index.<Entity.handle>.<property>}: a blind index's definition and its rotation, by
+     * settings alone (see {@code docs/OPERATIONS.md}, "Rotate a blind index"). {@code Entity.handle} is the
+     * {@link BlindIndex} handle, such as {@code Customer.emailIndex}. Properties: {@code column}, {@code key-group},
+     * {@code transform}, {@code bits} override the mapping's; {@code next.column} (a second, added column) starts a
+     * rotation, with {@code next.key-group}, {@code next.transform}, {@code next.bits} defaulting to the current
+     * ones; both indexes are then written on every insert and update; {@code read} ({@code current} or {@code next})
+     * says which one queries use. A setting naming no handle of the factory refuses the boot.
+     */
+    public static final String BLIND_INDEX_PREFIX = "fieldcrypt.blind-index.";
+
     private FieldCryptSettings() {}
 }

@@ -87,7 +87,7 @@ final class BootModel {
      * looks at.
      */
     static Map<String, List<FieldCryptRuntime.IndexColumn>> indexColumnsByGroup(
-            Metadata metadata, SessionFactoryImplementor factory) {
+            Metadata metadata, SessionFactoryImplementor factory, Map<String, IndexSettings> indexSettings) {
         var context = factory.getSqlStringGenerationContext();
         var dialect = factory.getJdbcServices().getDialect();
         Map<String, List<FieldCryptRuntime.IndexColumn>> byGroup = new LinkedHashMap<>();
@@ -101,25 +101,56 @@ final class BootModel {
                             .filter(f -> !f.embedded() && f.path().get(0).equals(converter.sourceName()))
                             .findFirst()
                             .orElseThrow();
-                    Column column = value.getColumns().get(0);
-                    String group = IndexConverter.spec(
-                                    value.getTable().getName(),
-                                    column.getName(),
-                                    converter.keyGroup(),
-                                    converter.transform(),
-                                    converter.bits())
-                            .keyGroup();
-                    byGroup.computeIfAbsent(group, g -> new ArrayList<>())
-                            .add(new FieldCryptRuntime.IndexColumn(
-                                    converter.label(),
-                                    value.getTable().getQualifiedName(context),
-                                    column.getQuotedName(dialect),
-                                    source.column().getQuotedName(dialect),
-                                    source.attribute().text()));
+                    IndexSettings settings = indexSettings.get(converter.label());
+                    for (IndexSettings.Definition definition :
+                            new IndexSettings.Definition[] {settings.mapped(), settings.unmapped()}) {
+                        if (definition == null) {
+                            continue;
+                        }
+                        String table = value.getTable().getName();
+                        byGroup.computeIfAbsent(definition.spec(table).keyGroup(), g -> new ArrayList<>())
+                                .add(new FieldCryptRuntime.IndexColumn(
+                                        converter.label(),
+                                        value.getTable().getQualifiedName(context),
+                                        new Column(definition.column()).getQuotedName(dialect),
+                                        source.column().getQuotedName(dialect),
+                                        source.attribute().text()));
+                    }
                 }
             }
         }
         return byGroup;
+    }
+
+    /**
+     * Reads the blind index settings ({@link IndexSettings}) of every handle, and maps each handle to the column of
+     * the definition queries use: the next one's during a rotation with {@code read=next}, or an overridden column.
+     * Runs before the persisters are built, which is when Hibernate takes the column names.
+     *
+     * @return the settings of each handle, by {@code Entity.handle}
+     * @throws ConfigurationException if a setting is wrong or names no handle
+     */
+    static Map<String, IndexSettings> applyIndexSettings(Metadata metadata, Map<String, Object> values) {
+        Map<String, IndexSettings> byHandle = new LinkedHashMap<>();
+        Map<Column, IndexSettings> applied = new java.util.IdentityHashMap<>();
+        for (PersistentClass entity : metadata.getEntityBindings()) {
+            for (Property property : entity.getProperties()) {
+                if (property.getValue() instanceof BasicValue value
+                        && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor) {
+                    IndexConverter converter = descriptor.converter();
+                    Column column = value.getColumns().get(0);
+                    IndexSettings settings = applied.get(column);
+                    if (settings == null) {
+                        settings = IndexSettings.of(converter.label(), converter.annotated(column.getName()), values);
+                        column.setName(settings.mapped().column());
+                        applied.put(column, settings);
+                    }
+                    byHandle.put(converter.label(), settings);
+                }
+            }
+        }
+        IndexSettings.refuseUnknown(values, byHandle.keySet());
+        return byHandle;
     }
 
     /**
@@ -288,7 +319,12 @@ final class BootModel {
         return root.getJpaEntityName() != null ? root.getJpaEntityName() : root.getEntityName();
     }
 
-    static List<FieldCryptRuntime.BootEntity> encryptedEntities(Metadata metadata) {
+    /**
+     * @param indexSettings the blind index settings by handle ({@link #applyIndexSettings}); a handle missing here has
+     *     its mapping's definition
+     */
+    static List<FieldCryptRuntime.BootEntity> encryptedEntities(
+            Metadata metadata, Map<String, IndexSettings> indexSettings) {
         List<FieldCryptRuntime.BootEntity> entities = new ArrayList<>();
         for (PersistentClass entity : metadata.getEntityBindings()) {
             List<Found> encrypted = encryptedProperties(entity);
@@ -296,7 +332,7 @@ final class BootModel {
             for (Found found : encrypted) {
                 attributes.add(found.bootAttribute());
             }
-            List<FieldCryptRuntime.BootIndex> indexes = blindIndexes(entity, encrypted);
+            List<FieldCryptRuntime.BootIndex> indexes = blindIndexes(entity, encrypted, indexSettings);
             if (!attributes.isEmpty()) {
                 entities.add(new FieldCryptRuntime.BootEntity(
                         entity.getEntityName(), aadEntity(entity), attributes, indexes));
@@ -311,7 +347,8 @@ final class BootModel {
      *
      * @throws ConfigurationException naming the handle and what to change
      */
-    private static List<FieldCryptRuntime.BootIndex> blindIndexes(PersistentClass entity, List<Found> encrypted) {
+    private static List<FieldCryptRuntime.BootIndex> blindIndexes(
+            PersistentClass entity, List<Found> encrypted, Map<String, IndexSettings> indexSettings) {
         List<FieldCryptRuntime.BootIndex> indexes = new ArrayList<>();
         for (Property property : entity.getPropertyClosure()) {
             if (property.getValue() instanceof Component component) {
@@ -338,11 +375,21 @@ final class BootModel {
                                 + source.attribute().javaType().getSimpleName() + "; declare the handle with the"
                                 + " source's type");
             }
-            if (converter.transform() != io.fieldcrypt.hibernate.BlindIndex.Transform.NONE
-                    && source.attribute().javaType() != String.class) {
-                throw BlindIndexBinder.refuse(
-                        label,
-                        "has transform = " + converter.transform() + ", which applies to strings only; use NONE");
+            Column column = value.getColumns().get(0);
+            IndexSettings settings = indexSettings.get(label);
+            if (settings == null) {
+                settings = new IndexSettings(converter.annotated(column.getName()), null, false);
+            }
+            for (IndexSettings.Definition definition :
+                    new IndexSettings.Definition[] {settings.mapped(), settings.unmapped()}) {
+                if (definition != null
+                        && definition.transform() != io.fieldcrypt.hibernate.BlindIndex.Transform.NONE
+                        && source.attribute().javaType() != String.class) {
+                    throw BlindIndexBinder.refuse(
+                            label,
+                            "has transform = " + definition.transform() + ", which applies to strings only; use"
+                                    + " NONE");
+                }
             }
             if (value.getTable() != source.value().getTable()) {
                 throw BlindIndexBinder.refuse(
@@ -352,14 +399,13 @@ final class BootModel {
                                 + " is in " + source.value().getTable().getName() + "; put the handle's column in its"
                                 + " source's table (@Column(table = ...))");
             }
-            Column column = value.getColumns().get(0);
             indexes.add(new FieldCryptRuntime.BootIndex(
                     property.getName(),
                     converter,
                     converter.sourceName(),
                     source.attribute().codec(),
                     value.getTable().getName(),
-                    column.getName()));
+                    settings));
         }
         return indexes;
     }

@@ -1,6 +1,11 @@
 package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.Envelope;
+import io.fieldcrypt.spi.ConnectionSource;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -117,7 +122,24 @@ record EncryptedTable(
                 + casts(keyTypes) + ")" + unchanged;
     }
 
-    private static String casts(List<String> types) {
+    /** @return the PostgreSQL types of the key columns, to cast the text form of keys back */
+    List<String> keyTypes(ConnectionSource connections) {
+        return Jdbc.inTransaction(connections, "read the key types of " + sqlName, connection -> {
+            try (Statement st = connection.createStatement();
+                    ResultSet rs = st.executeQuery(
+                            "select " + String.join(", ", keyColumns) + " from " + sqlName + " where false")) {
+                ResultSetMetaData meta = rs.getMetaData();
+                List<String> types = new ArrayList<>();
+                for (int i = 1; i <= meta.getColumnCount(); i++) {
+                    types.add(meta.getColumnTypeName(i));
+                }
+                return types;
+            }
+        });
+    }
+
+    /** {@code cast(? as "<type>")} for each of {@code types}, comma-separated. */
+    static String casts(List<String> types) {
         StringBuilder casts = new StringBuilder();
         for (String type : types) {
             casts.append(casts.length() == 0 ? "" : ", ")

@@ -64,6 +64,7 @@ public final class EncryptionListener
                 crypto.identityInserted(
                         event.getState(), event.getEntity(), event.getPersister(), event.getId(), event.getSession());
             }
+            crypto.writeUnmappedIndexes(event.getEntity(), event.getPersister(), event.getId(), event.getSession());
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
         }
     }
@@ -89,6 +90,7 @@ public final class EncryptionListener
         PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
+            crypto.writeUnmappedIndexes(event.getEntity(), event.getPersister(), event.getId(), event.getSession());
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
         }
     }
@@ -108,6 +110,7 @@ public final class EncryptionListener
         PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
+            crypto.writeUnmappedIndexes(event.getEntity(), event.getPersister(), event.getId(), event.getSession());
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
         }
     }

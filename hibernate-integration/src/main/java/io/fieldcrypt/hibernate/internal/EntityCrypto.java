@@ -85,8 +85,9 @@ final class EntityCrypto {
      *
      * @param handle the handle's index in the state array
      * @param source the source's index in the state array (an attribute of the entity itself)
+     * @param unmapped during a rotation, what writes the index's other column; otherwise {@code null}
      */
-    record IndexSlot(int handle, int source) {}
+    record IndexSlot(int handle, int source, UnmappedIndexWriter unmapped) {}
 
     private final String aadEntity;
     private final CanonicalId canonicalId;
@@ -210,6 +211,19 @@ final class EntityCrypto {
             }
         }
         identity.write(stored, id, session);
+    }
+
+    /**
+     * During a blind index rotation, after the entity's row was written: writes the other column of each index being
+     * rotated, from the source's plaintext in the entity.
+     */
+    void writeUnmappedIndexes(
+            Object entity, EntityPersister persister, Object id, SharedSessionContractImplementor session) {
+        for (IndexSlot index : indexes) {
+            if (index.unmapped != null) {
+                index.unmapped.write(persister.getValue(entity, index.source), id, persister, session);
+            }
+        }
     }
 
     /**

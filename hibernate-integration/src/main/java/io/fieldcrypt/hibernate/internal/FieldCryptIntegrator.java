@@ -40,12 +40,12 @@ public final class FieldCryptIntegrator implements Integrator {
     public void integrate(
             Metadata metadata, BootstrapContext bootstrapContext, SessionFactoryImplementor sessionFactory) {
         BootModel.checkEveryEncryptedAttributeIsReachable(metadata);
-        List<FieldCryptRuntime.BootEntity> entities = BootModel.encryptedEntities(metadata);
         Map<String, Object> values = bootstrapContext
                 .getServiceRegistry()
                 .requireService(ConfigurationService.class)
                 .getSettings();
         if (!Settings.enabled(values)) {
+            List<FieldCryptRuntime.BootEntity> entities = BootModel.encryptedEntities(metadata, Map.of());
             if (!entities.isEmpty()) {
                 throw new ConfigurationException(FieldCryptSettings.ENABLED + " is false, but "
                         + entities.get(0).attributes().get(0).attribute().label() + " is @Encrypted: remove the"
@@ -54,7 +54,12 @@ public final class FieldCryptIntegrator implements Integrator {
             return;
         }
         FieldCryptService service = bootstrapContext.getServiceRegistry().requireService(FieldCryptService.class);
-        if (entities.isEmpty() || service.runtime(sessionFactory) != null) {
+        if (service.runtime(sessionFactory) != null) {
+            return;
+        }
+        Map<String, IndexSettings> indexSettings = BootModel.applyIndexSettings(metadata, values);
+        List<FieldCryptRuntime.BootEntity> entities = BootModel.encryptedEntities(metadata, indexSettings);
+        if (entities.isEmpty()) {
             return;
         }
         FieldCryptService.checkQueryChecksInstalled(values, sessionFactory.getServiceRegistry());
@@ -65,7 +70,7 @@ public final class FieldCryptIntegrator implements Integrator {
                 values,
                 entities,
                 BootModel.encryptedTables(metadata, sessionFactory),
-                BootModel.indexColumnsByGroup(metadata, sessionFactory),
+                BootModel.indexColumnsByGroup(metadata, sessionFactory, indexSettings),
                 BootModel.connections(sessionFactory));
         service.register(sessionFactory, runtime);
         sessionFactory.addObserver(runtime.observer(service));

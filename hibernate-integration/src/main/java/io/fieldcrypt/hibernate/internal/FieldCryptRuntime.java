@@ -1,6 +1,5 @@
 package io.fieldcrypt.hibernate.internal;
 
-import io.fieldcrypt.BlindIndexSpec;
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.DataKeyStoreException;
 import io.fieldcrypt.DataKeyStores;
@@ -67,8 +66,8 @@ public final class FieldCryptRuntime {
      * @param converter its converter
      * @param source the name of the encrypted attribute it finds
      * @param sourceCodec how the source's values are encoded
-     * @param table the unqualified table of the handle's column
-     * @param column the handle's column
+     * @param table the unqualified table of the handle's column (and of its source's)
+     * @param settings its definitions: the current one, and during a rotation the next one
      */
     record BootIndex(
             String handle,
@@ -76,11 +75,25 @@ public final class FieldCryptRuntime {
             String source,
             ValueCodec sourceCodec,
             String table,
-            String column) {
+            IndexSettings settings) {
 
-        /** @return what the index is, for its key derivation */
-        BlindIndexSpec spec() {
-            return IndexConverter.spec(table, column, converter.keyGroup(), converter.transform(), converter.bits());
+        /** @return the definition the handle's column follows, which queries use */
+        IndexSettings.Definition mapped() {
+            return settings.mapped();
+        }
+
+        /** @return during a rotation, the other definition, whose column fieldcrypt writes itself; else null */
+        IndexSettings.Definition unmapped() {
+            return settings.unmapped();
+        }
+
+        /** @return how the handle's values are hashed */
+        IndexConverter.Hasher hasher(FieldEncryptor encryptor) {
+            return hasher(encryptor, mapped());
+        }
+
+        IndexConverter.Hasher hasher(FieldEncryptor encryptor, IndexSettings.Definition definition) {
+            return new IndexConverter.Hasher(encryptor, definition.spec(table), definition.transform(), sourceCodec);
         }
     }
 
@@ -308,7 +321,10 @@ public final class FieldCryptRuntime {
         Set<String> scopes = new TreeSet<>();
         for (BootEntity entity : bootEntities) {
             for (BootIndex index : entity.indexes()) {
-                scopes.add(index.spec().rootScope());
+                scopes.add(index.mapped().spec(index.table()).rootScope());
+                if (index.unmapped() != null) {
+                    scopes.add(index.unmapped().spec(index.table()).rootScope());
+                }
             }
         }
         return Collections.unmodifiableSet(scopes);
@@ -373,11 +389,13 @@ public final class FieldCryptRuntime {
                             : null;
             List<EntityCrypto.IndexSlot> indexSlots = new ArrayList<>();
             for (BootIndex index : boot.indexes()) {
-                IndexConverter.Hasher hasher = new IndexConverter.Hasher(encryptor, index.spec());
-                index.converter().bind(hasher, index.sourceCodec());
+                IndexConverter.Hasher hasher = index.hasher(encryptor);
+                index.converter().bind(hasher);
                 hashers.putIfAbsent(index.converter(), hasher);
                 indexSlots.add(new EntityCrypto.IndexSlot(
-                        persister.getPropertyIndex(index.handle()), persister.getPropertyIndex(index.source())));
+                        persister.getPropertyIndex(index.handle()),
+                        persister.getPropertyIndex(index.source()),
+                        unmappedWriter(index)));
             }
             EntityCrypto crypto = new EntityCrypto(
                     boot.aadEntity(),
@@ -403,6 +421,79 @@ public final class FieldCryptRuntime {
         }
         entities = Map.copyOf(resolved);
         canonicalIds = Map.copyOf(ids);
+    }
+
+    /**
+     * A blind index being rotated, as the rebuild job needs it.
+     *
+     * @param label the handle, {@code Entity.handle}
+     * @param table the table of the index and its source
+     * @param source the source's column
+     * @param nextColumn the next index's column, ready for SQL
+     * @param next how the next index's values are hashed
+     */
+    record RotatingIndex(
+            String label,
+            EncryptedTable table,
+            EncryptedTable.Column source,
+            String nextColumn,
+            IndexConverter.Hasher next) {}
+
+    /** @return the blind indexes being rotated (with a next definition), once each */
+    List<RotatingIndex> rotatingIndexes() {
+        List<RotatingIndex> rotating = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (BootEntity entity : bootEntities) {
+            for (BootIndex index : entity.indexes()) {
+                IndexSettings.Definition next = index.settings().next();
+                if (next == null || !seen.add(index.table() + "." + next.column())) {
+                    continue;
+                }
+                EncryptedTable table = tableOf(index);
+                String sourceColumn = entity.attributes().stream()
+                        .filter(a -> !a.embedded() && a.path().get(0).equals(index.source()))
+                        .findFirst()
+                        .orElseThrow()
+                        .column();
+                EncryptedTable.Column source = table.columns().stream()
+                        .filter(c -> c.aadColumn().equals(sourceColumn))
+                        .findFirst()
+                        .orElseThrow();
+                rotating.add(new RotatingIndex(
+                        index.converter().label(),
+                        table,
+                        source,
+                        quoted(next.column()),
+                        index.hasher(encryptor, next)));
+            }
+        }
+        return rotating;
+    }
+
+    private EncryptedTable tableOf(BootIndex index) {
+        return tables.stream()
+                .filter(t -> t.aadTable().equals(index.table()))
+                .findFirst()
+                .orElseThrow();
+    }
+
+    private String quoted(String column) {
+        return new org.hibernate.mapping.Column(column)
+                .getQuotedName(sessionFactory.getJdbcServices().getDialect());
+    }
+
+    /** During a rotation of {@code index}, what writes its other column; otherwise {@code null}. */
+    private UnmappedIndexWriter unmappedWriter(BootIndex index) {
+        if (index.unmapped() == null) {
+            return null;
+        }
+        EncryptedTable table = tableOf(index);
+        return UnmappedIndexWriter.of(
+                table.sqlName(),
+                table.keyColumns(),
+                quoted(index.unmapped().column()),
+                index.hasher(encryptor, index.unmapped()),
+                index.converter().label());
     }
 
     /**

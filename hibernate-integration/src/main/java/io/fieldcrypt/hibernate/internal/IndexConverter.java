@@ -16,18 +16,52 @@ import java.util.Arrays;
  */
 public final class IndexConverter implements AttributeConverter<Object, Object> {
 
-    /** How values are hashed; bound once the session factory is built. */
-    record Hasher(FieldEncryptor encryptor, BlindIndexSpec spec) {}
+    /**
+     * How the values of one index definition are hashed: transformed, encoded as the source is, then keyed-hashed.
+     *
+     * @param codec the source attribute's encoding, for {@link BlindIndex.Transform#NONE}
+     */
+    record Hasher(FieldEncryptor encryptor, BlindIndexSpec spec, BlindIndex.Transform transform, ValueCodec codec) {
+
+        /**
+         * @param plaintext a value of the source's type, or {@code null}
+         * @return its index value, or {@code null} for {@code null} or a value the transform empties
+         * @throws FieldCryptException if {@code plaintext} is not of the source's type
+         */
+        byte[] hash(Object plaintext, String label) {
+            if (plaintext == null) {
+                return null;
+            }
+            byte[] input;
+            try {
+                input = IndexTransform.input(transform, codec, plaintext);
+            } catch (ClassCastException e) {
+                throw new FieldCryptException("@BlindIndex " + label + " compared with a "
+                        + plaintext.getClass().getName() + "; compare it with a value of its source's type");
+            }
+            if (input == null) {
+                return null;
+            }
+            try {
+                return encryptor.blindIndex(spec, input);
+            } finally {
+                if (input != plaintext) {
+                    Arrays.fill(input, (byte) 0);
+                }
+            }
+        }
+    }
 
     private final String label;
     private final String sourceName;
     private final BlindIndex.Transform transform;
     private final int bits;
     private final String keyGroup;
-    private volatile ValueCodec codec;
     private volatile Hasher hasher;
 
     /**
+     * The annotation's values are the index's definition unless settings override them ({@link IndexSettings}).
+     *
      * @param label {@code Entity.handle}, for messages
      * @param sourceName the source attribute's name
      * @param annotation the handle's annotation
@@ -50,17 +84,9 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
         return sourceName;
     }
 
-    BlindIndex.Transform transform() {
-        return transform;
-    }
-
-    int bits() {
-        return bits;
-    }
-
-    /** @return the key group the application named, or empty for the index's own */
-    String keyGroup() {
-        return keyGroup;
+    /** @return the definition the mapping gives: its column, and the annotation's key group, transform and length */
+    IndexSettings.Definition annotated(String column) {
+        return new IndexSettings.Definition(column, keyGroup, transform, bits);
     }
 
     /**
@@ -78,13 +104,13 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
      * Binds how values are hashed. Entities of one hierarchy bind a handle more than once, equally; a second session
      * factory built from the same boot model while the first is open is refused.
      */
-    synchronized void bind(Hasher candidate, ValueCodec sourceCodec) {
+    synchronized void bind(Hasher candidate) {
         Hasher current = hasher;
         if (current == null) {
             hasher = candidate;
-            codec = sourceCodec;
         } else if (current.encryptor() != candidate.encryptor()
-                || !current.spec().equals(candidate.spec())) {
+                || !current.spec().equals(candidate.spec())
+                || current.transform() != candidate.transform()) {
             throw new ConfigurationException("@BlindIndex on " + label + ": a second session factory was built from"
                     + " the same Hibernate Metadata while the first is open; build each factory from its own Metadata"
                     + " (a new MetadataSources or persistence unit), or close the first");
@@ -102,7 +128,10 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
     boolean sameIndexAs(IndexConverter other) {
         Hasher mine = hasher;
         Hasher theirs = other.hasher;
-        return mine != null && theirs != null && mine.spec().equals(theirs.spec());
+        return mine != null
+                && theirs != null
+                && mine.spec().equals(theirs.spec())
+                && mine.transform() == theirs.transform();
     }
 
     @Override
@@ -115,23 +144,7 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
             throw new FieldCryptException(
                     "@BlindIndex " + label + " is not ready: its session factory is not built" + " yet, or was closed");
         }
-        byte[] input;
-        try {
-            input = IndexTransform.input(transform, codec, plaintext);
-        } catch (ClassCastException e) {
-            throw new FieldCryptException("@BlindIndex " + label + " compared with a "
-                    + plaintext.getClass().getName() + "; compare it with a value of its source's type");
-        }
-        if (input == null) {
-            return null;
-        }
-        try {
-            return bound.encryptor().blindIndex(bound.spec(), input);
-        } finally {
-            if (input != plaintext) {
-                Arrays.fill(input, (byte) 0);
-            }
-        }
+        return bound.hash(plaintext, label);
     }
 
     /** A hash cannot be turned back: the handle reads as {@code null}. */

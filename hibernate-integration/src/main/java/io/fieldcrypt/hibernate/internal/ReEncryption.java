@@ -3,7 +3,6 @@ package io.fieldcrypt.hibernate.internal;
 import io.fieldcrypt.DecryptionException;
 import io.fieldcrypt.Envelope;
 import io.fieldcrypt.FieldContext;
-import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.FieldEncryptor;
 import io.fieldcrypt.KeyProviderException;
 import io.fieldcrypt.hibernate.ReEncryptOptions;
@@ -15,10 +14,7 @@ import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -29,7 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,7 +54,7 @@ public final class ReEncryption {
     private final List<StoredDataKey> keys;
     private final ReEncryptOptions options;
     private final Checkpoints checkpoints;
-    private final long started = System.nanoTime();
+    private final JobPace pace;
     private long scanned;
     private long reEncrypted;
     private long skippedChanged;
@@ -76,6 +71,7 @@ public final class ReEncryption {
         this.keys = List.copyOf(keys);
         this.options = options;
         this.checkpoints = runtime.checkpoints();
+        this.pace = new JobPace(options.maxRowsPerSecond(), "re-encryption");
     }
 
     /**
@@ -141,7 +137,7 @@ public final class ReEncryption {
         }
         runtime.evictSecondLevelCache();
         ReEncryptReport report =
-                new ReEncryptReport(scanned, reEncrypted, skippedChanged, unreadable, remaining, elapsed());
+                new ReEncryptReport(scanned, reEncrypted, skippedChanged, unreadable, remaining, pace.elapsed());
         LOG.info("re-encryption {}: {}", options.jobName(), report);
         return report;
     }
@@ -156,7 +152,7 @@ public final class ReEncryption {
     }
 
     private void reEncrypt(EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving) {
-        List<String> keyTypes = keyTypes(table);
+        List<String> keyTypes = table.keyTypes(runtime.connections());
         String[] cursor = checkpoints.read(
                 options.jobName(), table.sqlName(), table.keyColumns().size());
         if (cursor != null) {
@@ -176,8 +172,8 @@ public final class ReEncryption {
                 break;
             }
             cursor = last;
-            options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, reEncrypted, elapsed()));
-            throttle();
+            options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, reEncrypted, pace.elapsed()));
+            pace.throttle(scanned);
         }
         checkpoints.clear(options.jobName(), table.sqlName());
     }
@@ -387,41 +383,5 @@ public final class ReEncryption {
                 }
             }
         });
-    }
-
-    /** The PostgreSQL types of the key columns, to cast the text form of keys back. */
-    private List<String> keyTypes(EncryptedTable table) {
-        return Jdbc.inTransaction(runtime.connections(), "read the key types of " + table.sqlName(), connection -> {
-            try (Statement st = connection.createStatement();
-                    ResultSet rs = st.executeQuery("select " + String.join(", ", table.keyColumns()) + " from "
-                            + table.sqlName() + " where false")) {
-                ResultSetMetaData meta = rs.getMetaData();
-                List<String> types = new ArrayList<>();
-                for (int i = 1; i <= meta.getColumnCount(); i++) {
-                    types.add(meta.getColumnTypeName(i));
-                }
-                return types;
-            }
-        });
-    }
-
-    private void throttle() {
-        if (options.maxRowsPerSecond() <= 0) {
-            return;
-        }
-        long dueNanos = (long) (scanned / options.maxRowsPerSecond() * 1e9);
-        long aheadNanos = dueNanos - (System.nanoTime() - started);
-        if (aheadNanos > 0) {
-            try {
-                TimeUnit.NANOSECONDS.sleep(aheadNanos);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new FieldCryptException("re-encryption interrupted; rerun to resume", e);
-            }
-        }
-    }
-
-    private Duration elapsed() {
-        return Duration.ofNanos(System.nanoTime() - started);
     }
 }

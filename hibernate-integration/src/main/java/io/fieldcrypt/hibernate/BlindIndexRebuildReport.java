@@ -1,0 +1,25 @@
+package io.fieldcrypt.hibernate;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The outcome of {@link FieldCrypt#rebuildBlindIndexes(ReEncryptOptions)}.
+ *
+ * @param scanned rows read, over every index being rotated
+ * @param written next-index values written (rows whose value was missing or stale)
+ * @param unreadable source values that could not be opened (tampered, or their data key is gone); their next index
+ *     is left as it was
+ * @param remaining rows whose next index is still missing although their source is not {@code NULL} (locked by the
+ *     application during the run, or unreadable): rerun until it is 0
+ * @param duration how long the run took
+ */
+public record BlindIndexRebuildReport(long scanned, long written, long unreadable, long remaining, Duration duration) {
+
+    /**
+     * @throws NullPointerException if {@code duration} is null
+     */
+    public BlindIndexRebuildReport {
+        Objects.requireNonNull(duration, "duration");
+    }
+}

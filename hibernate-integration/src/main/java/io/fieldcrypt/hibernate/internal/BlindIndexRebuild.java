@@ -1,0 +1,186 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.DecryptionException;
+import io.fieldcrypt.FieldContext;
+import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.KeyProviderException;
+import io.fieldcrypt.hibernate.BlindIndexRebuildReport;
+import io.fieldcrypt.hibernate.ReEncryptOptions;
+import io.fieldcrypt.hibernate.ReEncryptProgress;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backfill of a blind index rotation: writes the next index of every row, from its source's plaintext, in key
+ * order, in batches of one transaction each. The rows of a batch are locked ({@code FOR UPDATE SKIP LOCKED}), so the
+ * application cannot change them between read and write; a row the application holds is skipped (the application's
+ * own write keeps its next index current, since every instance writes both indexes during a rotation) and counted in
+ * {@link BlindIndexRebuildReport#remaining()} if its next index is still missing. A checkpoint per table and index is
+ * committed with each batch: a run that is stopped resumes after the last committed batch. Values are rewritten
+ * only where they are missing or stale, so a rerun of a finished rebuild writes nothing.
+ */
+public final class BlindIndexRebuild {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BlindIndexRebuild.class);
+
+    private final FieldCryptRuntime runtime;
+    private final FieldEncryptor encryptor;
+    private final ReEncryptOptions options;
+    private final Checkpoints checkpoints;
+    private final JobPace pace;
+    private long scanned;
+    private long written;
+    private long unreadable;
+
+    public BlindIndexRebuild(FieldCryptRuntime runtime, ReEncryptOptions options) {
+        this.runtime = runtime;
+        this.encryptor = runtime.encryptor();
+        this.options = options;
+        this.checkpoints = runtime.checkpoints();
+        this.pace = new JobPace(options.maxRowsPerSecond(), "blind index rebuild");
+    }
+
+    /** @return what the run did and what remains */
+    public BlindIndexRebuildReport run() {
+        long remaining = 0;
+        for (FieldCryptRuntime.RotatingIndex index : runtime.rotatingIndexes()) {
+            rebuild(index);
+            remaining += remaining(index);
+        }
+        BlindIndexRebuildReport report =
+                new BlindIndexRebuildReport(scanned, written, unreadable, remaining, pace.elapsed());
+        LOG.info("blind index rebuild {}: {}", options.jobName(), report);
+        return report;
+    }
+
+    private void rebuild(FieldCryptRuntime.RotatingIndex index) {
+        EncryptedTable table = index.table();
+        List<String> keyTypes = table.keyTypes(runtime.connections());
+        String checkpoint = table.sqlName() + "." + index.nextColumn();
+        String[] cursor = checkpoints.read(
+                options.jobName(), checkpoint, table.keyColumns().size());
+        while (true) {
+            String[] from = cursor;
+            String[] last = Jdbc.inTransaction(
+                    runtime.connections(),
+                    "rebuild blind index " + index.label() + " in " + table.sqlName(),
+                    connection -> batch(connection, index, keyTypes, from, checkpoint));
+            if (last == null) {
+                break;
+            }
+            cursor = last;
+            options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, written, pace.elapsed()));
+            pace.throttle(scanned);
+        }
+        checkpoints.clear(options.jobName(), checkpoint);
+    }
+
+    /** Processes one batch after {@code cursor}; returns the batch's last key, or null if there was no row. */
+    private String[] batch(
+            Connection connection,
+            FieldCryptRuntime.RotatingIndex index,
+            List<String> keyTypes,
+            String[] cursor,
+            String checkpoint)
+            throws SQLException {
+        EncryptedTable table = index.table();
+        String keys = String.join(", ", table.keyColumns());
+        String select = "select " + keys + ", " + index.source().sqlName() + ", " + index.nextColumn() + " from "
+                + table.sqlName()
+                + (cursor == null ? "" : " where (" + keys + ") > (" + EncryptedTable.casts(keyTypes) + ")")
+                + " order by " + keys + " limit ? for update skip locked";
+        String update = "update " + table.sqlName() + " set " + index.nextColumn() + " = ? where (" + keys + ") = ("
+                + EncryptedTable.casts(keyTypes) + ")";
+        int keyCount = table.keyColumns().size();
+        String[] last = null;
+        try (PreparedStatement read = connection.prepareStatement(select);
+                PreparedStatement write = connection.prepareStatement(update)) {
+            int p = 1;
+            if (cursor != null) {
+                for (String part : cursor) {
+                    read.setString(p++, part);
+                }
+            }
+            read.setInt(p, options.batchSize());
+            int pending = 0;
+            try (ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    scanned++;
+                    last = new String[keyCount];
+                    for (int i = 0; i < keyCount; i++) {
+                        last[i] = rs.getString(i + 1);
+                    }
+                    Object stored = index.source().text() ? rs.getString(keyCount + 1) : rs.getBytes(keyCount + 1);
+                    byte[] current = rs.getBytes(keyCount + 2);
+                    byte[] wanted;
+                    try {
+                        wanted = stored == null ? null : hash(index, table, rs, stored);
+                    } catch (DecryptionException | KeyProviderException e) {
+                        if (e instanceof KeyProviderException k && k.reason().retryable()) {
+                            throw k;
+                        }
+                        unreadable++;
+                        LOG.warn(
+                                "blind index {}: a source value of {} cannot be opened ({}); its next index is left"
+                                        + " as it is",
+                                index.label(),
+                                table.sqlName(),
+                                e.getClass().getSimpleName());
+                        continue;
+                    }
+                    if (!Arrays.equals(current, wanted)) {
+                        write.setBytes(1, wanted);
+                        for (int i = 0; i < keyCount; i++) {
+                            write.setString(i + 2, last[i]);
+                        }
+                        write.addBatch();
+                        pending++;
+                    }
+                }
+            }
+            if (pending > 0) {
+                written += write.executeBatch().length;
+            }
+        }
+        if (last != null) {
+            checkpoints.save(connection, options.jobName(), checkpoint, last);
+        }
+        return last;
+    }
+
+    private byte[] hash(FieldCryptRuntime.RotatingIndex index, EncryptedTable table, ResultSet rs, Object stored)
+            throws SQLException {
+        String rowId = runtime.canonicalId(table.idEntity()).ofKeyColumns(rs, 1);
+        FieldContext context = FieldContext.of(
+                table.aadEntity(), table.aadTable(), index.source().aadColumn(), rowId);
+        byte[] plaintext = encryptor.open(
+                index.source().scopes(), context, SealedValue.read(stored).envelope());
+        Object value = null;
+        try {
+            value = index.next().codec().decode(plaintext);
+            return index.next().hash(value, index.label());
+        } finally {
+            if (value != plaintext) {
+                Arrays.fill(plaintext, (byte) 0);
+            }
+        }
+    }
+
+    private long remaining(FieldCryptRuntime.RotatingIndex index) {
+        String sql = "select count(*) from " + index.table().sqlName() + " where "
+                + index.source().sqlName() + " is not null and " + index.nextColumn() + " is null";
+        return Jdbc.inTransaction(runtime.connections(), "count the rows of blind index " + index.label(), c -> {
+            try (PreparedStatement count = c.prepareStatement(sql);
+                    ResultSet rs = count.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+}

@@ -1,0 +1,77 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.FieldCryptException;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.List;
+import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
+import org.hibernate.engine.spi.SharedSessionContractImplementor;
+import org.hibernate.persister.entity.EntityPersister;
+
+/**
+ * During a blind index rotation, writes the index column the handle is not mapped to (the next index while queries
+ * use the current one, or the current one once they use the next), so that both stay complete: an UPDATE of that one
+ * column after every insert, update and upsert of the entity, on the session's connection and in its transaction.
+ *
+ * @param sql {@code update <table> set <column> = ? where <key columns> = ?...}
+ * @param hasher how the column's values are hashed
+ * @param label the handle, {@code Entity.handle}, for messages
+ */
+record UnmappedIndexWriter(String sql, IndexConverter.Hasher hasher, String label) {
+
+    /**
+     * @param table the source's table, ready for SQL
+     * @param keyColumns its key columns, ready for SQL, in the order of the id's JDBC values
+     * @param column the unmapped index column, ready for SQL
+     */
+    static UnmappedIndexWriter of(
+            String table, List<String> keyColumns, String column, IndexConverter.Hasher hasher, String label) {
+        return new UnmappedIndexWriter(
+                "update " + table + " set " + column + " = ? where " + String.join(" = ? and ", keyColumns) + " = ?",
+                hasher,
+                label);
+    }
+
+    /** Writes the index value of {@code plaintext} (the source's value) for the row {@code id}. */
+    // The id's JDBC values come with the binders of their own JDBC mappings.
+    @SuppressWarnings("unchecked")
+    void write(Object plaintext, Object id, EntityPersister persister, SharedSessionContractImplementor session) {
+        byte[] value = hasher.hash(plaintext, label);
+        JdbcCoordinator jdbc = session.getJdbcCoordinator();
+        PreparedStatement update = jdbc.getStatementPreparer().prepareStatement(sql);
+        try {
+            update.setBytes(1, value);
+            int[] position = {2};
+            persister
+                    .getIdentifierMapping()
+                    .breakDownJdbcValues(
+                            id,
+                            (index, jdbcValue, mapping) -> {
+                                try {
+                                    mapping.getJdbcMapping()
+                                            .getJdbcValueBinder()
+                                            .bind(update, jdbcValue, position[0]++, session);
+                                } catch (SQLException e) {
+                                    throw new FieldCryptException(
+                                            "cannot bind the id of a row whose blind index " + label
+                                                    + " is being written (SQL state " + e.getSQLState() + ")",
+                                            e);
+                                }
+                            },
+                            session);
+            int rows = jdbc.getResultSetReturn().executeUpdate(update, sql);
+            if (rows != 1) {
+                throw new FieldCryptException("writing the second column of blind index " + label + " updated " + rows
+                        + " rows instead of 1; the transaction must not commit");
+            }
+        } catch (SQLException e) {
+            throw new FieldCryptException(
+                    "writing the second column of blind index " + label + " failed (SQL state " + e.getSQLState()
+                            + "); the transaction must not commit",
+                    e);
+        } finally {
+            jdbc.getLogicalConnection().getResourceRegistry().release(update);
+            jdbc.afterStatementExecution();
+        }
+    }
+}
