@@ -75,7 +75,9 @@ final class BlindIndexKeys implements AutoCloseable {
     private Mac mac(BlindIndexSpec index) {
         Mac prototype = macs.get(index);
         if (prototype == null) {
-            prototype = macs.computeIfAbsent(index, this::derive);
+            // The root key is loaded (KMS, the data key table) outside the map: no I/O under its lock.
+            DataKeyMaterial root = root(index.keyGroup());
+            prototype = macs.computeIfAbsent(index, i -> derive(i, root));
         }
         try {
             return (Mac) prototype.clone();
@@ -84,8 +86,7 @@ final class BlindIndexKeys implements AutoCloseable {
         }
     }
 
-    private Mac derive(BlindIndexSpec index) {
-        DataKeyMaterial root = root(index.keyGroup());
+    private static Mac derive(BlindIndexSpec index, DataKeyMaterial root) {
         byte[] rootBytes = root.getEncoded();
         if (rootBytes == null) {
             throw new FieldCryptException("the encryptor is closed");
@@ -119,6 +120,11 @@ final class BlindIndexKeys implements AutoCloseable {
         try {
             DataKeyMaterial loaded = loadRoot(group);
             mine.complete(loaded);
+            if (closed) {
+                // Closed while the key was loaded: close() may have missed it.
+                loaded.destroy();
+                throw new FieldCryptException("the encryptor is closed");
+            }
             return loaded;
         } catch (RuntimeException | Error e) {
             // Not remembered: the next use tries again (KMS may be back).

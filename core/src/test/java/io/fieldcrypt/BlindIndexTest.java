@@ -146,6 +146,64 @@ class BlindIndexTest {
         }
     }
 
+    /**
+     * Whatever the connections' isolation, and however the data key table's name is spelled, processes starting
+     * together make one root key.
+     */
+    @Test
+    void repeatableReadConnectionsAndTwoSpellingsOfTheTable_stillOneRootKey() throws Exception {
+        BlindIndexSpec index = new BlindIndexSpec("isolation", "isolation|NONE", 128);
+        String schema;
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select current_schema()")) {
+            rs.next();
+            schema = rs.getString(1);
+        }
+        ConnectionSource repeatableRead = new ConnectionSource() {
+            @Override
+            public Connection acquire() throws SQLException {
+                Connection c = db.dataSource().getConnection();
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                return c;
+            }
+
+            @Override
+            public void release(Connection connection) throws SQLException {
+                connection.close();
+            }
+        };
+        List<FieldEncryptor> encryptors = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String table = i % 2 == 0 ? DataKeyStores.DEFAULT_TABLE : schema + "." + DataKeyStores.DEFAULT_TABLE;
+            encryptors.add(FieldEncryptor.builder()
+                    .keyProvider(provider)
+                    .masterKeyId("k1")
+                    .dataKeyStore(DataKeyStores.postgres(repeatableRead, table, SchemaMode.CREATE))
+                    .build());
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(encryptors.size());
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<byte[]>> results = new ArrayList<>();
+        try {
+            for (FieldEncryptor encryptor : encryptors) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return encryptor.blindIndex(index, ADA);
+                }));
+            }
+            start.countDown();
+            byte[] expected = results.get(0).get();
+            for (Future<byte[]> result : results) {
+                assertThat(result.get()).isEqualTo(expected);
+            }
+            assertThat(rootRows("isolation")).isEqualTo(1);
+        } finally {
+            pool.shutdownNow();
+            encryptors.forEach(FieldEncryptor::close);
+        }
+    }
+
     /** The purposes are separated by the encryption context the key provider binds the wrapped key to. */
     @Test
     void rootKeyNeverUnwrapsAsADataKey_andADataKeyNeverAsARootKey() throws SQLException {

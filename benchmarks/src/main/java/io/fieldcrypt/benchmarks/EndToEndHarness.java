@@ -42,7 +42,8 @@ import software.amazon.awssdk.services.kms.KmsClient;
 @Command(
         name = "end-to-end-harness",
         mixinStandardHelpOptions = true,
-        description = "Insert, read and update throughput: encrypted against plaintext and pgcrypto, and KMS calls.")
+        description = "Insert, read and update throughput: encrypted against plaintext and pgcrypto, blind indexes, and"
+                + " KMS calls.")
 public final class EndToEndHarness implements Callable<Integer> {
 
     private static final int BATCH = 500;
@@ -66,6 +67,17 @@ public final class EndToEndHarness implements Callable<Integer> {
 
     @Option(names = "--no-cache-rows", description = "entities written with max uses 1 (default: ${DEFAULT-VALUE})")
     int noCacheRows = 200;
+
+    @Option(
+            names = "--index-rows",
+            description = "also measure a blind index on this many entities (insert and update with and without one,"
+                    + " lookups by it against a plain indexed column), 0 = skip (default: ${DEFAULT-VALUE})")
+    int indexRows = 0;
+
+    @Option(
+            names = "--lookups",
+            description = "lookups per variant in the blind index section (default: ${DEFAULT-VALUE})")
+    int lookups = 5_000;
 
     @CommandLine.Mixin
     BenchDatabase database = new BenchDatabase();
@@ -93,6 +105,9 @@ public final class EndToEndHarness implements Callable<Integer> {
         try (Connection c = DriverManager.getConnection(url, database.user, database.password);
                 Statement st = c.createStatement()) {
             st.execute("create extension if not exists pgcrypto");
+            // Each run has a new random master key: keys an earlier run left behind (a blind index root key is kept
+            // for as long as its index) could never be unwrapped.
+            st.execute("drop table if exists bench_e2e_key");
         }
         Map<String, Phases> results = new LinkedHashMap<>();
         try (SessionFactory sf = factory(url, Map.of())) {
@@ -136,6 +151,9 @@ public final class EndToEndHarness implements Callable<Integer> {
                 fieldcrypt.update / pgcrypto.update);
         if (identityRows > 0) {
             identitySection(url);
+        }
+        if (indexRows > 0) {
+            indexSection(url);
         }
         if (kmsDelayMs >= 0) {
             kmsSection(url);
@@ -196,6 +214,64 @@ public final class EndToEndHarness implements Callable<Integer> {
                     inserts.get("fieldcrypt, IDENTITY") / inserts.get("fieldcrypt, sequence"),
                     inserts.get("fieldcrypt, IDENTITY") / inserts.get("plaintext, IDENTITY"));
         }
+    }
+
+    /**
+     * A full-length blind index over one of the three encrypted attributes, side by side (ABBA): insert and update
+     * against the same entity without the index, and lookups of single rows by the index against lookups by a plain
+     * B-tree-indexed column of a plaintext entity (each lookup a transaction loading one entity).
+     */
+    private void indexSection(String url) {
+        try (SessionFactory sf = factory(url, Map.of())) {
+            measure(sf, BenchRecord.class, BenchRecord::new, 2_000);
+            measure(sf, IndexedRecord.class, IndexedRecord::new, 2_000);
+            Phases without = measure(sf, BenchRecord.class, BenchRecord::new, indexRows);
+            Phases with = measure(sf, IndexedRecord.class, IndexedRecord::new, indexRows);
+            Phases with2 = measure(sf, IndexedRecord.class, IndexedRecord::new, indexRows);
+            Phases without2 = measure(sf, BenchRecord.class, BenchRecord::new, indexRows);
+            with = with.mean(with2);
+            without = without.mean(without2);
+            measure(sf, PlainIndexedRecord.class, PlainIndexedRecord::new, indexRows);
+            lookups(sf, "from PlainIndexedRecord r where r.secretName = :name", lookups / 5);
+            lookups(sf, "from IndexedRecord r where r.secretNameIndex = :name", lookups / 5);
+            double plain1 = lookups(sf, "from PlainIndexedRecord r where r.secretName = :name", lookups);
+            double index1 = lookups(sf, "from IndexedRecord r where r.secretNameIndex = :name", lookups);
+            double index2 = lookups(sf, "from IndexedRecord r where r.secretNameIndex = :name", lookups);
+            double plain2 = lookups(sf, "from PlainIndexedRecord r where r.secretName = :name", lookups);
+            double plain = (plain1 + plain2) / 2;
+            double index = (index1 + index2) / 2;
+            System.out.printf("%nblind index, %d rows (ABBA means):%n", indexRows);
+            System.out.printf(
+                    "insert/s: %.0f with, %.0f without: %.2fx; update/s: %.0f with, %.0f without: %.2fx%n",
+                    with.insert,
+                    without.insert,
+                    with.insert / without.insert,
+                    with.update,
+                    without.update,
+                    with.update / without.update);
+            System.out.printf(
+                    "lookups/s, one entity each: %.0f by blind index (%.0f, %.0f), %.0f by plain indexed column (%.0f,"
+                            + " %.0f): %.2fx%n",
+                    index, index1, index2, plain, plain1, plain2, index / plain);
+        }
+    }
+
+    /** Loads {@code count} single rows by name (each in a transaction of its own); returns lookups per second. */
+    private double lookups(SessionFactory sf, String hql, int count) {
+        java.util.Random random = new java.util.Random(42);
+        long start = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            String name =
+                    String.format("%-40s", "name-" + random.nextInt(indexRows)).replace(' ', 'x');
+            int found = sf.fromTransaction(s -> s.createSelectionQuery(hql, RecordBase.class)
+                    .setParameter("name", name.toUpperCase(java.util.Locale.ROOT))
+                    .getResultList()
+                    .size());
+            if (found != 1) {
+                throw new IllegalStateException(hql + " found " + found + " rows for one name");
+            }
+        }
+        return count / seconds(start);
     }
 
     private <T extends RecordBase> Phases measure(SessionFactory sf, Class<T> type, Supplier<T> make, int count) {
@@ -301,7 +377,9 @@ public final class EndToEndHarness implements Callable<Integer> {
                         BenchRecord.class,
                         PgcryptoRecord.class,
                         PlainIdentityRecord.class,
-                        IdentityRecord.class))
+                        IdentityRecord.class,
+                        IndexedRecord.class,
+                        PlainIndexedRecord.class))
                 .jdbcUrl(url)
                 .jdbcCredentials(database.user, database.password)
                 .schemaToolingAction(Action.UPDATE)

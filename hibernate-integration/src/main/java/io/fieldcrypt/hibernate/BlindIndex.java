@@ -66,10 +66,12 @@ public @interface BlindIndex {
          * "ADA" and "ada" match, so do "Straße" and "STRASSE", and composed and decomposed accents. Strings only.
          */
         CASEFOLD,
-        /** Leading and trailing whitespace removed, then {@link #CASEFOLD}. Strings only. */
+        /**
+         * NFKC, leading and trailing whitespace removed (no-break spaces too), then {@link #CASEFOLD}. Strings only.
+         */
         TRIM_CASEFOLD,
         /**
-         * Only the decimal digits 0-9 kept, after NFKC (which turns other scripts' and full-width digits into them):
+         * Only the decimal digits kept, those of every script (full-width, Arabic-Indic, Devanagari...) as 0-9:
          * "+44 (20) 7946-0958" matches "442079460958". A value without digits is not indexed. Strings only.
          */
         DIGITS

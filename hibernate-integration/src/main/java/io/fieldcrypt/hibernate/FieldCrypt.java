@@ -248,10 +248,13 @@ public final class FieldCrypt {
     }
 
     /**
-     * @return the data keys by state and master key, and per encrypted attribute the values still under retired keys
+     * @return the data keys (and blind index root keys) by state and master key, and per encrypted attribute the
+     *     values still under retired keys
      * @throws io.fieldcrypt.FieldCryptException if a table cannot be read
      */
     public FieldCryptStatus status() {
-        return new FieldCryptStatus(dataKeys.counts(runtime.scopes()), ReEncryption.pending(runtime));
+        Set<String> scopes = new TreeSet<>(runtime.scopes());
+        scopes.addAll(runtime.blindIndexRootScopes());
+        return new FieldCryptStatus(dataKeys.counts(scopes), ReEncryption.pending(runtime));
     }
 }

@@ -56,8 +56,12 @@ class BlindIndexRotationTest {
         String emailIndex;
     }
 
-    /** The application: inserts and updates accounts on the factory it is given, and remembers what it committed. */
+    /**
+     * The application: inserts and updates accounts on the factory it is given, and remembers what it committed. It
+     * writes only as many times as it is allowed ({@link #allow}), so the checks stay bounded however slow the machine.
+     */
     private static final class Writer implements Runnable {
+        final java.util.concurrent.Semaphore allowed = new java.util.concurrent.Semaphore(0);
         final AtomicReference<SessionFactory> factory = new AtomicReference<>();
         final Map<Long, String> committed = new ConcurrentHashMap<>();
         /** The rows this writer inserted, the only ones it changes (the seeded rows stay as they are). */
@@ -71,6 +75,9 @@ class BlindIndexRotationTest {
         public void run() {
             try {
                 while (!stop) {
+                    if (!allowed.tryAcquire(10, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                        continue;
+                    }
                     SessionFactory sf = factory.get();
                     int n = writes.incrementAndGet();
                     if (n % 3 == 0 && !own.isEmpty()) {
@@ -123,7 +130,9 @@ class BlindIndexRotationTest {
             assertEveryRowFound(v0, writer, "v0 reads the current index");
             assertEveryRowFound(v1, writer, "v1 reads the current index");
 
-            // 2. Backfill the next index; the first run is stopped after two batches and resumed.
+            // 2. Backfill the next index while the application writes; the first run is stopped after two batches and
+            // resumed.
+            writer.allowed.release(60);
             RuntimeException stop = new RuntimeException("stopped");
             AtomicInteger batches = new AtomicInteger();
             ReEncryptOptions stopping = ReEncryptOptions.defaults()
@@ -227,6 +236,7 @@ class BlindIndexRotationTest {
 
     private static void awaitWrites(Writer writer, int more) throws InterruptedException {
         int target = writer.writes.get() + more;
+        writer.allowed.release(more);
         while (writer.writes.get() < target && writer.failure == null) {
             Thread.sleep(5);
         }

@@ -99,6 +99,9 @@ class BlindIndexTest {
         @Id
         Long id;
 
+        @jakarta.persistence.Version
+        Integer version;
+
         @Encrypted
         String email;
 
@@ -122,6 +125,18 @@ class BlindIndexTest {
         @BlindIndex(source = "email", transform = BlindIndex.Transform.TRIM_CASEFOLD)
         @Column(name = "email_bidx")
         String emailIndex;
+
+        /** An address to confirm: applied by the JPA callback, after fieldcrypt's flush listener ran. */
+        @jakarta.persistence.Transient
+        String pendingEmail;
+
+        @jakarta.persistence.PreUpdate
+        void applyPendingEmail() {
+            if (pendingEmail != null) {
+                email = pendingEmail;
+                pendingEmail = null;
+            }
+        }
     }
 
     @BeforeAll
@@ -304,6 +319,180 @@ class BlindIndexTest {
         assertThat(found.email).isEqualTo("third@example.org");
     }
 
+    /** A callback that changes the source after the dirty check: @DynamicUpdate still writes the index. */
+    @Test
+    void sourceChangedByAPreUpdateCallback_underDynamicUpdate_indexFollows() {
+        Subscriber subscriber = new Subscriber();
+        subscriber.id = 8L;
+        subscriber.name = "Sub";
+        subscriber.email = "old@example.org";
+        sf.inTransaction(s -> s.persist(subscriber));
+
+        sf.inTransaction(s -> {
+            Subscriber loaded = s.find(Subscriber.class, 8L);
+            loaded.pendingEmail = "new@example.org";
+            loaded.name = "renamed";
+        });
+
+        List<Long> byNew = sf.fromTransaction(
+                s -> s.createSelectionQuery("select s.id from Subscriber s where s.emailIndex = :e", Long.class)
+                        .setParameter("e", "NEW@example.org")
+                        .getResultList());
+        List<Long> byOld = sf.fromTransaction(
+                s -> s.createSelectionQuery("select s.id from Subscriber s where s.emailIndex = :e", Long.class)
+                        .setParameter("e", "old@example.org")
+                        .getResultList());
+        assertThat(byNew).containsExactly(8L);
+        assertThat(byOld).as("the old address no longer finds the row").isEmpty();
+    }
+
+    /** Hibernate binds a parameter with one type: compared with a handle, it may be used nowhere else. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "from Member m where m.emailIndex = :p or m.name = :p         | :p | elsewhere",
+                "from Member m where m.name = :p or m.emailIndex = :p         | :p | elsewhere",
+                "from Member m where m.emailIndex = :p or m.phoneIndex = :p   | :p | with another index",
+                "from Member m where m.emailIndex in (:p) and m.name <> :p    | :p | elsewhere",
+                "from Member m where m.emailIndex = ?1 or m.name = ?1         | ?1 | elsewhere",
+            })
+    void parameterComparedWithAHandleAndUsedElsewhere_refusedWhenCompiled(String hql, String parameter, String how) {
+        assertThatThrownBy(() -> sf.inTransaction(s -> {
+                    var query = s.createSelectionQuery(hql, Member.class);
+                    if (hql.contains("?1")) {
+                        query.setParameter(1, "ada@example.org");
+                    } else {
+                        query.setParameter("p", "ada@example.org");
+                    }
+                    query.getResultList();
+                }))
+                .isExactlyInstanceOf(FieldCryptException.class)
+                .hasMessageStartingWith(
+                        "query refused: the parameter " + parameter + " is compared with the" + " @BlindIndex")
+                .hasMessageContaining("and also used " + how + ".")
+                .hasMessageNotContaining("ada@");
+        assertThat(sf.getStatistics().getPrepareStatementCount())
+                .as("no SQL ran")
+                .isZero();
+    }
+
+    @Test
+    void criteriaParameterReusedElsewhere_refused_andANullTestOfTheParameterIsFine() {
+        persist("Ada", "ada@example.org", null, null);
+        assertThatThrownBy(() -> sf.inTransaction(s -> {
+                    CriteriaBuilder cb = s.getCriteriaBuilder();
+                    CriteriaQuery<Member> query = cb.createQuery(Member.class);
+                    Root<Member> m = query.from(Member.class);
+                    var login = cb.parameter(String.class, "login");
+                    s.createQuery(query.where(
+                                    cb.or(cb.equal(m.get("emailIndex"), login), cb.equal(m.get("name"), login))))
+                            .setParameter("login", "ada@example.org")
+                            .getResultList();
+                }))
+                .isExactlyInstanceOf(FieldCryptException.class)
+                .hasMessageContaining("and also used elsewhere");
+
+        assertThat(namesWhere("(:e is null or m.emailIndex = :e)", Map.of("e", "ADA@example.org")))
+                .containsExactly("Ada");
+    }
+
+    /** A versioned upsert copies its state into the entity; the handle still reads as null afterwards. */
+    @Test
+    void versionedUpsert_leavesTheHandleNull() {
+        Vendor vendor = new Vendor();
+        vendor.id = 12L;
+        vendor.email = "upserted@example.org";
+        sf.inStatelessTransaction(s -> s.upsert(vendor));
+        vendor.email = "upserted-again@example.org";
+        sf.inStatelessTransaction(s -> s.upsert(vendor));
+
+        assertThat(vendor.emailIndex).isNull();
+        assertThat(vendorsWith("UPSERTED-AGAIN@example.org")).containsExactly(12L);
+    }
+
+    @ParameterizedTest(name = "{0} finds {1}: {2}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "+44 (20) 7946-0958 | 442079460958 | true",
+                "٠٧٩١٢٣             | 079123       | true",
+                "०७९                | 079          | true",
+                "０７９                | 079          | true",
+                "n/a                | 0            | false",
+            })
+    void digits_ofEveryScript(String stored, String queried, boolean found) {
+        persist("Stored", "digits" + stored.hashCode() + "@example.org", stored, null);
+
+        assertThat(namesWhere("m.phoneIndex = :p", Map.of("p", queried))).hasSize(found ? 1 : 0);
+    }
+
+    @Test
+    void trimCasefold_removesNoBreakSpaces() {
+        Subscriber subscriber = new Subscriber();
+        subscriber.id = 21L;
+        subscriber.email = "\u00A0Ada@Example.org\u2007";
+        sf.inTransaction(s -> s.persist(subscriber));
+
+        List<Long> found = sf.fromTransaction(
+                s -> s.createSelectionQuery("select s.id from Subscriber s where s.emailIndex = :e", Long.class)
+                        .setParameter("e", "ada@example.org")
+                        .getResultList());
+        assertThat(found).containsExactly(21L);
+    }
+
+    @Entity(name = "Recast")
+    @Table(name = "recast")
+    static class Recast {
+        @Id
+        Long id;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email")
+        @Column(name = "email_bidx")
+        String emailIndex;
+    }
+
+    /** The same table and column with another transform: a new index definition, refused over old values. */
+    @Entity(name = "Recast")
+    @Table(name = "recast")
+    static class RecastCasefolded {
+        @Id
+        Long id;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email", transform = BlindIndex.Transform.CASEFOLD)
+        @Column(name = "email_bidx")
+        String emailIndex;
+    }
+
+    @Test
+    void transformChangedOnAColumnHoldingValues_refusedInsteadOfSilentlyNotMatching(TestDatabase shared) {
+        TestDatabase own = shared.newSchema("bidx_recast");
+        try (SessionFactory before =
+                Factories.build(own, Factories.local(KEYS, "k1"), Recast.class).unwrap(SessionFactory.class)) {
+            Recast recast = new Recast();
+            recast.id = 1L;
+            recast.email = "ada@example.org";
+            before.inTransaction(s -> s.persist(recast));
+        }
+        try (SessionFactory after = Factories.build(own, Factories.local(KEYS, "k1"), RecastCasefolded.class)
+                .unwrap(SessionFactory.class)) {
+            assertThatThrownBy(() -> after.inTransaction(
+                            s -> s.createSelectionQuery("from Recast r where r.emailIndex = :e", RecastCasefolded.class)
+                                    .setParameter("e", "ada@example.org")
+                                    .getResultList()))
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("no root key for key group recast.email_bidx|CASEFOLD|128")
+                    .hasMessageContaining("If the index's transform, length or key group changed, move it to a new"
+                            + " column instead");
+        }
+    }
+
     private static List<Long> vendorsWith(String email) {
         return sf.fromTransaction(
                 s -> s.createSelectionQuery("select v.id from Vendor v where v.emailIndex = :e", Long.class)
@@ -371,7 +560,7 @@ class BlindIndexTest {
     @Test
     void rootKeyGoneWhileIndexValuesRemain_refusedNamingTheColumn() throws SQLException {
         persist("Ada", "ada@example.org", null, null);
-        String scope = "fieldcrypt:blind-index:vendor.email_bidx";
+        String scope = "fieldcrypt:blind-index:vendor.email_bidx|CASEFOLD|128";
         Vendor vendor = new Vendor();
         vendor.id = 3L;
         vendor.email = "v@example.org";
@@ -386,7 +575,7 @@ class BlindIndexTest {
                                     .getResultList()))
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageStartingWith("@BlindIndex Vendor.emailIndex: the data key table fieldcrypt_data_key has"
-                            + " no root key for key group vendor.email_bidx");
+                            + " no root key for key group vendor.email_bidx|CASEFOLD|128");
         } finally {
             execute("insert into fieldcrypt_data_key select * from saved_key");
             execute("drop table saved_key");

@@ -649,4 +649,55 @@ class BootRefusalTest {
                 .hasMessageEndingWith("is in table index_elsewhere, but its source IndexInOtherTable.email is in"
                         + " IndexInOtherTable; put the handle's column in its source's table (@Column(table = ...))");
     }
+
+    @Entity(name = "PrimitiveHandle")
+    static class PrimitiveHandle {
+        @Id
+        Long id;
+
+        @Encrypted
+        Integer pin;
+
+        @BlindIndex(source = "pin")
+        int pinIndex;
+    }
+
+    @Entity(name = "NaturalIdHandle")
+    static class NaturalIdHandle {
+        @Id
+        Long id;
+
+        @Encrypted
+        String email;
+
+        @NaturalId
+        @BlindIndex(source = "email")
+        String emailIndex;
+    }
+
+    @Test
+    void handlesThatCannotReadAsNull_refused() {
+        assertThat(bootFailure(PrimitiveHandle.class))
+                .hasMessageEndingWith("is a primitive int, which cannot read as null as a handle does; declare it with"
+                        + " the wrapper type (Integer, Long, ...), and its source too");
+        assertThat(bootFailure(NaturalIdHandle.class))
+                .hasMessageEndingWith(
+                        "is a natural id; a handle has no value of its own to look up by (it reads as" + " null)");
+    }
+
+    @Entity(name = "ReservedScope")
+    static class ReservedScope {
+        @Id
+        Long id;
+
+        @Encrypted(scope = "fieldcrypt:blind-index:x")
+        String email;
+    }
+
+    @Test
+    void reservedScope_refused() {
+        assertThat(bootFailure(ReservedScope.class))
+                .hasMessageEndingWith("scopes starting with \"fieldcrypt:\" are reserved for fieldcrypt's own keys:"
+                        + " name the scope otherwise");
+    }
 }

@@ -189,7 +189,8 @@ class SampleAppTest {
 
         assertThat(seed.exitCode()).isZero();
         assertThat(status.exitCode()).isZero();
-        assertThat(status.out()).containsPattern("ACTIVE\\s+4 under sample-dev");
+        // Four data keys, one per encrypted column, and the root key of the national id's blind index.
+        assertThat(status.out()).containsPattern("ACTIVE\\s+5 under sample-dev");
         assertThat(Files.isDirectory(ownData.resolve("postgres"))).isTrue();
     }
 }

@@ -135,9 +135,17 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     public StoredDataKey findOrMake(
             String scope, Map<String, String> encryptionContext, Runnable beforeMaking, Supplier<WrappedDataKey> make) {
         return inTransaction("find or make a key in", connection -> {
-            try (PreparedStatement lock = connection.prepareStatement("select pg_advisory_xact_lock(hashtext(?))")) {
-                // Instances starting together wait here for the first, then find its key.
-                lock.setString(1, "fieldcrypt:" + table + ":" + scope);
+            try (Statement isolation = connection.createStatement()) {
+                // The select after the lock must see the key the holder committed meanwhile: a snapshot taken at the
+                // transaction's first statement (REPEATABLE READ, SERIALIZABLE) would not.
+                isolation.execute("set transaction isolation level read committed");
+            }
+            try (PreparedStatement lock = connection.prepareStatement(
+                    "select pg_advisory_xact_lock(hashtext('fieldcrypt:' || cast(cast(? as regclass) as oid) || ':' || ?))")) {
+                // Instances starting together wait here for the first, then find its key. The table is named by its
+                // OID, so that every spelling of its name (with or without the schema) takes the same lock.
+                lock.setString(1, table);
+                lock.setString(2, scope);
                 lock.execute();
             }
             try (PreparedStatement select = connection.prepareStatement(oldestActiveSql)) {

@@ -27,6 +27,14 @@ public final class BlindIndexBinder implements AttributeBinder<BlindIndex> {
         if (entity.getIdentifierProperty() == property || entity.getVersion() == property) {
             throw refuse(label, "is the id or the version attribute");
         }
+        if (property.isNaturalIdentifier()) {
+            throw refuse(label, "is a natural id; a handle has no value of its own to look up by (it reads as null)");
+        }
+        if (EncryptedBinder.isAudited(entity, property, context)) {
+            throw refuse(
+                    label,
+                    "is audited by Envers, which cannot record a handle (it reads as null); mark it" + " @NotAudited");
+        }
         if (value.getJpaAttributeConverterDescriptor() != null) {
             throw refuse(label, "already has a converter (@Convert or @Encrypted); a handle has neither");
         }
@@ -48,6 +56,12 @@ public final class BlindIndexBinder implements AttributeBinder<BlindIndex> {
                         .apply(context.getBootstrapContext().getTypeConfiguration());
         if (!(type instanceof Class<?> javaType)) {
             throw refuse(label, "has a type fieldcrypt cannot resolve; declare it with its source's Java type");
+        }
+        if (javaType.isPrimitive()) {
+            throw refuse(
+                    label,
+                    "is a primitive " + javaType + ", which cannot read as null as a handle does; declare"
+                            + " it with the wrapper type (Integer, Long, ...), and its source too");
         }
         IndexConverter converter = new IndexConverter(label, annotation.source().trim(), annotation);
         value.setJpaAttributeConverterDescriptor(new IndexConverterDescriptor(converter, javaType));

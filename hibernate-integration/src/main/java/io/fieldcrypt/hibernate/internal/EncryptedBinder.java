@@ -77,6 +77,12 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
                 .resolveDescriptor(javaType)
                 .getMutabilityPlan();
         boolean text = annotation.storage() == Encrypted.Storage.TEXT;
+        if (annotation.scope().trim().startsWith("fieldcrypt:")) {
+            throw refuse(
+                    label,
+                    "names scope \"" + annotation.scope().trim() + "\"; scopes starting with"
+                            + " \"fieldcrypt:\" are reserved for fieldcrypt's own keys: name the scope otherwise");
+        }
         Set<String> previousScopes = new LinkedHashSet<>();
         for (String previous : annotation.previousScopes()) {
             if (previous.isBlank()) {
@@ -114,7 +120,7 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
      * uses), or on its class or a superclass and not {@code @NotAudited} there. Read from Hibernate's annotation
      * model, so mappings given in XML count as well; by name, since Envers is optional.
      */
-    private static boolean isAudited(PersistentClass entity, Property property, MetadataBuildingContext context) {
+    static boolean isAudited(PersistentClass entity, Property property, MetadataBuildingContext context) {
         ClassDetails type = context.getBootstrapContext()
                 .getModelsContext()
                 .getClassDetailsRegistry()

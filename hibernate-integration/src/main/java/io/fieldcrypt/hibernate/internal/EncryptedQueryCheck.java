@@ -4,7 +4,11 @@ import io.fieldcrypt.FieldCryptException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.hibernate.metamodel.MappingMetamodel;
 import org.hibernate.metamodel.mapping.AttributeMapping;
@@ -23,10 +27,13 @@ import org.hibernate.query.sqm.tree.domain.SqmBasicValuedSimplePath;
 import org.hibernate.query.sqm.tree.domain.SqmDerivedRoot;
 import org.hibernate.query.sqm.tree.domain.SqmEmbeddedValuedSimplePath;
 import org.hibernate.query.sqm.tree.domain.SqmPath;
+import org.hibernate.query.sqm.tree.expression.JpaCriteriaParameter;
 import org.hibernate.query.sqm.tree.expression.SqmAliasedNodeRef;
 import org.hibernate.query.sqm.tree.expression.SqmExpression;
 import org.hibernate.query.sqm.tree.expression.SqmFunction;
+import org.hibernate.query.sqm.tree.expression.SqmNamedParameter;
 import org.hibernate.query.sqm.tree.expression.SqmParameter;
+import org.hibernate.query.sqm.tree.expression.SqmPositionalParameter;
 import org.hibernate.query.sqm.tree.from.SqmDerivedJoin;
 import org.hibernate.query.sqm.tree.from.SqmFromClause;
 import org.hibernate.query.sqm.tree.from.SqmRoot;
@@ -74,7 +81,9 @@ final class EncryptedQueryCheck {
      * @throws FieldCryptException if the statement uses an encrypted attribute where the database would evaluate it
      */
     static void check(SqmStatement<?> statement, MappingMetamodel metamodel) {
-        statement.accept(new EncryptedQueryCheck(metamodel).new Walker());
+        Walker walker = new EncryptedQueryCheck(metamodel).new Walker();
+        statement.accept(walker);
+        walker.checkParameterUses();
     }
 
     private final class Walker extends BaseSemanticQueryWalker {
@@ -90,6 +99,61 @@ final class EncryptedQueryCheck {
         private final Deque<String> nesting = new ArrayDeque<>();
 
         private final Deque<SqmQuerySpec<?>> specs = new ArrayDeque<>();
+
+        /**
+         * Every parameter compared with a blind index handle, with the handles it is compared with, and every other
+         * parameter use. Hibernate binds all uses of a parameter with one type: a parameter compared with a handle
+         * and used anywhere else would be bound without hashing (its plaintext reaching SQL), or hashed for the wrong
+         * index.
+         */
+        private final Map<Object, Set<IndexConverter>> handleUses = new HashMap<>();
+
+        private final Set<Object> otherUses = new HashSet<>();
+
+        private void handleUse(SqmExpression<?> parameter, IndexConverter handle) {
+            handleUses
+                    .computeIfAbsent(parameterKey(parameter), k -> new HashSet<>())
+                    .add(handle);
+        }
+
+        /** Refuses a parameter compared with a handle and also used elsewhere, or with handles of other indexes. */
+        void checkParameterUses() {
+            handleUses.forEach((parameter, handles) -> {
+                IndexConverter first = handles.iterator().next();
+                boolean oneIndex = handles.stream().allMatch(first::sameIndexAs);
+                if (otherUses.contains(parameter) || !oneIndex) {
+                    throw new FieldCryptException("query refused: the parameter " + parameterName(parameter)
+                            + " is compared with the @BlindIndex "
+                            + handles.stream()
+                                    .map(IndexConverter::label)
+                                    .sorted()
+                                    .toList()
+                            + " and also used "
+                            + (oneIndex ? "elsewhere" : "with another index")
+                            + ". Hibernate binds a parameter once, so it would either reach SQL in plain or be"
+                            + " hashed for the wrong index: bind the value as a separate parameter for each blind"
+                            + " index comparison");
+                }
+            });
+        }
+
+        @Override
+        public Object visitNamedParameterExpression(SqmNamedParameter<?> parameter) {
+            otherUses.add(parameterKey(parameter));
+            return parameter;
+        }
+
+        @Override
+        public Object visitPositionalParameterExpression(SqmPositionalParameter<?> parameter) {
+            otherUses.add(parameterKey(parameter));
+            return parameter;
+        }
+
+        @Override
+        public Object visitJpaCriteriaParameter(JpaCriteriaParameter<?> parameter) {
+            otherUses.add(parameterKey(parameter));
+            return parameter;
+        }
 
         @Override
         public Object visitQuerySpec(SqmQuerySpec<?> querySpec) {
@@ -226,6 +290,9 @@ final class EncryptedQueryCheck {
             if (!answered) {
                 refuseHandle(handle, "compared with something other than a parameter");
             }
+            if (leftHandle == null || rightHandle == null) {
+                handleUse(leftHandle != null ? right : left, handle);
+            }
             return predicate;
         }
 
@@ -240,12 +307,17 @@ final class EncryptedQueryCheck {
                 if (!(element instanceof SqmParameter<?>)) {
                     refuseHandle(handle, "compared with something other than a parameter in an 'in' list");
                 }
+                handleUse(element, handle);
             }
             return predicate;
         }
 
         @Override
         public Object visitIsNullPredicate(SqmNullnessPredicate predicate) {
+            if (predicate.getExpression() instanceof SqmParameter<?>) {
+                // ':value is null' tests the bound value, whatever its type: neither a use in plain nor hashed.
+                return predicate;
+            }
             if (predicate.getExpression() instanceof SqmBasicValuedSimplePath<?>
                     || predicate.getExpression() instanceof SqmEmbeddedValuedSimplePath<?>) {
                 return predicate;
@@ -337,7 +409,8 @@ final class EncryptedQueryCheck {
                     + (nesting.isEmpty() ? "" : " in " + nesting.peekLast())
                     + ". Its column holds a keyed hash of " + handle.sourceName() + ", which only answers equality:"
                     + " compare it with a parameter ('" + handle.label() + " = :value', 'in (:values)', a Criteria"
-                    + " equal, a Spring Data findBy...), or test it with 'is null'. It reads as null, so select "
+                    + " cb.parameter or cb.equal with values bound as parameters, a Spring Data findBy...), or test it"
+                    + " with 'is null'. It reads as null, so select "
                     + handle.sourceName() + " instead");
         }
 
@@ -385,6 +458,21 @@ final class EncryptedQueryCheck {
                 nesting.removeLast();
             }
         }
+    }
+
+    /** What identifies a parameter across its uses: its name, its position, or the Criteria parameter itself. */
+    private static Object parameterKey(SqmExpression<?> parameter) {
+        if (parameter instanceof SqmParameter<?> p && p.getName() != null) {
+            return ":" + p.getName();
+        }
+        if (parameter instanceof SqmParameter<?> p && p.getPosition() != null) {
+            return "?" + p.getPosition();
+        }
+        return parameter;
+    }
+
+    private static String parameterName(Object key) {
+        return key instanceof String name ? name : "(a Criteria parameter)";
     }
 
     /** @return the blind index handle {@code expression} is, or {@code null} */

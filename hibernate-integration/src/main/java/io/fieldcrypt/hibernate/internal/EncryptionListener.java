@@ -91,6 +91,9 @@ public final class EncryptionListener
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.writeUnmappedIndexes(event.getEntity(), event.getPersister(), event.getId(), event.getSession());
+            if (event.getPersister().isVersioned()) {
+                crypto.clearHandles(event.getEntity(), event.getPersister());
+            }
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
         }
     }
@@ -110,6 +113,14 @@ public final class EncryptionListener
         PendingSeals.clear();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
+            if (event.getPersister().isDynamicUpdate() && event.getDirtyProperties() != null) {
+                crypto.writeIndexesLeftOut(
+                        event.getDirtyProperties(),
+                        event.getEntity(),
+                        event.getPersister(),
+                        event.getId(),
+                        event.getSession());
+            }
             crypto.writeUnmappedIndexes(event.getEntity(), event.getPersister(), event.getId(), event.getSession());
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
         }

@@ -85,9 +85,10 @@ final class EntityCrypto {
      *
      * @param handle the handle's index in the state array
      * @param source the source's index in the state array (an attribute of the entity itself)
+     * @param mapped what writes the handle's own column, when an update statement left it out
      * @param unmapped during a rotation, what writes the index's other column; otherwise {@code null}
      */
-    record IndexSlot(int handle, int source, UnmappedIndexWriter unmapped) {}
+    record IndexSlot(int handle, int source, IndexColumnWriter mapped, IndexColumnWriter unmapped) {}
 
     private final String aadEntity;
     private final CanonicalId canonicalId;
@@ -118,15 +119,18 @@ final class EntityCrypto {
 
     /**
      * Puts each source's plaintext into its handle's slot, for the handle's converter to hash; before the sources are
-     * sealed. A source that is not plaintext (a value read without its key and never opened) leaves its handle as
-     * the entity has it.
+     * sealed.
+     *
+     * @throws FieldCryptException if a source is not plaintext (a value never opened), whose index cannot be made
      */
     private void index(Object[] state) {
         for (IndexSlot index : indexes) {
             Object source = state[index.source];
-            if (!(source instanceof SealedValue)) {
-                state[index.handle] = source;
+            if (source instanceof SealedValue) {
+                throw new FieldCryptException("cannot write " + aadEntity + ": the source of a blind index holds a"
+                        + " value that was never opened, so its index cannot be computed");
             }
+            state[index.handle] = source;
         }
     }
 
@@ -222,6 +226,42 @@ final class EntityCrypto {
         for (IndexSlot index : indexes) {
             if (index.unmapped != null) {
                 index.unmapped.write(persister.getValue(entity, index.source), id, persister, session);
+            }
+        }
+    }
+
+    /**
+     * After a versioned upsert, which copies its state (the handles' slots holding their sources' plaintext, for
+     * hashing) back into the entity: sets the handles of the entity back to {@code null}, what a handle reads as.
+     */
+    void clearHandles(Object entity, EntityPersister persister) {
+        for (IndexSlot index : indexes) {
+            persister.setValue(entity, index.handle, null);
+        }
+    }
+
+    /**
+     * After an update whose statement lists only dirty columns ({@code @DynamicUpdate}): writes the handle's column of
+     * each index whose source was written without it. fieldcrypt's flush listener makes the handle dirty with its
+     * source, but a {@code @PreUpdate} callback or an interceptor can change the source after it ran.
+     *
+     * @param dirty the attributes the update wrote
+     */
+    void writeIndexesLeftOut(
+            int[] dirty,
+            Object entity,
+            EntityPersister persister,
+            Object id,
+            SharedSessionContractImplementor session) {
+        for (IndexSlot index : indexes) {
+            boolean sourceWritten = false;
+            boolean handleWritten = false;
+            for (int attribute : dirty) {
+                sourceWritten |= attribute == index.source;
+                handleWritten |= attribute == index.handle;
+            }
+            if (sourceWritten && !handleWritten) {
+                index.mapped.write(persister.getValue(entity, index.source), id, persister, session);
             }
         }
     }

@@ -217,9 +217,10 @@ public final class FieldCryptRuntime {
                 throw new ConfigurationException("@BlindIndex " + column.label() + ": the data key table "
                         + dataKeyTable + " has no root key for key group " + group + " (scope fieldcrypt:blind-index:"
                         + group + "), but " + column.sqlTable() + "." + column.sqlColumn() + " holds index values made"
-                        + " under one, which a new key would never match. Restore that row if the data key table was"
-                        + " restored or replaced; to start the index over instead, set the column to NULL (fieldcrypt"
-                        + " fills it again as rows are written)");
+                        + " under another, which a new key would never match. If the index's transform, length or key"
+                        + " group changed, move it to a new column instead (docs/OPERATIONS.md, \"Rotate a blind"
+                        + " index\"); if the data key table was restored or replaced, restore that row; to start the"
+                        + " index over, set the column to NULL and rebuild it through a rotation");
             }
         }
     }
@@ -395,7 +396,8 @@ public final class FieldCryptRuntime {
                 indexSlots.add(new EntityCrypto.IndexSlot(
                         persister.getPropertyIndex(index.handle()),
                         persister.getPropertyIndex(index.source()),
-                        unmappedWriter(index)));
+                        columnWriter(index, index.mapped()),
+                        index.unmapped() == null ? null : columnWriter(index, index.unmapped())));
             }
             EntityCrypto crypto = new EntityCrypto(
                     boot.aadEntity(),
@@ -482,17 +484,14 @@ public final class FieldCryptRuntime {
                 .getQuotedName(sessionFactory.getJdbcServices().getDialect());
     }
 
-    /** During a rotation of {@code index}, what writes its other column; otherwise {@code null}. */
-    private UnmappedIndexWriter unmappedWriter(BootIndex index) {
-        if (index.unmapped() == null) {
-            return null;
-        }
+    /** What writes the column of one definition of {@code index} by an UPDATE of its own. */
+    private IndexColumnWriter columnWriter(BootIndex index, IndexSettings.Definition definition) {
         EncryptedTable table = tableOf(index);
-        return UnmappedIndexWriter.of(
+        return IndexColumnWriter.of(
                 table.sqlName(),
                 table.keyColumns(),
-                quoted(index.unmapped().column()),
-                index.hasher(encryptor, index.unmapped()),
+                quoted(definition.column()),
+                index.hasher(encryptor, definition),
                 index.converter().label());
     }
 

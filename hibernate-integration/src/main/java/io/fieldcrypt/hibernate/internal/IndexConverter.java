@@ -90,12 +90,15 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
     }
 
     /**
-     * What the index is, for the key derivation: its own group (table and column) unless it shares a named one, and
-     * a name binding the transform (and, for its own group, the table and column again).
+     * What the index is, for the key derivation: its group — its own table and column, or the shared group it names
+     * — with its transform and length; and a name binding the transform (and the table and column again).
      */
     static BlindIndexSpec spec(
             String table, String column, String sharedGroup, BlindIndex.Transform transform, int bits) {
-        String group = sharedGroup.isEmpty() ? table + "." + column : sharedGroup;
+        // The transform and the length are part of the group, so a column whose definition changed finds no root key
+        // and is refused while it holds values made under the old one (FieldCryptRuntime.refuseLostRootKey).
+        String group =
+                (sharedGroup.isEmpty() ? table + "." + column : sharedGroup) + "|" + transform.name() + "|" + bits;
         String name = (sharedGroup.isEmpty() ? table + "." + column : "shared") + "|" + transform.name();
         return new BlindIndexSpec(group, name, bits);
     }

@@ -26,19 +26,22 @@ final class IndexTransform {
         return switch (transform) {
             case NONE -> codec.encode(plaintext);
             case CASEFOLD -> utf8(NFKC_CASEFOLD.normalize((String) plaintext));
-            case TRIM_CASEFOLD -> utf8(NFKC_CASEFOLD.normalize(((String) plaintext).strip()));
-            case DIGITS -> utf8(digits(Normalizer.normalize((String) plaintext, Normalizer.Form.NFKC)));
+            // NFKC first: it turns a no-break space into a space, which strip() then removes.
+            case TRIM_CASEFOLD ->
+                utf8(NFKC_CASEFOLD.normalize(Normalizer.normalize((String) plaintext, Normalizer.Form.NFKC)
+                        .strip()));
+            case DIGITS -> utf8(digits((String) plaintext));
         };
     }
 
+    /** The decimal digits of {@code text}, of any script (Unicode category Nd), as ASCII 0-9. */
     private static String digits(String text) {
         StringBuilder digits = new StringBuilder(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c >= '0' && c <= '9') {
-                digits.append(c);
+        text.codePoints().forEach(c -> {
+            if (Character.getType(c) == Character.DECIMAL_DIGIT_NUMBER) {
+                digits.append((char) ('0' + Character.digit(c, 10)));
             }
-        }
+        });
         return digits.toString();
     }
 

@@ -9,24 +9,26 @@ import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
 
 /**
- * During a blind index rotation, writes the index column the handle is not mapped to (the next index while queries
- * use the current one, or the current one once they use the next), so that both stay complete: an UPDATE of that one
- * column after every insert, update and upsert of the entity, on the session's connection and in its transaction.
+ * Writes one blind index column of one row by an UPDATE of its own, on the session's connection and in its
+ * transaction, where Hibernate's statement does not: during a rotation, the column the handle is not mapped to (after
+ * every insert, update and upsert, so both indexes stay complete); and the handle's own column when a {@code
+ * DynamicUpdate} statement left it out although the source changed (a {@code @PreUpdate} callback or an interceptor
+ * changed the source after fieldcrypt's flush listener ran).
  *
  * @param sql {@code update <table> set <column> = ? where <key columns> = ?...}
  * @param hasher how the column's values are hashed
  * @param label the handle, {@code Entity.handle}, for messages
  */
-record UnmappedIndexWriter(String sql, IndexConverter.Hasher hasher, String label) {
+record IndexColumnWriter(String sql, IndexConverter.Hasher hasher, String label) {
 
     /**
      * @param table the source's table, ready for SQL
      * @param keyColumns its key columns, ready for SQL, in the order of the id's JDBC values
      * @param column the unmapped index column, ready for SQL
      */
-    static UnmappedIndexWriter of(
+    static IndexColumnWriter of(
             String table, List<String> keyColumns, String column, IndexConverter.Hasher hasher, String label) {
-        return new UnmappedIndexWriter(
+        return new IndexColumnWriter(
                 "update " + table + " set " + column + " = ? where " + String.join(" = ? and ", keyColumns) + " = ?",
                 hasher,
                 label);
@@ -61,12 +63,12 @@ record UnmappedIndexWriter(String sql, IndexConverter.Hasher hasher, String labe
                             session);
             int rows = jdbc.getResultSetReturn().executeUpdate(update, sql);
             if (rows != 1) {
-                throw new FieldCryptException("writing the second column of blind index " + label + " updated " + rows
+                throw new FieldCryptException("writing a column of blind index " + label + " updated " + rows
                         + " rows instead of 1; the transaction must not commit");
             }
         } catch (SQLException e) {
             throw new FieldCryptException(
-                    "writing the second column of blind index " + label + " failed (SQL state " + e.getSQLState()
+                    "writing a column of blind index " + label + " failed (SQL state " + e.getSQLState()
                             + "); the transaction must not commit",
                     e);
         } finally {
