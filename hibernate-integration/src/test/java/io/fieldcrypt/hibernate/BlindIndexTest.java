@@ -493,6 +493,65 @@ class BlindIndexTest {
         }
     }
 
+    @Entity(name = "Lead")
+    @Table(name = "lead")
+    static class Lead {
+        @Id
+        Long id;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email", transform = BlindIndex.Transform.CASEFOLD, keyGroup = "emails")
+        @Column(name = "email_bidx")
+        String emailIndex;
+    }
+
+    @Entity(name = "Client")
+    @Table(name = "client")
+    static class Client {
+        @Id
+        Long id;
+
+        @Encrypted
+        String email;
+
+        @BlindIndex(source = "email", transform = BlindIndex.Transform.CASEFOLD, keyGroup = "emails")
+        @Column(name = "contact_bidx")
+        String emailIndex;
+    }
+
+    /** Indexes that name one key group hash equal values equally: the database can join on them. */
+    @Test
+    void sharedKeyGroup_equalValuesInTwoTables_joinOnTheHandles(TestDatabase shared) throws SQLException {
+        TestDatabase own = shared.newSchema("bidx_shared");
+        try (SessionFactory factory = Factories.build(own, Factories.local(KEYS, "k1"), Lead.class, Client.class)
+                .unwrap(SessionFactory.class)) {
+            Lead lead = new Lead();
+            lead.id = 1L;
+            lead.email = "Ada@Example.org";
+            Client client = new Client();
+            client.id = 2L;
+            client.email = "ada@example.org";
+            Client other = new Client();
+            other.id = 3L;
+            other.email = "bea@example.org";
+            factory.inTransaction(s -> {
+                s.persist(lead);
+                s.persist(client);
+                s.persist(other);
+            });
+
+            assertThat(RawColumns.read(own, "lead", "email_bidx", 1))
+                    .isEqualTo(RawColumns.read(own, "client", "contact_bidx", 2));
+            List<Object[]> joined = factory.fromTransaction(s -> s.createSelectionQuery(
+                            "select l.id, c.id from Lead l join Client c on c.emailIndex = l.emailIndex",
+                            Object[].class)
+                    .getResultList());
+            assertThat(joined).singleElement().satisfies(row -> assertThat(row).containsExactly(1L, 2L));
+        }
+    }
+
     private static List<Long> vendorsWith(String email) {
         return sf.fromTransaction(
                 s -> s.createSelectionQuery("select v.id from Vendor v where v.emailIndex = :e", Long.class)
