@@ -42,6 +42,8 @@ class IdTypesTest {
         TableGenerated.class,
         IntegerSequence.class,
         EmbeddedKey.class,
+        Ward.class,
+        Bed.class,
         ClassKey.class
     };
     private static TestDatabase db;
@@ -180,6 +182,49 @@ class IdTypesTest {
         String secret;
     }
 
+    @Entity(name = "Ward")
+    static class Ward {
+        @Id
+        Long id;
+    }
+
+    /** A derived identity: part of the id is an association, stored as its foreign key column. */
+    public static class BedId {
+        public Long ward;
+        public Integer number;
+
+        public BedId() {}
+
+        BedId(Long ward, Integer number) {
+            this.ward = ward;
+            this.number = number;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BedId b && Objects.equals(ward, b.ward) && Objects.equals(number, b.number);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(ward, number);
+        }
+    }
+
+    @Entity(name = "Bed")
+    @IdClass(BedId.class)
+    static class Bed {
+        @Id
+        @jakarta.persistence.ManyToOne
+        Ward ward;
+
+        @Id
+        Integer number;
+
+        @Encrypted
+        String secret;
+    }
+
     /** Persists, then reads back both in this factory and in a new one. */
     private static <T> T roundTrip(Class<T> type, Object id, T entity) {
         sf.inTransaction(s -> s.persist(entity));
@@ -286,6 +331,28 @@ class IdTypesTest {
 
         assertThat(roundTrip(ClassKey.class, new ClassKeyId("eu", 5L), entity).secret)
                 .isEqualTo("s6");
+    }
+
+    /** The key kinds come from the id's columns: an association in the id travels as its foreign key. */
+    @Test
+    void idClassWithAnAssociation_roundTrips() {
+        Ward ward = new Ward();
+        ward.id = 31L;
+        Bed bed = new Bed();
+        bed.ward = ward;
+        bed.number = 4;
+        bed.secret = "b1";
+        sf.inTransaction(s -> {
+            s.persist(ward);
+            s.persist(bed);
+        });
+
+        Bed loaded = sf.fromTransaction(s -> s.find(Bed.class, new BedId(31L, 4)));
+        List<String> projected = sf.fromTransaction(
+                s -> s.createSelectionQuery("select b.secret from Bed b where b.number = 4", String.class)
+                        .getResultList());
+        assertThat(loaded.secret).isEqualTo("b1");
+        assertThat(projected).containsExactly("b1");
     }
 
     @Test

@@ -21,8 +21,6 @@ import org.hibernate.mapping.KeyValue;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
 import org.hibernate.mapping.Table;
-import org.hibernate.type.CompositeType;
-import org.hibernate.type.Type;
 
 /**
  * What the boot model says about encryption: the encrypted attributes of each entity (as the binder marked them),
@@ -166,12 +164,17 @@ final class BootModel {
             for (Found found : encryptedProperties(entity)) {
                 Column column = found.column();
                 List<String> keyColumns = keyColumns(entity, found.value().getTable(), dialect);
-                List<Class<?>> idTypes = idJavaTypes(entity);
+                List<RowBoundRead.KeyKind> kinds = idKeyKinds(entity, metadata);
+                if (kinds.size() != keyColumns.size()) {
+                    throw new ConfigurationException("@Encrypted on "
+                            + found.attribute().label() + ": the id of "
+                            + aadEntity(entity) + " maps " + kinds.size() + " columns, but its table "
+                            + found.value().getTable().getName() + " has " + keyColumns.size() + " key columns");
+                }
+                found.attribute().guard().expectKeyKinds(kinds);
                 List<RowBoundRead.Key> keys = new ArrayList<>();
                 for (int i = 0; i < keyColumns.size(); i++) {
-                    keys.add(new RowBoundRead.Key(
-                            keyColumns.get(i),
-                            RowBoundRead.KeyKind.of(i < idTypes.size() ? idTypes.get(i) : String.class)));
+                    keys.add(new RowBoundRead.Key(keyColumns.get(i), kinds.get(i)));
                 }
                 String expression = RowBoundRead.expression(
                         column.getQuotedName(dialect),
@@ -191,17 +194,16 @@ final class BootModel {
         }
     }
 
-    /** The Java types of the id's parts, in the order of its columns. */
-    private static List<Class<?>> idJavaTypes(PersistentClass entity) {
-        Type type = entity.getIdentifier().getType();
-        if (type instanceof CompositeType composite) {
-            List<Class<?>> types = new ArrayList<>();
-            for (Type part : composite.getSubtypes()) {
-                types.add(part.getReturnedClass());
-            }
-            return types;
+    /**
+     * How each column of the id travels in a keyed read, from the columns' JDBC types: an association in the id (a
+     * derived identity) or a nested embeddable counts by its columns, as the runtime's canonical id does.
+     */
+    private static List<RowBoundRead.KeyKind> idKeyKinds(PersistentClass entity, Metadata metadata) {
+        List<RowBoundRead.KeyKind> kinds = new ArrayList<>();
+        for (int code : entity.getIdentifier().getType().getSqlTypeCodes(metadata)) {
+            kinds.add(RowBoundRead.KeyKind.ofSqlType(code));
         }
-        return List.of(type.getReturnedClass());
+        return kinds;
     }
 
     /** The key columns of {@code table}, in the order of the id's columns. */

@@ -35,6 +35,8 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
     private final String attribute;
     private final boolean text;
     private volatile Reader reader;
+    /** How the key columns travel in the read expression installed at boot; null until then. */
+    private volatile List<RowBoundRead.KeyKind> expectedKeyKinds;
 
     /**
      * @param attribute {@code Entity.attribute}, for messages
@@ -50,6 +52,12 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
      * equally; a second session factory built from the same boot model while the first is open is refused.
      */
     synchronized void bind(Reader candidate) {
+        List<RowBoundRead.KeyKind> expected = expectedKeyKinds;
+        if (expected != null && !expected.equals(candidate.keyKinds())) {
+            throw new ConfigurationException("@Encrypted on " + attribute + ": its column is read with key columns"
+                    + " typed " + expected + ", but the id's mapping gives " + candidate.keyKinds() + "; its values"
+                    + " could not be opened. Map the id with types of one of Long, Integer, Short, String or UUID");
+        }
         Reader current = reader;
         if (current == null) {
             reader = candidate;
@@ -58,6 +66,11 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
                     + " the same Hibernate Metadata while the first is open; build each factory from its own"
                     + " Metadata (a new MetadataSources or persistence unit), or close the first");
         }
+    }
+
+    /** Records how the read expression installed on the column reads the key columns. */
+    void expectKeyKinds(List<RowBoundRead.KeyKind> kinds) {
+        expectedKeyKinds = List.copyOf(kinds);
     }
 
     /** Forgets {@code bound}, when its session factory closes. */

@@ -59,6 +59,21 @@ final class RowBoundRead {
         /** {@code String}, and any other type (refused later, when the factory is built): UTF-8 bytes / hex. */
         STRING;
 
+        /**
+         * @param sqlTypeCode an id column's JDBC type code ({@link org.hibernate.type.SqlTypes})
+         * @return how the column travels: as its Java type would ({@link #of})
+         */
+        static KeyKind ofSqlType(int sqlTypeCode) {
+            return switch (sqlTypeCode) {
+                case org.hibernate.type.SqlTypes.BIGINT,
+                        org.hibernate.type.SqlTypes.INTEGER,
+                        org.hibernate.type.SqlTypes.SMALLINT,
+                        org.hibernate.type.SqlTypes.TINYINT -> INTEGER;
+                case org.hibernate.type.SqlTypes.UUID -> UUID;
+                default -> STRING;
+            };
+        }
+
         /** @return how an id part of {@code javaType} travels */
         static KeyKind of(Class<?> javaType) {
             if (javaType == Long.class
