@@ -44,8 +44,10 @@ public @interface BlindIndex {
     Transform transform() default Transform.NONE;
 
     /**
-     * @return the length of the stored hash in bits; 128 (16 bytes) by default, at least 128 and at most 256.
-     *     Shorter, collision-prone indexes (which leak less) are not supported yet.
+     * @return the length of the stored hash in bits, 1 to 256; 128 (16 bytes) by default. From 128 bits two equal
+     *     hashes mean equal values. A shorter, truncated index leaks less (values share hashes), cannot be unique,
+     *     and is queried only through {@link FieldCrypt#findBy}, which removes the rows holding other values; see
+     *     {@code docs/SEARCH.md} for sizing.
      */
     int bits() default 128;
 

@@ -9,14 +9,17 @@ import io.fieldcrypt.hibernate.internal.BlindIndexRebuild;
 import io.fieldcrypt.hibernate.internal.DestroyJob;
 import io.fieldcrypt.hibernate.internal.FieldCryptRuntime;
 import io.fieldcrypt.hibernate.internal.FieldCryptService;
+import io.fieldcrypt.hibernate.internal.IndexLookup;
 import io.fieldcrypt.hibernate.internal.OrphanedIndexes;
 import io.fieldcrypt.hibernate.internal.ReEncryption;
 import jakarta.persistence.EntityManagerFactory;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import org.hibernate.Session;
 import org.hibernate.engine.spi.SessionFactoryImplementor;
 
 /**
@@ -208,6 +211,32 @@ public final class FieldCrypt {
             throw new IllegalArgumentException("minimumRetiredAge must not be negative, got " + minimumRetiredAge);
         }
         return new DestroyJob(runtime).run(minimumRetiredAge, Set.copyOf(unmappedScopesToIgnore));
+    }
+
+    /**
+     * Finds the entities whose {@link BlindIndex} source equals {@code value} (as the index's transform sees it): a
+     * query on the handle, whose results are then checked against their decrypted source. The way to query a
+     * truncated index (fewer than 128 bits), whose matches include rows holding other values; queries on such a handle
+     * written any other way are refused when compiled. Works for full-length indexes too.
+     *
+     * <pre>{@code
+     * List<Customer> found = FieldCrypt.of(emf).findBy(session, Customer.class, "emailIndex", "ada@example.org");
+     * }</pre>
+     *
+     * @param session an open session of this factory (an {@code EntityManager} unwraps to one)
+     * @param type the entity
+     * @param handle the name of its {@code @BlindIndex} attribute
+     * @param value a plaintext of the source's type
+     * @return the matching entities, managed by {@code session}
+     * @throws IllegalArgumentException if {@code handle} is not a blind index handle of {@code type}
+     */
+    public <T> List<T> findBy(Session session, Class<T> type, String handle, Object value) {
+        return new IndexLookup(runtime)
+                .find(
+                        Objects.requireNonNull(session, "session"),
+                        Objects.requireNonNull(type, "type"),
+                        Objects.requireNonNull(handle, "handle"),
+                        Objects.requireNonNull(value, "value"));
     }
 
     /**

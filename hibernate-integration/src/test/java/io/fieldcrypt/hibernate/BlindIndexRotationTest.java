@@ -221,9 +221,9 @@ class BlindIndexRotationTest {
                 .rootCause()
                 .hasMessage(PREFIX + "next.transform is set but " + PREFIX + "next.column is not: a next index needs"
                         + " a column of its own");
-        assertThatThrownBy(() -> factory(db, Map.of(PREFIX + "bits", "64"), new ArrayList<>()))
+        assertThatThrownBy(() -> factory(db, Map.of(PREFIX + "bits", "512"), new ArrayList<>()))
                 .rootCause()
-                .hasMessage(PREFIX + "bits must be a whole number from 128 to 256, got '64'");
+                .hasMessage(PREFIX + "bits must be a whole number from 1 to 256, got '512'");
     }
 
     private static SessionFactory factory(TestDatabase db, Map<String, Object> extra, List<SessionFactory> open) {

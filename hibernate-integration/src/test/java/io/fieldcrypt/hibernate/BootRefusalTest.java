@@ -613,6 +613,7 @@ class BootRefusalTest {
         String email;
 
         @BlindIndex(source = "email", bits = 16)
+        @Column(unique = true)
         String emailIndex;
     }
 
@@ -643,8 +644,8 @@ class BootRefusalTest {
         assertThat(bootFailure(CasefoldedDate.class))
                 .hasMessageEndingWith("has transform = CASEFOLD, which applies to strings only; use NONE");
         assertThat(bootFailure(ShortIndex.class))
-                .hasMessageEndingWith(
-                        "has bits = 16; use 128 to 256 (shorter, collision-prone indexes are not" + " supported yet)");
+                .hasMessageEndingWith("is unique but has 16 bits: a truncated index gives distinct values equal"
+                        + " hashes, which a unique constraint would reject. Use at least 128 bits for uniqueness");
         assertThat(bootFailure(IndexInOtherTable.class))
                 .hasMessageEndingWith("is in table index_elsewhere, but its source IndexInOtherTable.email is in"
                         + " IndexInOtherTable; put the handle's column in its source's table (@Column(table = ...))");

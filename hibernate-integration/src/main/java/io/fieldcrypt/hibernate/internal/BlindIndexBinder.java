@@ -41,11 +41,8 @@ public final class BlindIndexBinder implements AttributeBinder<BlindIndex> {
         if (annotation.source().isBlank()) {
             throw refuse(label, "names no source: set source to the @Encrypted attribute it finds");
         }
-        if (annotation.bits() < 128 || annotation.bits() > BlindIndexSpec.MAX_BITS) {
-            throw refuse(
-                    label,
-                    "has bits = " + annotation.bits() + "; use 128 to " + BlindIndexSpec.MAX_BITS + " (shorter,"
-                            + " collision-prone indexes are not supported yet)");
+        if (annotation.bits() < 1 || annotation.bits() > BlindIndexSpec.MAX_BITS) {
+            throw refuse(label, "has bits = " + annotation.bits() + "; use 1 to " + BlindIndexSpec.MAX_BITS);
         }
         if (annotation.keyGroup().length() > BlindIndexSpec.MAX_KEY_GROUP_LENGTH) {
             throw refuse(label, "names a key group longer than " + BlindIndexSpec.MAX_KEY_GROUP_LENGTH + " characters");

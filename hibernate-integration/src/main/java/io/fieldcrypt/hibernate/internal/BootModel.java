@@ -382,6 +382,13 @@ final class BootModel {
             if (settings == null) {
                 settings = new IndexSettings(converter.annotated(column.getName()), null, false);
             }
+            if (settings.mapped().bits() < IndexConverter.FULL_LENGTH_BITS && isUnique(value)) {
+                throw BlindIndexBinder.refuse(
+                        label,
+                        "is unique but has " + settings.mapped().bits() + " bits: a truncated index gives distinct"
+                                + " values equal hashes, which a unique constraint would reject. Use at least "
+                                + IndexConverter.FULL_LENGTH_BITS + " bits for uniqueness");
+            }
             for (IndexSettings.Definition definition :
                     new IndexSettings.Definition[] {settings.mapped(), settings.unmapped()}) {
                 if (definition != null
@@ -410,6 +417,20 @@ final class BootModel {
                     settings));
         }
         return indexes;
+    }
+
+    /** Whether the mapping makes {@code value}'s column unique, alone. */
+    private static boolean isUnique(BasicValue value) {
+        Column column = value.getColumns().get(0);
+        if (column.isUnique()) {
+            return true;
+        }
+        for (var key : value.getTable().getUniqueKeys().values()) {
+            if (key.getColumns().size() == 1 && key.getColumns().get(0).equals(column)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void refuseHandlesInside(Component component) {

@@ -280,6 +280,8 @@ final class EncryptedQueryCheck {
                 return super.visitComparisonPredicate(predicate);
             }
             IndexConverter handle = leftHandle != null ? leftHandle : rightHandle;
+            refuseIfTruncated(leftHandle);
+            refuseIfTruncated(rightHandle);
             if (predicate.getSqmOperator() != ComparisonOperator.EQUAL) {
                 refuseHandle(
                         handle, "compared with " + predicate.getSqmOperator().sqlText());
@@ -303,6 +305,7 @@ final class EncryptedQueryCheck {
             if (handle == null) {
                 return super.visitInListPredicate(predicate);
             }
+            refuseIfTruncated(handle);
             for (SqmExpression<?> element : predicate.getListExpressions()) {
                 if (!(element instanceof SqmParameter<?>)) {
                     refuseHandle(handle, "compared with something other than a parameter in an 'in' list");
@@ -402,6 +405,12 @@ final class EncryptedQueryCheck {
                 refuseHandle(handle, "used in " + (clause.isEmpty() ? "an expression" : clause.peekLast()));
             }
             return path;
+        }
+
+        private void refuseIfTruncated(IndexConverter handle) {
+            if (handle != null && handle.truncated() && !IndexLookup.active()) {
+                throw IndexLookup.refusal(handle);
+            }
         }
 
         private void refuseHandle(IndexConverter handle, String how) {

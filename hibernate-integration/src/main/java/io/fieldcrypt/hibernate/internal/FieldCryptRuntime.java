@@ -278,6 +278,11 @@ public final class FieldCryptRuntime {
         return entities.get(persister.getEntityName());
     }
 
+    /** @return the session factory, once built */
+    SessionFactoryImplementor sessionFactory() {
+        return sessionFactory;
+    }
+
     /** @return the encryptor */
     public FieldEncryptor encryptor() {
         return encryptor;

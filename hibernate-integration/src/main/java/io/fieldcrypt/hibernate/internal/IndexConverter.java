@@ -17,6 +17,12 @@ import java.util.Arrays;
 public final class IndexConverter implements AttributeConverter<Object, Object> {
 
     /**
+     * The length from which an index is taken as collision-free: two equal values of it mean equal transformed
+     * plaintexts. Shorter, truncated indexes answer with candidates, which must be checked against the source.
+     */
+    static final int FULL_LENGTH_BITS = 128;
+
+    /**
      * How the values of one index definition are hashed: transformed, encoded as the source is, then keyed-hashed.
      *
      * @param codec the source attribute's encoding, for {@link BlindIndex.Transform#NONE}
@@ -42,13 +48,27 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
             if (input == null) {
                 return null;
             }
+            if (input == plaintext) {
+                input = input.clone();
+            }
             try {
                 return encryptor.blindIndex(spec, input);
             } finally {
-                if (input != plaintext) {
-                    Arrays.fill(input, (byte) 0);
-                }
+                Arrays.fill(input, (byte) 0);
             }
+        }
+
+        /**
+         * @param plaintext a value of the source's type, or {@code null}
+         * @return the transformed bytes the index hashes (a copy the caller may wipe), or {@code null} for
+         *     {@code null} or a value the transform empties
+         */
+        byte[] input(Object plaintext) {
+            if (plaintext == null) {
+                return null;
+            }
+            byte[] input = IndexTransform.input(transform, codec, plaintext);
+            return input == plaintext ? input.clone() : input;
         }
     }
 
@@ -125,6 +145,12 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
         if (hasher == bound) {
             hasher = null;
         }
+    }
+
+    /** @return whether the index queries use is truncated (its matches include other values), false until bound */
+    boolean truncated() {
+        Hasher bound = hasher;
+        return bound != null && bound.spec().bits() < FULL_LENGTH_BITS;
     }
 
     /** @return whether this handle and {@code other} hash equal values equally (a join on them finds matches) */

@@ -129,8 +129,8 @@ record IndexSettings(Definition current, Definition next, boolean readNext) {
             } catch (NumberFormatException e) {
                 parsedBits = -1;
             }
-            if (parsedBits < 128 || parsedBits > BlindIndexSpec.MAX_BITS) {
-                throw Settings.invalid(prefix + BITS, "a whole number from 128 to " + BlindIndexSpec.MAX_BITS, bits);
+            if (parsedBits < 1 || parsedBits > BlindIndexSpec.MAX_BITS) {
+                throw Settings.invalid(prefix + BITS, "a whole number from 1 to " + BlindIndexSpec.MAX_BITS, bits);
             }
         }
         return new Definition(

@@ -1,0 +1,102 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.FieldCryptException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.hibernate.Session;
+import org.hibernate.persister.entity.EntityPersister;
+
+/**
+ * Finds entities by the plaintext of a blind index's source and keeps only those whose source really matches: a
+ * truncated index (fewer than 128 bits) answers with candidates, values whose hashes collide with the one looked up.
+ * The query runs with a mark ({@link #active()}) that lets the compile-time check answer a truncated handle, which it
+ * refuses everywhere else; its text is fieldcrypt's own, so no other query shares its cached plan.
+ */
+public final class IndexLookup {
+
+    private static final ThreadLocal<Boolean> ACTIVE = new ThreadLocal<>();
+
+    private final FieldCryptRuntime runtime;
+
+    public IndexLookup(FieldCryptRuntime runtime) {
+        this.runtime = runtime;
+    }
+
+    /** @return whether the query being compiled on this thread is a lookup whose results are checked */
+    static boolean active() {
+        return Boolean.TRUE.equals(ACTIVE.get());
+    }
+
+    /**
+     * @param session an open session of the factory
+     * @param type the entity
+     * @param handle the name of its {@code @BlindIndex} handle
+     * @param value a plaintext of the source's type
+     * @return the entities whose source equals {@code value} as the index's transform sees it
+     * @throws IllegalArgumentException if {@code handle} is not a blind index handle of {@code type}
+     */
+    public <T> List<T> find(Session session, Class<T> type, String handle, Object value) {
+        EntityPersister persister =
+                runtime.sessionFactory().getMappingMetamodel().getEntityDescriptor(type);
+        EntityCrypto crypto = runtime.entity(persister);
+        int handleIndex = indexOf(persister, handle);
+        EntityCrypto.IndexSlot slot = crypto == null
+                ? null
+                : crypto.indexes().stream()
+                        .filter(i -> i.handle() == handleIndex)
+                        .findFirst()
+                        .orElse(null);
+        if (slot == null) {
+            throw new IllegalArgumentException(handle + " is not a @BlindIndex handle of " + type.getName());
+        }
+        IndexConverter.Hasher hasher = slot.mapped().hasher();
+        byte[] wanted = hasher.input(value);
+        if (wanted == null) {
+            return List.of();
+        }
+        List<T> candidates;
+        ACTIVE.set(Boolean.TRUE);
+        try {
+            candidates = session.createSelectionQuery(
+                            "select e from " + persister.getEntityName() + " e where e." + handle
+                                    + " = :fieldcryptLookup and 1 = 1",
+                            type)
+                    .setParameter("fieldcryptLookup", value)
+                    .getResultList();
+        } finally {
+            ACTIVE.remove();
+        }
+        List<T> matches = new ArrayList<>(candidates.size());
+        try {
+            for (T candidate : candidates) {
+                byte[] input = hasher.input(persister.getValue(candidate, slot.source()));
+                if (Arrays.equals(input, wanted)) {
+                    matches.add(candidate);
+                }
+                if (input != null) {
+                    Arrays.fill(input, (byte) 0);
+                }
+            }
+        } finally {
+            Arrays.fill(wanted, (byte) 0);
+        }
+        return matches;
+    }
+
+    private static int indexOf(EntityPersister persister, String handle) {
+        try {
+            return persister.getPropertyIndex(handle);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(handle + " is not an attribute of " + persister.getEntityName(), e);
+        }
+    }
+
+    /** Refuses a truncated handle compared outside a lookup. */
+    static FieldCryptException refusal(IndexConverter handle) {
+        return new FieldCryptException("query refused: " + handle.label() + " is a truncated @BlindIndex (fewer than "
+                + IndexConverter.FULL_LENGTH_BITS + " bits): its matches include rows holding other values, which"
+                + " only fieldcrypt's lookup removes. Find rows with FieldCrypt.of(emf).findBy(session, entity, \""
+                + handle.label().substring(handle.label().indexOf('.') + 1) + "\", value)");
+    }
+}
