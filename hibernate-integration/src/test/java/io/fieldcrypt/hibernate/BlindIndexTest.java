@@ -319,6 +319,33 @@ class BlindIndexTest {
         assertThat(found.email).isEqualTo("third@example.org");
     }
 
+    /** A detached entity merged with a new source, with and without @DynamicUpdate: the index follows. */
+    @Test
+    void mergeOfADetachedEntity_updatesTheIndex() {
+        Member member = persist("Merged", "before@example.org", null, null);
+        Subscriber subscriber = new Subscriber();
+        subscriber.id = 44L;
+        subscriber.email = "before-sub@example.org";
+        sf.inTransaction(s -> s.persist(subscriber));
+
+        member.email = "after@example.org";
+        subscriber.email = "after-sub@example.org";
+        sf.inTransaction(s -> {
+            s.merge(member);
+            s.merge(subscriber);
+        });
+
+        assertThat(namesWhere("m.emailIndex = :e", Map.of("e", "AFTER@example.org")))
+                .containsExactly("Merged");
+        assertThat(namesWhere("m.emailIndex = :e", Map.of("e", "before@example.org")))
+                .isEmpty();
+        List<Long> subscribers = sf.fromTransaction(
+                s -> s.createSelectionQuery("select s.id from Subscriber s where s.emailIndex = :e", Long.class)
+                        .setParameter("e", "after-SUB@example.org")
+                        .getResultList());
+        assertThat(subscribers).containsExactly(44L);
+    }
+
     /** A callback that changes the source after the dirty check: @DynamicUpdate still writes the index. */
     @Test
     void sourceChangedByAPreUpdateCallback_underDynamicUpdate_indexFollows() {
