@@ -240,6 +240,16 @@ public final class FieldCrypt {
     }
 
     /**
+     * @param type an entity
+     * @param attribute one of its attributes
+     * @return whether it is a truncated {@link BlindIndex} handle (fewer than 128 bits), which queries reach only
+     *     through {@link #findBy}
+     */
+    public boolean isTruncatedBlindIndex(Class<?> type, String attribute) {
+        return new IndexLookup(runtime).truncated(type, attribute);
+    }
+
+    /**
      * Rebuilds the next index of every blind index being rotated ({@value FieldCryptSettings#BLIND_INDEX_PREFIX}
      * {@code <Entity.handle>.next.column}), with the defaults of {@link ReEncryptOptions#defaults()}. See
      * {@link #rebuildBlindIndexes(ReEncryptOptions)}.

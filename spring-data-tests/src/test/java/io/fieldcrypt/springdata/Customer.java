@@ -22,6 +22,11 @@ public class Customer {
     @Encrypted
     public String nationalId;
 
+    /** A truncated (8-bit) blind index over {@link #nationalId}: its matches include other values. */
+    @BlindIndex(source = "nationalId", transform = BlindIndex.Transform.DIGITS, bits = 8)
+    @Column(name = "national_id_bidx")
+    public String nationalIdIndex;
+
     @Encrypted(storage = Encrypted.Storage.TEXT)
     @Column(length = 400)
     public String email;

@@ -44,6 +44,18 @@ public interface CustomerRepository extends Repository<Customer, Long> {
 
     List<Summary> findSummaryByEmailIndex(String email);
 
+    /** Derived queries on a truncated blind index: answered by fieldcrypt's lookup (BlindIndexRepositories). */
+    List<Customer> findByNationalIdIndex(String nationalId);
+
+    Optional<Customer> readByNationalIdIndex(String nationalId);
+
+    boolean existsByNationalIdIndex(String nationalId);
+
+    long countByNationalIdIndex(String nationalId);
+
+    /** More than the one condition: refused on a truncated index. */
+    List<Customer> findByNationalIdIndexAndName(String nationalId, String name);
+
     /** Refused when the query is compiled: its parameter would reach SQL in plain. */
     List<Customer> findByNationalId(String nationalId);
 }

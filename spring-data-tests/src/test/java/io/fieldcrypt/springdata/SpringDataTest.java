@@ -24,6 +24,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.data.jpa.repository.support.JpaRepositoryFactory;
 
 /**
@@ -63,10 +64,21 @@ class SpringDataTest {
     }
 
     private static <R> R inTransaction(Function<CustomerRepository, R> work) {
+        return inTransaction(work, true);
+    }
+
+    /**
+     * @param lookups whether the repository factory has fieldcrypt's post-processor for truncated blind indexes
+     */
+    private static <R> R inTransaction(Function<CustomerRepository, R> work, boolean lookups) {
         EntityManager em = emf.createEntityManager();
         try {
             em.getTransaction().begin();
-            R result = work.apply(new JpaRepositoryFactory(em).getRepository(CustomerRepository.class));
+            JpaRepositoryFactory factory = new JpaRepositoryFactory(em);
+            if (lookups) {
+                factory.addRepositoryProxyPostProcessor(new BlindIndexRepositories(em));
+            }
+            R result = work.apply(factory.getRepository(CustomerRepository.class));
             em.getTransaction().commit();
             return result;
         } finally {
@@ -142,6 +154,53 @@ class SpringDataTest {
         assertThat(summaries)
                 .singleElement()
                 .satisfies(summary -> assertThat(summary.getEmail()).isEqualTo("Bea@Example.org"));
+    }
+
+    /**
+     * 300 distinct national ids in the 256 values of an 8-bit index: some value is shared (pigeonhole), and derived
+     * queries by one of its national ids return that customer only.
+     */
+    @Test
+    void derivedQueriesOnATruncatedIndex_returnExactlyTheTrueMatches() throws Exception {
+        inTransaction(repository -> {
+            for (int i = 0; i < 300; i++) {
+                repository.save(new Customer("T" + i, "900-" + i, null, BORN));
+            }
+            return null;
+        });
+        long crowded;
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select id from Customer where national_id_bidx = (select"
+                        + " national_id_bidx from Customer where name like 'T%' group by national_id_bidx order by"
+                        + " count(*) desc limit 1) and name like 'T%' order by id limit 1")) {
+            rs.next();
+            crowded = rs.getLong(1);
+        }
+        String nationalId =
+                inTransaction(repository -> repository.findById(crowded).orElseThrow().nationalId);
+        String typed = nationalId.replace("-", " ");
+
+        List<Customer> found = inTransaction(repository -> repository.findByNationalIdIndex(typed));
+        Optional<Customer> one = inTransaction(repository -> repository.readByNationalIdIndex(typed));
+        boolean exists = inTransaction(repository -> repository.existsByNationalIdIndex(typed));
+        long count = inTransaction(repository -> repository.countByNationalIdIndex(typed));
+        boolean absent = inTransaction(repository -> repository.existsByNationalIdIndex("000-000"));
+
+        assertThat(found)
+                .singleElement()
+                .satisfies(customer -> assertThat(customer.id).isEqualTo(crowded));
+        assertThat(one).hasValueSatisfying(customer -> assertThat(customer.id).isEqualTo(crowded));
+        assertThat(exists).isTrue();
+        assertThat(count).isEqualTo(1);
+        assertThat(absent).isFalse();
+        assertThatThrownBy(() -> inTransaction(repository -> repository.findByNationalIdIndexAndName(typed, "T1")))
+                .isInstanceOf(InvalidDataAccessApiUsageException.class)
+                .hasMessageContaining("queries the truncated blind index nationalIdIndex, which answers only");
+        assertThatThrownBy(() -> inTransaction(repository -> repository.findByNationalIdIndex(typed), false))
+                .satisfies(thrown -> assertThat(rootOrSelf(thrown))
+                        .isExactlyInstanceOf(FieldCryptException.class)
+                        .hasMessageStartingWith("query refused: Customer.nationalIdIndex is a truncated @BlindIndex"));
     }
 
     @Test

@@ -37,16 +37,8 @@ public final class IndexLookup {
      * @throws IllegalArgumentException if {@code handle} is not a blind index handle of {@code type}
      */
     public <T> List<T> find(Session session, Class<T> type, String handle, Object value) {
-        EntityPersister persister =
-                runtime.sessionFactory().getMappingMetamodel().getEntityDescriptor(type);
-        EntityCrypto crypto = runtime.entity(persister);
-        int handleIndex = indexOf(persister, handle);
-        EntityCrypto.IndexSlot slot = crypto == null
-                ? null
-                : crypto.indexes().stream()
-                        .filter(i -> i.handle() == handleIndex)
-                        .findFirst()
-                        .orElse(null);
+        EntityPersister persister = persister(type);
+        EntityCrypto.IndexSlot slot = slot(persister, handle);
         if (slot == null) {
             throw new IllegalArgumentException(handle + " is not a @BlindIndex handle of " + type.getName());
         }
@@ -84,12 +76,41 @@ public final class IndexLookup {
         return matches;
     }
 
-    private static int indexOf(EntityPersister persister, String handle) {
+    /**
+     * @return whether {@code attribute} of {@code type} is a truncated blind index handle (queried only through
+     *     {@link #find}); false for any other attribute, or a type that is not an entity of the factory
+     */
+    public boolean truncated(Class<?> type, String attribute) {
+        EntityPersister persister;
         try {
-            return persister.getPropertyIndex(handle);
+            persister = persister(type);
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException(handle + " is not an attribute of " + persister.getEntityName(), e);
+            return false;
         }
+        EntityCrypto.IndexSlot slot = slot(persister, attribute);
+        return slot != null && slot.mapped().hasher().spec().bits() < IndexConverter.FULL_LENGTH_BITS;
+    }
+
+    private EntityPersister persister(Class<?> type) {
+        return runtime.sessionFactory().getMappingMetamodel().getEntityDescriptor(type);
+    }
+
+    /** @return the index slot of the handle named {@code attribute}, or {@code null} */
+    private EntityCrypto.IndexSlot slot(EntityPersister persister, String attribute) {
+        EntityCrypto crypto = runtime.entity(persister);
+        if (crypto == null) {
+            return null;
+        }
+        int index;
+        try {
+            index = persister.getPropertyIndex(attribute);
+        } catch (RuntimeException e) {
+            return null;
+        }
+        return crypto.indexes().stream()
+                .filter(i -> i.handle() == index)
+                .findFirst()
+                .orElse(null);
     }
 
     /** Refuses a truncated handle compared outside a lookup. */
