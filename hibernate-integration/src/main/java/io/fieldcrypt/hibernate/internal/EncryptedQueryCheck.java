@@ -408,7 +408,7 @@ final class EncryptedQueryCheck {
         }
 
         private void refuseIfTruncated(IndexConverter handle) {
-            if (handle != null && handle.truncated() && !IndexLookup.active()) {
+            if (handle != null && handle.truncated() && !IndexLookup.active(handle)) {
                 throw IndexLookup.refusal(handle);
             }
         }

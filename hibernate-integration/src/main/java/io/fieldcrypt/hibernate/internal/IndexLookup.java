@@ -10,12 +10,20 @@ import org.hibernate.persister.entity.EntityPersister;
 /**
  * Finds entities by the plaintext of a blind index's source and keeps only those whose source really matches: a
  * truncated index (fewer than 128 bits) answers with candidates, values whose hashes collide with the one looked up.
- * The query runs with a mark ({@link #active()}) that lets the compile-time check answer a truncated handle, which it
- * refuses everywhere else; its text is fieldcrypt's own, so no other query shares its cached plan.
+ * The query runs with a mark ({@link #active}) that lets the compile-time check answer that one truncated handle,
+ * which it refuses everywhere else; its text carries a per-process random mark, so no other query shares its cached
+ * plan.
  */
 public final class IndexLookup {
 
-    private static final ThreadLocal<Boolean> ACTIVE = new ThreadLocal<>();
+    /** The handle ({@code Entity.handle}) of the lookup running on this thread, if any. */
+    private static final ThreadLocal<String> ACTIVE = new ThreadLocal<>();
+
+    /**
+     * Part of every lookup's query text, random per process: no query of the application can have the same text, so
+     * none shares the cached plan of a lookup (compiled while the check let its truncated handle through).
+     */
+    private static final String MARK = "fieldcrypt-lookup-" + java.util.UUID.randomUUID();
 
     private final FieldCryptRuntime runtime;
 
@@ -23,9 +31,11 @@ public final class IndexLookup {
         this.runtime = runtime;
     }
 
-    /** @return whether the query being compiled on this thread is a lookup whose results are checked */
-    static boolean active() {
-        return Boolean.TRUE.equals(ACTIVE.get());
+    /**
+     * @return whether the query being compiled on this thread is a lookup of {@code handle} whose results are checked
+     */
+    static boolean active(IndexConverter handle) {
+        return handle.label().equals(ACTIVE.get());
     }
 
     /**
@@ -48,11 +58,11 @@ public final class IndexLookup {
             return List.of();
         }
         List<T> candidates;
-        ACTIVE.set(Boolean.TRUE);
+        ACTIVE.set(slot.mapped().label());
         try {
             candidates = session.createSelectionQuery(
                             "select e from " + persister.getEntityName() + " e where e." + handle
-                                    + " = :fieldcryptLookup and 1 = 1",
+                                    + " = :fieldcryptLookup and '" + MARK + "' = '" + MARK + "'",
                             type)
                     .setParameter("fieldcryptLookup", value)
                     .getResultList();
