@@ -44,6 +44,7 @@ class IdTypesTest {
         EmbeddedKey.class,
         Ward.class,
         Bed.class,
+        CharUuid.class,
         ClassKey.class
     };
     private static TestDatabase db;
@@ -225,6 +226,17 @@ class IdTypesTest {
         String secret;
     }
 
+    /** A UUID id stored as text (char(36), as after a migration from another database). */
+    @Entity(name = "CharUuid")
+    static class CharUuid {
+        @Id
+        @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.CHAR)
+        UUID id;
+
+        @Encrypted
+        String secret;
+    }
+
     /** Persists, then reads back both in this factory and in a new one. */
     private static <T> T roundTrip(Class<T> type, Object id, T entity) {
         sf.inTransaction(s -> s.persist(entity));
@@ -331,6 +343,15 @@ class IdTypesTest {
 
         assertThat(roundTrip(ClassKey.class, new ClassKeyId("eu", 5L), entity).secret)
                 .isEqualTo("s6");
+    }
+
+    @Test
+    void uuidIdInACharColumn_roundTrips() {
+        CharUuid entity = new CharUuid();
+        entity.id = UUID.randomUUID();
+        entity.secret = "c1";
+
+        assertThat(roundTrip(CharUuid.class, entity.id, entity).secret).isEqualTo("c1");
     }
 
     /** The key kinds come from the id's columns: an association in the id travels as its foreign key. */

@@ -53,6 +53,13 @@ public interface CustomerRepository extends Repository<Customer, Long> {
 
     long countByNationalIdIndex(String nationalId);
 
+    /** A projection: refused on a truncated index (the lookup gives entities). */
+    List<Summary> queryByNationalIdIndex(String nationalId);
+
+    /** A declared query with the name of a derived one: left as written, and refused when compiled. */
+    @Query("select c from Customer c where c.nationalIdIndex = ?1 and c.name = 'nobody'")
+    List<Customer> searchByNationalIdIndex(String nationalId);
+
     /** More than the one condition: refused on a truncated index. */
     List<Customer> findByNationalIdIndexAndName(String nationalId, String name);
 

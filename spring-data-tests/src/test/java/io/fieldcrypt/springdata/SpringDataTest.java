@@ -197,6 +197,13 @@ class SpringDataTest {
         assertThatThrownBy(() -> inTransaction(repository -> repository.findByNationalIdIndexAndName(typed, "T1")))
                 .isInstanceOf(InvalidDataAccessApiUsageException.class)
                 .hasMessageContaining("queries the truncated blind index nationalIdIndex, which answers only");
+        assertThatThrownBy(() -> inTransaction(repository -> repository.queryByNationalIdIndex(typed)))
+                .isInstanceOf(InvalidDataAccessApiUsageException.class)
+                .hasMessageContaining("queries the truncated blind index nationalIdIndex, which answers only");
+        assertThatThrownBy(() -> inTransaction(repository -> repository.searchByNationalIdIndex(typed)))
+                .satisfies(thrown -> assertThat(rootOrSelf(thrown))
+                        .isExactlyInstanceOf(FieldCryptException.class)
+                        .hasMessageStartingWith("query refused: Customer.nationalIdIndex is a truncated @BlindIndex"));
         assertThatThrownBy(() -> inTransaction(repository -> repository.findByNationalIdIndex(typed), false))
                 .satisfies(thrown -> assertThat(rootOrSelf(thrown))
                         .isExactlyInstanceOf(FieldCryptException.class)

@@ -3,7 +3,6 @@ package io.fieldcrypt.springdata;
 import io.fieldcrypt.hibernate.FieldCrypt;
 import jakarta.persistence.EntityManager;
 import java.lang.reflect.Method;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +12,8 @@ import org.aopalliance.intercept.MethodInterceptor;
 import org.aopalliance.intercept.MethodInvocation;
 import org.hibernate.Session;
 import org.springframework.aop.framework.ProxyFactory;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.dao.IncorrectResultSizeDataAccessException;
 import org.springframework.dao.InvalidDataAccessApiUsageException;
 import org.springframework.data.repository.core.RepositoryInformation;
@@ -32,9 +33,12 @@ import org.springframework.data.repository.query.parser.PartTree;
  * }</pre>
  *
  * Supported on a truncated handle: a derived query with that one condition, {@code find...By}, {@code exists...By} and
- * {@code count...By}, returning a list, a collection, a stream, an {@code Optional}, the entity, a boolean or a count.
- * Anything else on a truncated handle (more conditions, {@code In}, {@code IgnoreCase}, sorting, paging, limits,
- * deletes) is refused at the first call with an {@link InvalidDataAccessApiUsageException} saying so.
+ * {@code count...By}, returning entities of the repository's domain type (a list, a collection, a stream, an
+ * {@code Optional}, the entity), a boolean or a count. Anything else on a truncated handle derived from a method name
+ * (more conditions, {@code In}, {@code IgnoreCase}, sorting, paging, limits, deletes, projections) is refused at the
+ * first call with an {@link InvalidDataAccessApiUsageException} saying so; a declared query ({@code @Query},
+ * {@code @NativeQuery}, a named query) is left alone, and refused when compiled if it compares a truncated handle.
+ * The method's {@code @Lock}, {@code @EntityGraph} and {@code @QueryHints} do not apply to a lookup.
  */
 public final class BlindIndexRepositories implements RepositoryProxyPostProcessor {
 
@@ -81,18 +85,27 @@ public final class BlindIndexRepositories implements RepositoryProxyPostProcesso
             if (!plan.lookup()) {
                 return invocation.proceed();
             }
-            List<?> found = FieldCrypt.of(entityManager.getEntityManagerFactory())
-                    .findBy(
-                            entityManager.unwrap(Session.class),
-                            repository.getDomainType(),
-                            plan.handle(),
-                            invocation.getArguments()[0]);
-            return adapt(found, method);
+            FieldCrypt fieldCrypt = FieldCrypt.of(entityManager.getEntityManagerFactory());
+            Object value = invocation.getArguments()[0];
+            Session session;
+            try {
+                session = entityManager.unwrap(Session.class);
+            } catch (IllegalStateException noTransaction) {
+                // Spring's shared EntityManager outside a transaction: a session of the call's own, as Spring Data
+                // uses for a derived query there (the entities come back detached).
+                return entityManager
+                        .getEntityManagerFactory()
+                        .unwrap(org.hibernate.SessionFactory.class)
+                        .fromSession(s ->
+                                adapt(fieldCrypt.findBy(s, repository.getDomainType(), plan.handle(), value), method));
+            }
+            return adapt(fieldCrypt.findBy(session, repository.getDomainType(), plan.handle(), value), method);
         }
 
         private Plan plan(Method method) {
-            if (!repository.isQueryMethod(method)
-                    || repository.getQueryMethods().stream().noneMatch(method::equals)) {
+            if (!repository.isQueryMethod(method) || declaresItsQuery(method)) {
+                // A declared query (@Query, @NativeQuery, a named query) runs as written: it is checked, and refused
+                // on a truncated handle, when compiled.
                 return Plan.NONE;
             }
             PartTree tree;
@@ -120,7 +133,7 @@ public final class BlindIndexRepositories implements RepositoryProxyPostProcesso
                     && !tree.isDistinct()
                     && tree.getSort().isUnsorted()
                     && method.getParameterCount() == 1
-                    && adaptable(method.getReturnType());
+                    && adaptable(method);
             if (!simple) {
                 return new Plan(
                         null,
@@ -159,6 +172,37 @@ public final class BlindIndexRepositories implements RepositoryProxyPostProcesso
             return type == Optional.class ? Optional.ofNullable(single) : single;
         }
 
+        /** Whether the method's query is written out, so that Spring Data would not derive it from the name. */
+        private boolean declaresItsQuery(Method method) {
+            if (AnnotatedElementUtils.hasAnnotation(method, org.springframework.data.jpa.repository.Query.class)
+                    || AnnotatedElementUtils.hasAnnotation(
+                            method, org.springframework.data.jpa.repository.NativeQuery.class)) {
+                return true;
+            }
+            String name = repository.getDomainType().getSimpleName() + "." + method.getName();
+            var named = entityManager
+                    .getEntityManagerFactory()
+                    .unwrap(org.hibernate.engine.spi.SessionFactoryImplementor.class)
+                    .getQueryEngine()
+                    .getNamedObjectRepository();
+            return named.getSqmQueryMemento(name) != null || named.getNativeQueryMemento(name) != null;
+        }
+
+        /** Whether the method returns entities of the domain type (not a projection), or a boolean or a count. */
+        private boolean adaptable(Method method) {
+            Class<?> type = method.getReturnType();
+            if (type == Stream.class
+                    || type == Optional.class
+                    || Iterable.class.isAssignableFrom(type) && type.isAssignableFrom(List.class)) {
+                Class<?> element =
+                        ResolvableType.forMethodReturnType(method).getGeneric(0).resolve();
+                return element != null
+                        && element.isAssignableFrom(repository.getDomainType())
+                        && element != Object.class;
+            }
+            return adaptable(type);
+        }
+
         private boolean adaptable(Class<?> type) {
             return type == boolean.class
                     || type == Boolean.class
@@ -166,11 +210,7 @@ public final class BlindIndexRepositories implements RepositoryProxyPostProcesso
                     || type == Long.class
                     || type == int.class
                     || type == Integer.class
-                    || type == Stream.class
-                    || type == Optional.class
-                    || type.isAssignableFrom(List.class) && Collection.class.isAssignableFrom(type)
-                    || type == Iterable.class
-                    || type.isAssignableFrom(repository.getDomainType());
+                    || type != Object.class && type.isAssignableFrom(repository.getDomainType());
         }
     }
 

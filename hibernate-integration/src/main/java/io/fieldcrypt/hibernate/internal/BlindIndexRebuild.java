@@ -18,12 +18,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The backfill of a blind index rotation: writes the next index of every row, from its source's plaintext, in key
- * order, in batches of one transaction each. The rows of a batch are locked ({@code FOR UPDATE SKIP LOCKED}), so the
- * application cannot change them between read and write; a row the application holds is skipped (the application's
- * own write keeps its next index current, since every instance writes both indexes during a rotation) and counted in
- * {@link BlindIndexRebuildReport#remaining()} if its next index is still missing. A checkpoint per table and index is
- * committed with each batch: a run that is stopped resumes after the last committed batch. Values are rewritten
- * only where they are missing or stale, so a rerun of a finished rebuild writes nothing.
+ * order, in batches of one transaction each. The rows of a batch are locked ({@code FOR NO KEY UPDATE}, which waits
+ * for the application's writes but not for its foreign-key checks), so none is skipped and none can change between
+ * read and write. A checkpoint per table and index is committed with each batch: a run that is stopped resumes after
+ * the last committed batch. Values are rewritten only where they are missing or stale, so a rerun of a finished
+ * rebuild writes nothing; {@link BlindIndexRebuildReport#remaining()} counts the rows whose source could not be
+ * opened, whose next index the run could therefore not check.
  */
 public final class BlindIndexRebuild {
 
@@ -48,13 +48,11 @@ public final class BlindIndexRebuild {
 
     /** @return what the run did and what remains */
     public BlindIndexRebuildReport run() {
-        long remaining = 0;
         for (FieldCryptRuntime.RotatingIndex index : runtime.rotatingIndexes()) {
             rebuild(index);
-            remaining += remaining(index);
         }
         BlindIndexRebuildReport report =
-                new BlindIndexRebuildReport(scanned, written, unreadable, remaining, pace.elapsed());
+                new BlindIndexRebuildReport(scanned, written, unreadable, unreadable, pace.elapsed());
         LOG.info("blind index rebuild {}: {}", options.jobName(), report);
         return report;
     }
@@ -94,7 +92,7 @@ public final class BlindIndexRebuild {
         String select = "select " + keys + ", " + index.source().sqlName() + ", " + index.nextColumn() + " from "
                 + table.sqlName()
                 + (cursor == null ? "" : " where (" + keys + ") > (" + EncryptedTable.casts(keyTypes) + ")")
-                + " order by " + keys + " limit ? for update skip locked";
+                + " order by " + keys + " limit ? for no key update";
         String update = "update " + table.sqlName() + " set " + index.nextColumn() + " = ? where (" + keys + ") = ("
                 + EncryptedTable.casts(keyTypes) + ")";
         int keyCount = table.keyColumns().size();
@@ -170,17 +168,5 @@ public final class BlindIndexRebuild {
                 Arrays.fill(plaintext, (byte) 0);
             }
         }
-    }
-
-    private long remaining(FieldCryptRuntime.RotatingIndex index) {
-        String sql = "select count(*) from " + index.table().sqlName() + " where "
-                + index.source().sqlName() + " is not null and " + index.nextColumn() + " is null";
-        return Jdbc.inTransaction(runtime.connections(), "count the rows of blind index " + index.label(), c -> {
-            try (PreparedStatement count = c.prepareStatement(sql);
-                    ResultSet rs = count.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        });
     }
 }

@@ -21,6 +21,8 @@ import org.hibernate.mapping.KeyValue;
 import org.hibernate.mapping.PersistentClass;
 import org.hibernate.mapping.Property;
 import org.hibernate.mapping.Table;
+import org.hibernate.type.CompositeType;
+import org.hibernate.type.Type;
 
 /**
  * What the boot model says about encryption: the encrypted attributes of each entity (as the binder marked them),
@@ -195,15 +197,28 @@ final class BootModel {
     }
 
     /**
-     * How each column of the id travels in a keyed read, from the columns' JDBC types: an association in the id (a
-     * derived identity) or a nested embeddable counts by its columns, as the runtime's canonical id does.
+     * How each column of the id travels in a keyed read, as the runtime's canonical id reads it: by the Java type of
+     * each basic part (so a UUID in a {@code char(36)} column still travels as a UUID), through nested embeddables
+     * part by part, and an association in the id (a derived identity) by its foreign key columns' JDBC types.
      */
     private static List<RowBoundRead.KeyKind> idKeyKinds(PersistentClass entity, Metadata metadata) {
         List<RowBoundRead.KeyKind> kinds = new ArrayList<>();
-        for (int code : entity.getIdentifier().getType().getSqlTypeCodes(metadata)) {
-            kinds.add(RowBoundRead.KeyKind.ofSqlType(code));
-        }
+        addKeyKinds(entity.getIdentifier().getType(), metadata, kinds);
         return kinds;
+    }
+
+    private static void addKeyKinds(Type type, Metadata metadata, List<RowBoundRead.KeyKind> kinds) {
+        if (type instanceof CompositeType composite) {
+            for (Type part : composite.getSubtypes()) {
+                addKeyKinds(part, metadata, kinds);
+            }
+        } else if (type.isAssociationType()) {
+            for (int code : type.getSqlTypeCodes(metadata)) {
+                kinds.add(RowBoundRead.KeyKind.ofSqlType(code));
+            }
+        } else {
+            kinds.add(RowBoundRead.KeyKind.of(type.getReturnedClass()));
+        }
     }
 
     /** The key columns of {@code table}, in the order of the id's columns. */
@@ -414,6 +429,7 @@ final class BootModel {
                     converter.sourceName(),
                     source.attribute().codec(),
                     value.getTable().getName(),
+                    value.getTable(),
                     settings));
         }
         return indexes;

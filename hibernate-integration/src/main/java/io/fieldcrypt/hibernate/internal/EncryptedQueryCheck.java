@@ -31,6 +31,7 @@ import org.hibernate.query.sqm.tree.expression.JpaCriteriaParameter;
 import org.hibernate.query.sqm.tree.expression.SqmAliasedNodeRef;
 import org.hibernate.query.sqm.tree.expression.SqmExpression;
 import org.hibernate.query.sqm.tree.expression.SqmFunction;
+import org.hibernate.query.sqm.tree.expression.SqmLiteral;
 import org.hibernate.query.sqm.tree.expression.SqmNamedParameter;
 import org.hibernate.query.sqm.tree.expression.SqmParameter;
 import org.hibernate.query.sqm.tree.expression.SqmPositionalParameter;
@@ -116,8 +117,14 @@ final class EncryptedQueryCheck {
                     .add(handle);
         }
 
-        /** Refuses a parameter compared with a handle and also used elsewhere, or with handles of other indexes. */
+        /**
+         * Refuses a truncated handle compared outside fieldcrypt's lookup, a parameter compared with a handle and also
+         * used elsewhere, or with handles of other indexes.
+         */
         void checkParameterUses() {
+            if (!truncatedUses.isEmpty() && !lookupMark) {
+                throw IndexLookup.refusal(truncatedUses.get(0));
+            }
             handleUses.forEach((parameter, handles) -> {
                 IndexConverter first = handles.iterator().next();
                 boolean oneIndex = handles.stream().allMatch(first::sameIndexAs);
@@ -274,6 +281,14 @@ final class EncryptedQueryCheck {
         public Object visitComparisonPredicate(SqmComparisonPredicate predicate) {
             SqmExpression<?> left = predicate.getLeftHandExpression();
             SqmExpression<?> right = predicate.getRightHandExpression();
+            if (left instanceof SqmLiteral<?> a
+                    && right instanceof SqmLiteral<?> b
+                    && IndexLookup.MARK.equals(a.getLiteralValue())
+                    && IndexLookup.MARK.equals(b.getLiteralValue())
+                    && nesting.isEmpty()) {
+                lookupMark = true;
+                return predicate;
+            }
             IndexConverter leftHandle = indexHandle(left);
             IndexConverter rightHandle = indexHandle(right);
             if (leftHandle == null && rightHandle == null) {
@@ -407,9 +422,15 @@ final class EncryptedQueryCheck {
             return path;
         }
 
+        /** Truncated handles compared in this statement: answered only in fieldcrypt's own lookup. */
+        private final List<IndexConverter> truncatedUses = new ArrayList<>();
+
+        /** Whether the statement carries the mark of fieldcrypt's lookup ({@link IndexLookup#MARK}). */
+        private boolean lookupMark;
+
         private void refuseIfTruncated(IndexConverter handle) {
-            if (handle != null && handle.truncated() && !IndexLookup.active(handle)) {
-                throw IndexLookup.refusal(handle);
+            if (handle != null && handle.truncated()) {
+                truncatedUses.add(handle);
             }
         }
 

@@ -66,7 +66,8 @@ public final class FieldCryptRuntime {
      * @param converter its converter
      * @param source the name of the encrypted attribute it finds
      * @param sourceCodec how the source's values are encoded
-     * @param table the unqualified table of the handle's column (and of its source's)
+     * @param table the unqualified table of the handle's column (and of its source's), as bound into the key
+     * @param mappedTable that table in the boot model, to find it by its qualified name once the factory is built
      * @param settings its definitions: the current one, and during a rotation the next one
      */
     record BootIndex(
@@ -75,6 +76,7 @@ public final class FieldCryptRuntime {
             String source,
             ValueCodec sourceCodec,
             String table,
+            org.hibernate.mapping.Table mappedTable,
             IndexSettings settings) {
 
         /** @return the definition the handle's column follows, which queries use */
@@ -453,10 +455,13 @@ public final class FieldCryptRuntime {
         for (BootEntity entity : bootEntities) {
             for (BootIndex index : entity.indexes()) {
                 IndexSettings.Definition next = index.settings().next();
-                if (next == null || !seen.add(index.table() + "." + next.column())) {
+                if (next == null) {
                     continue;
                 }
                 EncryptedTable table = tableOf(index);
+                if (!seen.add(table.sqlName() + "." + next.column())) {
+                    continue;
+                }
                 String sourceColumn = entity.attributes().stream()
                         .filter(a -> !a.embedded() && a.path().get(0).equals(index.source()))
                         .findFirst()
@@ -477,9 +482,11 @@ public final class FieldCryptRuntime {
         return rotating;
     }
 
+    /** The table of {@code index}, by its qualified name: two mapped tables may share a name in two schemas. */
     private EncryptedTable tableOf(BootIndex index) {
+        String qualified = index.mappedTable().getQualifiedName(sessionFactory.getSqlStringGenerationContext());
         return tables.stream()
-                .filter(t -> t.aadTable().equals(index.table()))
+                .filter(t -> t.sqlName().equals(qualified))
                 .findFirst()
                 .orElseThrow();
     }

@@ -56,7 +56,8 @@ public final class GuardConverter implements AttributeConverter<Object, Object> 
         if (expected != null && !expected.equals(candidate.keyKinds())) {
             throw new ConfigurationException("@Encrypted on " + attribute + ": its column is read with key columns"
                     + " typed " + expected + ", but the id's mapping gives " + candidate.keyKinds() + "; its values"
-                    + " could not be opened. Map the id with types of one of Long, Integer, Short, String or UUID");
+                    + " could not be opened. An association in the id must reference an id whose column has its Java"
+                    + " type's own column type (bigint for a Long, uuid for a UUID)");
         }
         Reader current = reader;
         if (current == null) {

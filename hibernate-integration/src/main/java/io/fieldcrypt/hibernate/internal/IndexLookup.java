@@ -10,32 +10,22 @@ import org.hibernate.persister.entity.EntityPersister;
 /**
  * Finds entities by the plaintext of a blind index's source and keeps only those whose source really matches: a
  * truncated index (fewer than 128 bits) answers with candidates, values whose hashes collide with the one looked up.
- * The query runs with a mark ({@link #active}) that lets the compile-time check answer that one truncated handle,
- * which it refuses everywhere else; its text carries a per-process random mark, so no other query shares its cached
- * plan.
+ * The query carries a per-process random mark ({@link #MARK}) that lets the compile-time check answer its truncated
+ * handle, which it refuses in every other statement.
  */
 public final class IndexLookup {
 
-    /** The handle ({@code Entity.handle}) of the lookup running on this thread, if any. */
-    private static final ThreadLocal<String> ACTIVE = new ThreadLocal<>();
-
     /**
-     * Part of every lookup's query text, random per process: no query of the application can have the same text, so
-     * none shares the cached plan of a lookup (compiled while the check let its truncated handle through).
+     * The literal every lookup's query compares with itself, random per process: the compile-time check answers a
+     * truncated handle only in a statement that carries it, which no query of the application can (so none compiles,
+     * nor shares a cached plan with a lookup).
      */
-    private static final String MARK = "fieldcrypt-lookup-" + java.util.UUID.randomUUID();
+    static final String MARK = "fieldcrypt-lookup-" + java.util.UUID.randomUUID();
 
     private final FieldCryptRuntime runtime;
 
     public IndexLookup(FieldCryptRuntime runtime) {
         this.runtime = runtime;
-    }
-
-    /**
-     * @return whether the query being compiled on this thread is a lookup of {@code handle} whose results are checked
-     */
-    static boolean active(IndexConverter handle) {
-        return handle.label().equals(ACTIVE.get());
     }
 
     /**
@@ -57,22 +47,17 @@ public final class IndexLookup {
         if (wanted == null) {
             return List.of();
         }
-        List<T> candidates;
-        ACTIVE.set(slot.mapped().label());
-        try {
-            candidates = session.createSelectionQuery(
-                            "select e from " + persister.getEntityName() + " e where e." + handle
-                                    + " = :fieldcryptLookup and '" + MARK + "' = '" + MARK + "'",
-                            type)
-                    .setParameter("fieldcryptLookup", value)
-                    .getResultList();
-        } finally {
-            ACTIVE.remove();
-        }
+        List<T> candidates = session.createSelectionQuery(
+                        "select e from " + persister.getEntityName() + " e where e." + handle
+                                + " = :fieldcryptLookup and '" + MARK + "' = '" + MARK + "'",
+                        type)
+                .setParameter("fieldcryptLookup", value)
+                .getResultList();
         List<T> matches = new ArrayList<>(candidates.size());
         try {
             for (T candidate : candidates) {
-                byte[] input = hasher.input(persister.getValue(candidate, slot.source()));
+                byte[] input =
+                        hasher.input(persister.getValue(org.hibernate.Hibernate.unproxy(candidate), slot.source()));
                 if (Arrays.equals(input, wanted)) {
                     matches.add(candidate);
                 }
