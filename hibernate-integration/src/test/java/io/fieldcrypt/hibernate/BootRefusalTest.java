@@ -701,4 +701,22 @@ class BootRefusalTest {
                 .hasMessageEndingWith("scopes starting with \"fieldcrypt:\" are reserved for fieldcrypt's own keys:"
                         + " name the scope otherwise");
     }
+
+    @Entity(name = "PaddedId")
+    static class PaddedId {
+        @Id
+        @org.hibernate.annotations.JdbcTypeCode(org.hibernate.type.SqlTypes.CHAR)
+        @Column(length = 8)
+        String code;
+
+        @Encrypted
+        String secret;
+    }
+
+    @Test
+    void stringIdInAFixedLengthCharColumn_refused() {
+        assertThat(bootFailure(PaddedId.class))
+                .hasMessageStartingWith("the id of PaddedId is a String in a fixed-length char(n) column")
+                .hasMessageEndingWith("Map the id column as varchar or text");
+    }
 }

@@ -392,12 +392,16 @@ class IdTypesTest {
         classKey.secret = "r4";
         IntegerSequence sequence = new IntegerSequence();
         sequence.secret = "r5";
+        CharUuid charUuid = new CharUuid();
+        charUuid.id = UUID.randomUUID();
+        charUuid.secret = "r6";
         sf.inTransaction(s -> {
             s.persist(text);
             s.persist(uuid);
             s.persist(embedded);
             s.persist(classKey);
             s.persist(sequence);
+            s.persist(charUuid);
         });
         FieldCrypt admin = FieldCrypt.of(sf);
         admin.rotateDataKeys();
@@ -406,12 +410,13 @@ class IdTypesTest {
 
         assertThat(report.unreadable()).isZero();
         assertThat(report.remaining()).isZero();
-        assertThat(report.reEncrypted()).isGreaterThanOrEqualTo(5);
+        assertThat(report.reEncrypted()).isGreaterThanOrEqualTo(6);
         assertThat(readBack(StringId.class, text.id).secret).isEqualTo("r1");
         assertThat(readBack(GeneratedUuid.class, uuid.id).secret).isEqualTo("r2");
         assertThat(readBack(EmbeddedKey.class, embedded.id).secret).isEqualTo("r3");
         assertThat(readBack(ClassKey.class, new ClassKeyId("ap", 9L)).secret).isEqualTo("r4");
         assertThat(readBack(IntegerSequence.class, sequence.id).secret).isEqualTo("r5");
+        assertThat(readBack(CharUuid.class, charUuid.id).secret).isEqualTo("r6");
     }
 
     private static void sql(String statement) throws SQLException {

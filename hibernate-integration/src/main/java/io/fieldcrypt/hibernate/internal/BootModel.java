@@ -203,20 +203,30 @@ final class BootModel {
      */
     private static List<RowBoundRead.KeyKind> idKeyKinds(PersistentClass entity, Metadata metadata) {
         List<RowBoundRead.KeyKind> kinds = new ArrayList<>();
-        addKeyKinds(entity.getIdentifier().getType(), metadata, kinds);
+        addKeyKinds(entity.getIdentifier().getType(), metadata, kinds, aadEntity(entity));
         return kinds;
     }
 
-    private static void addKeyKinds(Type type, Metadata metadata, List<RowBoundRead.KeyKind> kinds) {
+    private static void addKeyKinds(Type type, Metadata metadata, List<RowBoundRead.KeyKind> kinds, String entity) {
         if (type instanceof CompositeType composite) {
             for (Type part : composite.getSubtypes()) {
-                addKeyKinds(part, metadata, kinds);
+                addKeyKinds(part, metadata, kinds, entity);
             }
         } else if (type.isAssociationType()) {
             for (int code : type.getSqlTypeCodes(metadata)) {
                 kinds.add(RowBoundRead.KeyKind.ofSqlType(code));
             }
         } else {
+            if (type.getReturnedClass() == String.class) {
+                int code = type.getSqlTypeCodes(metadata)[0];
+                if (code == org.hibernate.type.SqlTypes.CHAR || code == org.hibernate.type.SqlTypes.NCHAR) {
+                    throw new ConfigurationException("the id of " + entity + " is a String in a fixed-length char(n)"
+                            + " column, which cannot be bound into encrypted values: PostgreSQL returns it without the"
+                            + " padding the application's id"
+                            + " has, so the values of such rows could never be opened. Map the id column as varchar"
+                            + " or text");
+                }
+            }
             kinds.add(RowBoundRead.KeyKind.of(type.getReturnedClass()));
         }
     }

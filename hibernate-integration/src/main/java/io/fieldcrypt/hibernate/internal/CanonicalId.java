@@ -100,9 +100,18 @@ final class CanonicalId {
     String ofKeyColumns(ResultSet rs, int firstColumn) throws SQLException {
         List<Object> parts = new ArrayList<>(partTypes.size());
         for (int i = 0; i < partTypes.size(); i++) {
-            parts.add(rs.getObject(firstColumn + i, partTypes.get(i)));
+            Class<?> type = partTypes.get(i);
+            // A UUID id may be stored as text (char(36), varchar): the driver does not convert that to a UUID.
+            parts.add(
+                    type == java.util.UUID.class
+                            ? uuid(rs.getString(firstColumn + i))
+                            : rs.getObject(firstColumn + i, type));
         }
         return text(parts, composite);
+    }
+
+    private static java.util.UUID uuid(String text) {
+        return text == null ? null : java.util.UUID.fromString(text.trim());
     }
 
     /** @return how each of the id's columns travels in a keyed read */
