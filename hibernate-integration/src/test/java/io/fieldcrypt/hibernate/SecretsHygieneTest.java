@@ -58,7 +58,9 @@ class SecretsHygieneTest {
                 .contains("opened by native SQL: true")
                 .contains("stateless get opened: true")
                 .contains("projected rows: 6")
-                .contains("found by blind index: 2");
+                .contains("found by blind index: 2")
+                .contains("found by lookup: 1")
+                .contains("orphaned indexes cleared: {Subscriber.emailIndex=0}");
         List<String> secrets = new ArrayList<>(List.of(
                 HygieneChild.NATIONAL_ID,
                 HygieneChild.EMAIL,

@@ -68,6 +68,10 @@ public final class HygieneChild {
                     .setParameter("e", List.of(EMAIL + "SUBSCRIBER@example.org", EMAIL + "stateless@example.org"))
                     .getResultList());
             System.out.println("found by blind index: " + found.size());
+            List<Subscriber> looked = sf.fromTransaction(s ->
+                    FieldCrypt.of(emf).findBy(s, Subscriber.class, "emailIndex", EMAIL + "Subscriber@example.org"));
+            System.out.println("found by lookup: " + looked.size());
+            System.out.println("orphaned indexes cleared: " + FieldCrypt.of(emf).clearOrphanedBlindIndexes());
             FieldCrypt admin = FieldCrypt.of(emf);
             System.out.println("rotation: " + admin.rotateDataKeys());
             System.out.println("re-encryption: " + admin.reEncrypt());
