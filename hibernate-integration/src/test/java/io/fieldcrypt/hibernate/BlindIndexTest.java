@@ -507,17 +507,14 @@ class BlindIndexTest {
             recast.email = "ada@example.org";
             before.inTransaction(s -> s.persist(recast));
         }
-        try (SessionFactory after = Factories.build(own, Factories.local(KEYS, "k1"), RecastCasefolded.class)
-                .unwrap(SessionFactory.class)) {
-            assertThatThrownBy(() -> after.inTransaction(
-                            s -> s.createSelectionQuery("from Recast r where r.emailIndex = :e", RecastCasefolded.class)
-                                    .setParameter("e", "ada@example.org")
-                                    .getResultList()))
-                    .isInstanceOf(ConfigurationException.class)
-                    .hasMessageContaining("no root key for key group recast.email_bidx|CASEFOLD|128")
-                    .hasMessageContaining("If the index's transform, length or key group changed, move it to a new"
-                            + " column instead");
-        }
+        assertThatThrownBy(() -> Factories.build(own, Factories.local(KEYS, "k1"), RecastCasefolded.class)
+                        .close())
+                .as("refused while the factory is built")
+                .satisfies(thrown -> assertThat(rootOrSelf(thrown))
+                        .isInstanceOf(ConfigurationException.class)
+                        .hasMessageContaining("no root key for key group recast.email_bidx|CASEFOLD|128")
+                        .hasMessageContaining("If the index's transform, length or key group changed, move it to a"
+                                + " new column instead"));
     }
 
     @Entity(name = "Lead")
@@ -654,14 +651,14 @@ class BlindIndexTest {
         execute("create table saved_key as select * from fieldcrypt_data_key where scope = '" + scope + "'");
         execute("delete from fieldcrypt_data_key where scope = '" + scope + "'");
 
-        try (SessionFactory cold = factory()) {
-            assertThatThrownBy(() -> cold.inTransaction(
-                            s -> s.createSelectionQuery("from Vendor v where v.emailIndex = :e", Vendor.class)
-                                    .setParameter("e", "v@example.org")
-                                    .getResultList()))
-                    .isInstanceOf(ConfigurationException.class)
-                    .hasMessageStartingWith("@BlindIndex Vendor.emailIndex: the data key table fieldcrypt_data_key has"
-                            + " no root key for key group vendor.email_bidx|CASEFOLD|128");
+        try {
+            assertThatThrownBy(BlindIndexTest::factory)
+                    .as("refused while the factory is built")
+                    .satisfies(thrown -> assertThat(rootOrSelf(thrown))
+                            .isInstanceOf(ConfigurationException.class)
+                            .hasMessageStartingWith("@BlindIndex Vendor.emailIndex: the data key table"
+                                    + " fieldcrypt_data_key has no root key for key group"
+                                    + " vendor.email_bidx|CASEFOLD|128"));
         } finally {
             execute("insert into fieldcrypt_data_key select * from saved_key");
             execute("drop table saved_key");
@@ -729,6 +726,84 @@ class BlindIndexTest {
                 .isNotNull();
         assertThat(namesWhere("m.emailIndex = :e", Map.of("e", "kept@example.org")))
                 .containsExactly("Kept");
+    }
+
+    /** A key provider that is down while the factory is built, then back. */
+    private static final class FlakyProvider implements io.fieldcrypt.spi.KeyProvider {
+        final io.fieldcrypt.spi.KeyProvider real;
+        volatile boolean down = true;
+        final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+
+        FlakyProvider(io.fieldcrypt.spi.KeyProvider real) {
+            this.real = real;
+        }
+
+        private void check() {
+            if (down) {
+                refused.incrementAndGet();
+                throw new io.fieldcrypt.KeyProviderException(
+                        io.fieldcrypt.KeyProviderException.Reason.UNAVAILABLE, "down for the test");
+            }
+        }
+
+        @Override
+        public String canonicalMasterKeyId(String masterKeyId) {
+            return real.canonicalMasterKeyId(masterKeyId);
+        }
+
+        @Override
+        public io.fieldcrypt.spi.GeneratedDataKey generateDataKey(String masterKeyId, Map<String, String> context) {
+            check();
+            return real.generateDataKey(masterKeyId, context);
+        }
+
+        @Override
+        public io.fieldcrypt.spi.DecryptedDataKey decryptDataKey(
+                io.fieldcrypt.spi.WrappedDataKey wrapped, Map<String, String> context) {
+            check();
+            return real.decryptDataKey(wrapped, context);
+        }
+
+        @Override
+        public io.fieldcrypt.spi.WrappedDataKey reEncryptDataKey(
+                io.fieldcrypt.spi.WrappedDataKey wrapped, Map<String, String> context, String destination) {
+            check();
+            return real.reEncryptDataKey(wrapped, context, destination);
+        }
+    }
+
+    /** Index keys are loaded while the factory is built; a key provider down then only defers them to first use. */
+    @Test
+    void keyProviderDownWhileTheFactoryIsBuilt_indexKeysLoadedAtFirstUse(TestDatabase shared) {
+        TestDatabase own = shared.newSchema("bidx_flaky");
+        FlakyProvider provider = new FlakyProvider(io.fieldcrypt.KeyProviders.local(KEYS));
+        Map<String, Object> settings = new java.util.HashMap<>();
+        settings.put(FieldCryptSettings.KEY_PROVIDER, provider);
+        settings.put(FieldCryptSettings.KMS_KEY_ID, "k1");
+        try (SessionFactory factory =
+                Factories.build(own, settings, Vendor.class).unwrap(SessionFactory.class)) {
+            assertThat(provider.refused.get())
+                    .as("the build tried to load the index key")
+                    .isPositive();
+            provider.down = false;
+            Vendor vendor = new Vendor();
+            vendor.id = 1L;
+            vendor.email = "flaky@example.org";
+            factory.inTransaction(s -> s.persist(vendor));
+            List<Long> found = factory.fromTransaction(
+                    s -> s.createSelectionQuery("select v.id from Vendor v where v.emailIndex = :e", Long.class)
+                            .setParameter("e", "FLAKY@example.org")
+                            .getResultList());
+            assertThat(found).containsExactly(1L);
+        }
+    }
+
+    private static Throwable rootOrSelf(Throwable thrown) {
+        Throwable root = thrown;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root;
     }
 
     private static void execute(String sql) throws SQLException {

@@ -429,6 +429,7 @@ public final class FieldCryptRuntime {
                     slots.stream().map(s -> s.attribute().label()).toList());
         }
         entities = Map.copyOf(resolved);
+        loadBlindIndexKeys();
         canonicalIds = Map.copyOf(ids);
     }
 
@@ -494,6 +495,35 @@ public final class FieldCryptRuntime {
     private String quoted(String column) {
         return new org.hibernate.mapping.Column(column)
                 .getQuotedName(sessionFactory.getJdbcServices().getDialect());
+    }
+
+    /**
+     * Loads (or makes) the key of every blind index now, while the factory is built: a root key row that cannot be
+     * trusted, or one lost while its index holds values, fails the boot with its reason; and the first queries do not
+     * each need a second and third pooled connection for it. If the key provider or the data key table cannot be
+     * reached, the keys are loaded at first use instead.
+     */
+    private void loadBlindIndexKeys() {
+        java.util.Set<io.fieldcrypt.BlindIndexSpec> specs = new java.util.LinkedHashSet<>();
+        for (BootEntity entity : bootEntities) {
+            for (BootIndex index : entity.indexes()) {
+                specs.add(index.mapped().spec(index.table()));
+                if (index.unmapped() != null) {
+                    specs.add(index.unmapped().spec(index.table()));
+                }
+            }
+        }
+        for (io.fieldcrypt.BlindIndexSpec spec : specs) {
+            try {
+                encryptor.blindIndex(spec, new byte[0]);
+            } catch (KeyProviderException | io.fieldcrypt.DataKeyStoreException e) {
+                LOG.warn(
+                        "the key of blind index group {} could not be loaded while the factory was built ({}); it is"
+                                + " loaded at first use",
+                        spec.keyGroup(),
+                        e.getMessage());
+            }
+        }
     }
 
     /** What writes the column of one definition of {@code index} by an UPDATE of its own. */
