@@ -240,6 +240,15 @@ public final class FieldCrypt {
     }
 
     /**
+     * @return during a migration ({@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}), per attribute that may still
+     *     hold plaintext ({@code Entity.attribute}), how many stored values without the envelope marker this factory
+     *     has read as legacy plaintext since it was built
+     */
+    public Map<String, Long> plaintextReads() {
+        return runtime.plaintextReads();
+    }
+
+    /**
      * @param type an entity
      * @param attribute one of its attributes
      * @return whether it is a truncated {@link BlindIndex} handle (fewer than 128 bits), which queries reach only

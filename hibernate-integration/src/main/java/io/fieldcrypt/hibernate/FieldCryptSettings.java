@@ -93,5 +93,16 @@ public final class FieldCryptSettings {
      */
     public static final String BLIND_INDEX_PREFIX = "fieldcrypt.blind-index.";
 
+    /**
+     * {@code fieldcrypt.migration.read-plaintext}: during a migration of existing plaintext to encryption, the
+     * attributes ({@code Entity.attribute}, comma-separated, or {@code *} for all) whose stored values may still be
+     * plaintext. A stored value with the envelope marker ({@code fc1:}) is opened as usual, and one that fails to
+     * open is a tamper error, never plaintext; a value without it is read as the legacy plaintext and counted
+     * ({@code FieldCrypt.plaintextReads()}). Writes always seal. Supported for {@code String} attributes stored in
+     * place ({@code @Encrypted(storage = TEXT)} on the column that held the plaintext). Default: none (strict), where
+     * a value without the marker fails to load.
+     */
+    public static final String MIGRATION_READ_PLAINTEXT = "fieldcrypt.migration.read-plaintext";
+
     private FieldCryptSettings() {}
 }

@@ -157,7 +157,7 @@ class TamperingTest {
 
         assertLoadRefused(
                 () -> sf.inTransaction(s -> s.find(Patient.class, id)),
-                "cannot decrypt Patient.email of Patient#" + id + ": not an envelope: text form must start with fc1:",
+                "cannot decrypt Patient.email of Patient#" + id + ": the stored value has no envelope marker (fc1:)",
                 "mallory");
     }
 

@@ -1,6 +1,7 @@
 package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.DecryptionException;
+import io.fieldcrypt.Envelope;
 import io.fieldcrypt.FieldContext;
 import io.fieldcrypt.FieldCryptException;
 import io.fieldcrypt.FieldEncryptor;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
 import org.hibernate.type.ComponentType;
@@ -31,6 +33,7 @@ final class EntityCrypto {
      * @param column the column name bound into its values
      * @param scope the scope new values are sealed under
      * @param scopes the scopes whose data keys may open its stored values: {@code scope} and its previous scopes
+     * @param legacy what is done with a stored value without the envelope marker
      */
     record Slot(
             String name,
@@ -40,7 +43,22 @@ final class EntityCrypto {
             String table,
             String column,
             String scope,
-            Set<String> scopes) {
+            Set<String> scopes,
+            Legacy legacy) {
+
+        /**
+         * A text column's values written before it was encrypted, without the envelope marker.
+         *
+         * @param readPlaintext whether such a value is read as the legacy plaintext (during a migration), or refused
+         * @param reads how many were read
+         * @param unmarked counts the column's values without the marker, for the refusal's message
+         */
+        record Legacy(boolean readPlaintext, java.util.concurrent.atomic.LongAdder reads, LongSupplier unmarked) {}
+
+        /** @return whether {@code stored} is a text value without the envelope marker */
+        boolean isLegacy(Object stored) {
+            return attribute.text() && stored instanceof String value && !value.startsWith(Envelope.TEXT_PREFIX);
+        }
 
         /** One step into an embeddable: its type, and the index of the next property in it. */
         record ComponentStep(ComponentType type, int index) {}
@@ -299,7 +317,9 @@ final class EntityCrypto {
             SealedMutabilityPlan plan = slot.attribute.plan();
             if (value instanceof SealedValue sealed) {
                 rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
-                Object plaintext = open(slot, sealed, rowId);
+                Object plaintext = slot.isLegacy(sealed.stored())
+                        ? legacy(slot, sealed.stored(), rowId)
+                        : open(slot, sealed, rowId);
                 plan.opened(plaintext, rowId, sealed.stored());
                 state[slot.index] = plaintext;
             } else {
@@ -343,6 +363,11 @@ final class EntityCrypto {
         @Override
         public Object openRead(RowBoundRead.Read read) {
             String rowId = canonicalId.ofKeyParts(read.idParts());
+            if (slot.isLegacy(read.stored())) {
+                Object plaintext = legacy(slot, read.stored(), rowId);
+                slot.attribute.plan().opened(plaintext, rowId, read.stored());
+                return plaintext;
+            }
             Object plaintext = open(slot, SealedValue.read(read.stored()), rowId);
             slot.attribute.plan().opened(plaintext, rowId, read.stored());
             return plaintext;
@@ -388,12 +413,39 @@ final class EntityCrypto {
             SharedSessionContractImplementor session) {
         for (Slot slot : slots) {
             if (slot.name.equals(property)) {
-                return stored == null
-                        ? null
-                        : open(slot, SealedValue.read(stored), canonicalId.of(id, persister, session));
+                if (stored == null) {
+                    return null;
+                }
+                String rowId = canonicalId.of(id, persister, session);
+                return slot.isLegacy(stored)
+                        ? legacy(slot, stored, rowId)
+                        : open(slot, SealedValue.read(stored), rowId);
             }
         }
         throw new IllegalArgumentException(aadEntity + "." + property + " is not an @Encrypted attribute");
+    }
+
+    /**
+     * A stored value without the envelope marker: the legacy plaintext during a migration, else refused. The marker
+     * alone decides: a marked value that fails to open is a tamper error, never plaintext.
+     */
+    private Object legacy(Slot slot, Object stored, String rowId) {
+        if (!slot.legacy().readPlaintext()) {
+            throw new DecryptionException(
+                    "cannot decrypt " + slot.attribute.label() + " of " + aadEntity + "#"
+                            + printable(rowId) + ": the stored value has no envelope marker (" + Envelope.TEXT_PREFIX
+                            + "), so"
+                            + " fieldcrypt did not write it; "
+                            + slot.legacy().unmarked().getAsLong() + " value(s) of "
+                            + slot.table + "." + slot.column
+                            + " are like it. If they are plaintext from before the column"
+                            + " was encrypted, read them during the migration with "
+                            + io.fieldcrypt.hibernate.FieldCryptSettings.MIGRATION_READ_PLAINTEXT + "="
+                            + slot.attribute.label(),
+                    new DecryptionException("not an envelope: the text form starts with " + Envelope.TEXT_PREFIX));
+        }
+        slot.legacy().reads().increment();
+        return stored;
     }
 
     private Object open(Slot slot, SealedValue sealed, String rowId) {

@@ -389,7 +389,8 @@ public final class FieldCryptRuntime {
                         attribute.table(),
                         attribute.column(),
                         attribute.scope(),
-                        attribute.scopes()));
+                        attribute.scopes(),
+                        legacy(boot, attribute)));
             }
             IdentityInsert identity =
                     persister.getGenerator() != null && persister.getGenerator().generatedOnExecution()
@@ -429,6 +430,7 @@ public final class FieldCryptRuntime {
                     slots.stream().map(s -> s.attribute().label()).toList());
         }
         entities = Map.copyOf(resolved);
+        refuseUnknownReadPlaintext();
         loadBlindIndexKeys();
         canonicalIds = Map.copyOf(ids);
     }
@@ -495,6 +497,75 @@ public final class FieldCryptRuntime {
     private String quoted(String column) {
         return new org.hibernate.mapping.Column(column)
                 .getQuotedName(sessionFactory.getJdbcServices().getDialect());
+    }
+
+    /** How {@code attribute} treats stored values without the envelope marker: per {@link Settings#readPlaintext}. */
+    private EntityCrypto.Slot.Legacy legacy(BootEntity boot, BootAttribute attribute) {
+        Set<String> listed = settings.readPlaintext();
+        String label = attribute.attribute().label();
+        boolean migrating = listed.contains("*") || listed.contains(label);
+        if (listed.contains(label)
+                && !(attribute.attribute().text() && attribute.attribute().javaType() == String.class)) {
+            throw new ConfigurationException(FieldCryptSettings.MIGRATION_READ_PLAINTEXT + " lists " + label + ", but"
+                    + " legacy plaintext is read only in place, from a String attribute stored as text"
+                    + " (@Encrypted(storage = Encrypted.Storage.TEXT)) on the column that held it");
+        }
+        EncryptedTable table = tables.stream()
+                .filter(t -> t.entityNames().contains(boot.entityName())
+                        && t.aadTable().equals(attribute.table()))
+                .findFirst()
+                .orElse(null);
+        EncryptedTable.Column column = table == null
+                ? null
+                : table.columns().stream()
+                        .filter(c -> c.aadColumn().equals(attribute.column()))
+                        .findFirst()
+                        .orElse(null);
+        java.util.function.LongSupplier unmarked = () -> column == null || !column.text()
+                ? 0
+                : Jdbc.inTransaction(connections, "count the unmarked values of " + label + " in", c -> {
+                    try (var st = c.prepareStatement("select count(*) from " + table.sqlName() + " where "
+                                    + column.sqlName() + " is not null and " + column.sqlName() + " not like '"
+                                    + io.fieldcrypt.Envelope.TEXT_PREFIX + "%'");
+                            var rs = st.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                });
+        return new EntityCrypto.Slot.Legacy(
+                migrating
+                        && attribute.attribute().text()
+                        && attribute.attribute().javaType() == String.class,
+                new java.util.concurrent.atomic.LongAdder(),
+                unmarked);
+    }
+
+    /** Refuses {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT} entries that name no encrypted attribute. */
+    private void refuseUnknownReadPlaintext() {
+        Set<String> labels = new TreeSet<>();
+        entities.values()
+                .forEach(crypto -> crypto.slots()
+                        .forEach(slot -> labels.add(slot.attribute().label())));
+        for (String listed : settings.readPlaintext()) {
+            if (!listed.equals("*") && !labels.contains(listed)) {
+                throw new ConfigurationException(FieldCryptSettings.MIGRATION_READ_PLAINTEXT + " lists " + listed
+                        + ", which is no @Encrypted attribute of this factory; name them as Entity.attribute: "
+                        + labels);
+            }
+        }
+    }
+
+    /** @return per encrypted attribute ({@code Entity.attribute}), how many legacy plaintext values were read */
+    public Map<String, Long> plaintextReads() {
+        Map<String, Long> reads = new java.util.TreeMap<>();
+        entities.values()
+                .forEach(crypto -> crypto.slots().forEach(slot -> {
+                    if (slot.legacy().readPlaintext()) {
+                        reads.merge(
+                                slot.attribute().label(), slot.legacy().reads().sum(), Long::sum);
+                    }
+                }));
+        return reads;
     }
 
     /**

@@ -8,6 +8,7 @@ import static io.fieldcrypt.hibernate.FieldCryptSettings.ENVELOPE_ACCEPT_VERSION
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_KEY_ID;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_TRUSTED_KEY_IDS;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.LOCAL_MASTER_KEYS;
+import static io.fieldcrypt.hibernate.FieldCryptSettings.MIGRATION_READ_PLAINTEXT;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.SCHEMA;
 
 import io.fieldcrypt.ConfigurationException;
@@ -34,6 +35,8 @@ import java.util.Set;
  * @param table the data key table
  * @param schemaMode what to do with the table at boot
  * @param acceptVersion1 whether envelopes of format version 1 are still opened
+ * @param readPlaintext the attributes ({@code Entity.attribute}, or {@code *}) whose unmarked stored values are read as
+ *     legacy plaintext during a migration; empty when strict
  */
 record Settings(
         String masterKeyId,
@@ -42,7 +45,8 @@ record Settings(
         long maxUses,
         String table,
         SchemaMode schemaMode,
-        boolean acceptVersion1) {
+        boolean acceptVersion1,
+        Set<String> readPlaintext) {
 
     /** @return whether fieldcrypt is enabled */
     static boolean enabled(Map<String, Object> values) {
@@ -78,7 +82,8 @@ record Settings(
                 maxUses,
                 table == null ? DataKeyStores.DEFAULT_TABLE : table,
                 schemaMode(values),
-                flag(values, ENVELOPE_ACCEPT_VERSION_1));
+                flag(values, ENVELOPE_ACCEPT_VERSION_1),
+                list(values, MIGRATION_READ_PLAINTEXT));
     }
 
     private static Duration duration(Map<String, Object> values, String setting, Duration fallback) {

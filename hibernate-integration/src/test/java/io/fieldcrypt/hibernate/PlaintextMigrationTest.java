@@ -1,0 +1,139 @@
+package io.fieldcrypt.hibernate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fieldcrypt.ConfigurationException;
+import io.fieldcrypt.DecryptionException;
+import io.fieldcrypt.hibernate.testing.Factories;
+import io.fieldcrypt.testing.LocalMasterKeys;
+import io.fieldcrypt.testing.TestDatabase;
+import io.fieldcrypt.testing.TestPostgres;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
+import org.hibernate.SessionFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A text column that held plaintext, now {@code @Encrypted} in place: with
+ * {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT} its unmarked values read as the legacy plaintext (counted) and
+ * are sealed when written; a marked value that fails to open is a tamper error; strict (the default) refuses them.
+ */
+@ExtendWith(TestPostgres.class)
+class PlaintextMigrationTest {
+
+    private static final String KEYS = LocalMasterKeys.spec("k1");
+
+    @Entity(name = "Contact")
+    @Table(name = "contact")
+    static class Contact {
+        @Id
+        Long id;
+
+        String name;
+
+        @Encrypted(storage = Encrypted.Storage.TEXT)
+        @Column(length = 500)
+        String email;
+    }
+
+    private static SessionFactory factory(TestDatabase db, Map<String, Object> extra) {
+        Map<String, Object> settings = Factories.local(KEYS, "k1");
+        settings.putAll(extra);
+        return Factories.build(db, settings, Contact.class).unwrap(SessionFactory.class);
+    }
+
+    @Test
+    void readPlaintext_legacyValuesReadAndCounted_writesSeal_tamperedMarkedValueRefused(TestDatabase shared)
+            throws SQLException {
+        TestDatabase db = shared.newSchema("migration_read");
+        try (SessionFactory migrating =
+                factory(db, Map.of(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "Contact.email"))) {
+            execute(
+                    db,
+                    "insert into contact (id, name, email) values (1, 'Ada', 'ada@example.org'),"
+                            + " (2, 'Bea', 'bea@example.org'), (3, 'Cy', null)");
+
+            Contact ada = migrating.fromTransaction(s -> s.find(Contact.class, 1L));
+            List<String> projected = migrating.fromTransaction(s -> s.createSelectionQuery(
+                            "select c.email from Contact c where c.email is not null order by c.id", String.class)
+                    .getResultList());
+            assertThat(ada.email).isEqualTo("ada@example.org");
+            assertThat(projected).containsExactly("ada@example.org", "bea@example.org");
+            assertThat(FieldCrypt.of(migrating).plaintextReads()).containsEntry("Contact.email", 3L);
+            assertThat(migrating.getStatistics().getEntityUpdateCount())
+                    .as("reading legacy plaintext writes nothing")
+                    .isZero();
+
+            migrating.inTransaction(s -> s.find(Contact.class, 1L).name = "Ada L.");
+            assertThat(column(db, 1)).as("a write seals").startsWith("fc1:").doesNotContain("ada");
+            Contact reread = migrating.fromTransaction(s -> s.find(Contact.class, 1L));
+            assertThat(reread.email).isEqualTo("ada@example.org");
+
+            execute(db, "update contact set email = 'fc1:AAAA' where id = 2");
+            assertThatThrownBy(() -> migrating.fromTransaction(s -> s.find(Contact.class, 2L)))
+                    .as("a marked value that fails to open is never plaintext")
+                    .isInstanceOf(DecryptionException.class);
+        }
+    }
+
+    @Test
+    void strict_unmarkedValueRefused_namingTheCountAndTheSetting(TestDatabase shared) throws SQLException {
+        TestDatabase db = shared.newSchema("migration_strict");
+        try (SessionFactory strict = factory(db, Map.of())) {
+            execute(
+                    db,
+                    "insert into contact (id, name, email) values (1, 'Ada', 'ada@example.org'),"
+                            + " (2, 'Bea', 'bea@example.org')");
+
+            assertThatThrownBy(() -> strict.fromTransaction(s -> s.find(Contact.class, 1L)))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessageStartingWith("cannot decrypt Contact.email of Contact#1: the stored value has no"
+                            + " envelope marker (fc1:)")
+                    .hasMessageContaining("2 value(s) of contact.email are like it")
+                    .hasMessageEndingWith("fieldcrypt.migration.read-plaintext=Contact.email")
+                    .hasMessageNotContaining("ada@");
+        }
+    }
+
+    @Test
+    void readPlaintextNamingNoEncryptedAttribute_refusedAtBoot(TestDatabase shared) {
+        TestDatabase db = shared.newSchema("migration_unknown");
+        assertThatThrownBy(() -> factory(db, Map.of(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "Contact.name")))
+                .satisfies(thrown -> {
+                    Throwable root = thrown;
+                    while (root.getCause() != null) {
+                        root = root.getCause();
+                    }
+                    assertThat(root)
+                            .isInstanceOf(ConfigurationException.class)
+                            .hasMessageStartingWith("fieldcrypt.migration.read-plaintext lists Contact.name, which is"
+                                    + " no @Encrypted attribute of this factory");
+                });
+    }
+
+    private static String column(TestDatabase db, long id) throws SQLException {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("select email from contact where id = " + id)) {
+            rs.next();
+            return rs.getString(1);
+        }
+    }
+
+    private static void execute(TestDatabase db, String sql) throws SQLException {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement()) {
+            st.execute(sql);
+        }
+    }
+}
