@@ -303,6 +303,6 @@ public final class FieldCrypt {
     public FieldCryptStatus status() {
         Set<String> scopes = new TreeSet<>(runtime.scopes());
         scopes.addAll(runtime.blindIndexRootScopes());
-        return new FieldCryptStatus(dataKeys.counts(scopes), ReEncryption.pending(runtime));
+        return new FieldCryptStatus(dataKeys.counts(scopes), ReEncryption.pending(runtime), runtime.plaintextValues());
     }
 }

@@ -70,12 +70,14 @@ class PlaintextMigrationTest {
             assertThat(ada.email).isEqualTo("ada@example.org");
             assertThat(projected).containsExactly("ada@example.org", "bea@example.org");
             assertThat(FieldCrypt.of(migrating).plaintextReads()).containsEntry("Contact.email", 3L);
+            assertThat(FieldCrypt.of(migrating).status().plaintextValues()).containsEntry("Contact.email", 2L);
             assertThat(migrating.getStatistics().getEntityUpdateCount())
                     .as("reading legacy plaintext writes nothing")
                     .isZero();
 
             migrating.inTransaction(s -> s.find(Contact.class, 1L).name = "Ada L.");
             assertThat(column(db, 1)).as("a write seals").startsWith("fc1:").doesNotContain("ada");
+            assertThat(FieldCrypt.of(migrating).status().plaintextValues()).containsEntry("Contact.email", 1L);
             Contact reread = migrating.fromTransaction(s -> s.find(Contact.class, 1L));
             assertThat(reread.email).isEqualTo("ada@example.org");
 
@@ -103,6 +105,26 @@ class PlaintextMigrationTest {
                     .hasMessageEndingWith("fieldcrypt.migration.read-plaintext=Contact.email")
                     .hasMessageNotContaining("ada@");
         }
+    }
+
+    /** Switching back to strict while plaintext is left refuses to boot, naming the attribute and the count. */
+    @Test
+    void strictWithPlaintextLeft_refusedAtBoot(TestDatabase shared) throws SQLException {
+        TestDatabase db = shared.newSchema("migration_switch");
+        factory(db, Map.of(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "*")).close();
+        execute(db, "insert into contact (id, name, email) values (1, 'Ada', 'ada@example.org')");
+
+        assertThatThrownBy(() -> factory(db, Map.of())).satisfies(thrown -> {
+            Throwable root = thrown;
+            while (root.getCause() != null) {
+                root = root.getCause();
+            }
+            assertThat(root)
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageStartingWith("Contact.email is strict, but contact.email holds 1 value(s)"
+                            + " without the envelope marker (fc1:)")
+                    .hasMessageNotContaining("ada@");
+        });
     }
 
     @Test

@@ -431,6 +431,7 @@ public final class FieldCryptRuntime {
         }
         entities = Map.copyOf(resolved);
         refuseUnknownReadPlaintext();
+        refuseLeftoverPlaintext();
         loadBlindIndexKeys();
         canonicalIds = Map.copyOf(ids);
     }
@@ -521,23 +522,100 @@ public final class FieldCryptRuntime {
                         .filter(c -> c.aadColumn().equals(attribute.column()))
                         .findFirst()
                         .orElse(null);
-        java.util.function.LongSupplier unmarked = () -> column == null || !column.text()
-                ? 0
-                : Jdbc.inTransaction(connections, "count the unmarked values of " + label + " in", c -> {
-                    try (var st = c.prepareStatement("select count(*) from " + table.sqlName() + " where "
-                                    + column.sqlName() + " is not null and " + column.sqlName() + " not like '"
-                                    + io.fieldcrypt.Envelope.TEXT_PREFIX + "%'");
-                            var rs = st.executeQuery()) {
-                        rs.next();
-                        return rs.getLong(1);
-                    }
-                });
+        java.util.function.LongSupplier unmarked =
+                () -> column == null || !column.text() ? 0 : countUnmarked(table, column, label, Long.MAX_VALUE);
         return new EntityCrypto.Slot.Legacy(
                 migrating
                         && attribute.attribute().text()
                         && attribute.attribute().javaType() == String.class,
                 new java.util.concurrent.atomic.LongAdder(),
                 unmarked);
+    }
+
+    /**
+     * @param limit the most values to count (the count stops there), or {@code Long.MAX_VALUE}
+     * @return how many values of a text column have no envelope marker
+     */
+    private long countUnmarked(EncryptedTable table, EncryptedTable.Column column, String label, long limit) {
+        String unmarked = "select 1 from " + table.sqlName() + " where " + column.sqlName() + " is not null and "
+                + column.sqlName() + " not like '" + io.fieldcrypt.Envelope.TEXT_PREFIX + "%'";
+        String sql = limit == Long.MAX_VALUE
+                ? "select count(*) from (" + unmarked + ") x"
+                : "select count(*) from (" + unmarked + " limit " + limit + ") x";
+        return Jdbc.inTransaction(connections, "count the unmarked values of " + label + " in", c -> {
+            if (limit != Long.MAX_VALUE) {
+                // The boot-time check is bounded in time as well as in rows.
+                try (var timeout = c.createStatement()) {
+                    timeout.execute("set local statement_timeout = 10000");
+                }
+            }
+            try (var st = c.prepareStatement(sql);
+                    var rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        });
+    }
+
+    /** @return for each attribute being migrated, how many of its stored values are still plaintext */
+    public Map<String, Long> plaintextValues() {
+        Map<String, Long> remaining = new java.util.TreeMap<>();
+        entities.values()
+                .forEach(crypto -> crypto.slots().forEach(slot -> {
+                    if (slot.legacy().readPlaintext()) {
+                        remaining.merge(
+                                slot.attribute().label(),
+                                slot.legacy().unmarked().getAsLong(),
+                                (a, b) -> a);
+                    }
+                }));
+        return remaining;
+    }
+
+    /**
+     * Refuses to boot while a strict text attribute (not listed in
+     * {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}) still has stored values without the envelope marker:
+     * each would fail to load. The count stops at 1,000 values, and a check that takes longer than the statement
+     * timeout of 10 seconds is skipped with a warning (the values still fail when loaded).
+     */
+    private void refuseLeftoverPlaintext() {
+        for (EncryptedTable table : tables) {
+            for (EncryptedTable.Column column : table.columns()) {
+                boolean migrating = entities.values().stream()
+                        .flatMap(crypto -> crypto.slots().stream())
+                        .anyMatch(slot -> slot.attribute().label().equals(column.label())
+                                && slot.legacy().readPlaintext());
+                if (!column.text() || migrating) {
+                    continue;
+                }
+                long left;
+                try {
+                    left = Jdbc.inTransaction(connections, "check " + column.label() + " for plaintext in", c -> {
+                                        try (var timeout = c.createStatement()) {
+                                            timeout.execute("set local statement_timeout = 10000");
+                                        }
+                                        return null;
+                                    })
+                                    == null
+                            ? countUnmarked(table, column, column.label(), 1000)
+                            : 0;
+                } catch (RuntimeException e) {
+                    LOG.warn(
+                            "could not check {} for values without the envelope marker: {}",
+                            column.label(),
+                            e.getMessage());
+                    continue;
+                }
+                if (left > 0) {
+                    throw new ConfigurationException(column.label() + " is strict, but " + table.sqlName() + "."
+                            + column.sqlName() + " holds " + (left >= 1000 ? "at least 1000" : left) + " value(s)"
+                            + " without the envelope marker (" + io.fieldcrypt.Envelope.TEXT_PREFIX + "), which would"
+                            + " fail to load: plaintext from before the column was encrypted? Keep "
+                            + FieldCryptSettings.MIGRATION_READ_PLAINTEXT + "=" + column.label() + " until"
+                            + " FieldCrypt.status() reports none left");
+                }
+            }
+        }
     }
 
     /** Refuses {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT} entries that name no encrypted attribute. */
