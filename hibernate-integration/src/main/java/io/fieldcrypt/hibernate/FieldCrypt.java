@@ -7,6 +7,7 @@ import io.fieldcrypt.RewrapReport;
 import io.fieldcrypt.RotationReport;
 import io.fieldcrypt.hibernate.internal.BlindIndexRebuild;
 import io.fieldcrypt.hibernate.internal.DestroyJob;
+import io.fieldcrypt.hibernate.internal.EncryptExisting;
 import io.fieldcrypt.hibernate.internal.FieldCryptRuntime;
 import io.fieldcrypt.hibernate.internal.FieldCryptService;
 import io.fieldcrypt.hibernate.internal.IndexLookup;
@@ -237,6 +238,31 @@ public final class FieldCrypt {
                         Objects.requireNonNull(type, "type"),
                         Objects.requireNonNull(handle, "handle"),
                         Objects.requireNonNull(value, "value"));
+    }
+
+    /**
+     * Seals every legacy plaintext value of the attributes listed in
+     * {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}, with the defaults of {@link ReEncryptOptions#defaults()}.
+     * See {@link #encryptExisting(ReEncryptOptions)}.
+     */
+    public EncryptExistingReport encryptExisting() {
+        return encryptExisting(ReEncryptOptions.defaults());
+    }
+
+    /**
+     * Seals, in place, every legacy plaintext value (a value without the envelope marker) of the attributes listed in
+     * {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}: in key-ordered batches of one transaction each, with a
+     * checkpoint per batch, by compare-and-set against the value read (a concurrent application write wins and is
+     * never overwritten), without bumping {@code @Version}, writing the blind indexes over each value in the same
+     * statement. Rerunnable, and resumes after being stopped.
+     *
+     * @param options job name (checkpoints), batch size, rate limit, progress listener
+     * @return values scanned, encrypted and skipped, what remains, the duration
+     * @throws io.fieldcrypt.FieldCryptException if a table cannot be read or written, or the key provider fails;
+     *     everything committed so far stays, and a rerun resumes
+     */
+    public EncryptExistingReport encryptExisting(ReEncryptOptions options) {
+        return new EncryptExisting(runtime, Objects.requireNonNull(options, "options")).run();
     }
 
     /**

@@ -46,10 +46,29 @@ class PlaintextMigrationTest {
         String email;
     }
 
+    /** A versioned entity with a blind index over the attribute being migrated. */
+    @Entity(name = "Member")
+    @Table(name = "member")
+    static class Member {
+        @Id
+        Long id;
+
+        @jakarta.persistence.Version
+        int version;
+
+        @Encrypted(storage = Encrypted.Storage.TEXT)
+        @Column(length = 500)
+        String email;
+
+        @BlindIndex(source = "email", transform = BlindIndex.Transform.CASEFOLD)
+        @Column(name = "email_bidx")
+        String emailIndex;
+    }
+
     private static SessionFactory factory(TestDatabase db, Map<String, Object> extra) {
         Map<String, Object> settings = Factories.local(KEYS, "k1");
         settings.putAll(extra);
-        return Factories.build(db, settings, Contact.class).unwrap(SessionFactory.class);
+        return Factories.build(db, settings, Contact.class, Member.class).unwrap(SessionFactory.class);
     }
 
     @Test
@@ -125,6 +144,68 @@ class PlaintextMigrationTest {
                             + " without the envelope marker (fc1:)")
                     .hasMessageNotContaining("ada@");
         });
+    }
+
+    /**
+     * The job seals every plaintext value with its blind index, leaves versions as they are, and resumes after a stop
+     * without sealing a row twice; afterwards a raw scan finds no plaintext and lookups find every row.
+     */
+    @Test
+    void encryptExisting_sealsEverythingOnce_resumes_keepsVersions_writesIndexes(TestDatabase shared)
+            throws SQLException {
+        TestDatabase db = shared.newSchema("migration_job");
+        try (SessionFactory migrating =
+                factory(db, Map.of(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "Member.email"))) {
+            execute(
+                    db,
+                    "insert into member (id, version, email) select i, 0, 'user' || i || '@example.org'"
+                            + " from generate_series(1, 120) i");
+            RuntimeException stop = new RuntimeException("stopped");
+            java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+            ReEncryptOptions stopping = ReEncryptOptions.defaults()
+                    .withJobName("migrate")
+                    .withBatchSize(25)
+                    .withProgress(p -> {
+                        if (batches.incrementAndGet() == 2) {
+                            throw stop;
+                        }
+                    });
+
+            assertThatThrownBy(() -> FieldCrypt.of(migrating).encryptExisting(stopping))
+                    .isSameAs(stop);
+            EncryptExistingReport resumed = FieldCrypt.of(migrating)
+                    .encryptExisting(
+                            ReEncryptOptions.defaults().withJobName("migrate").withBatchSize(25));
+
+            assertThat(resumed.scanned())
+                    .as("the stopped run's 50 rows are not sealed again")
+                    .isEqualTo(70);
+            assertThat(resumed.encrypted()).isEqualTo(70);
+            assertThat(resumed.remaining()).isZero();
+            assertThat(query(db, "select count(*) from member where email not like 'fc1:%'"))
+                    .isZero();
+            assertThat(query(db, "select count(*) from member where email_bidx is null"))
+                    .isZero();
+            assertThat(query(db, "select count(*) from member where version <> 0"))
+                    .isZero();
+            List<Long> found = migrating.fromTransaction(
+                    s -> s.createSelectionQuery("select m.id from Member m where m.emailIndex = :e", Long.class)
+                            .setParameter("e", "USER77@example.org")
+                            .getResultList());
+            assertThat(found).containsExactly(77L);
+            Member member = migrating.fromTransaction(s -> s.find(Member.class, 5L));
+            assertThat(member.email).isEqualTo("user5@example.org");
+            assertThat(FieldCrypt.of(migrating).status().plaintextValues()).containsEntry("Member.email", 0L);
+        }
+    }
+
+    private static long query(TestDatabase db, String sql) throws SQLException {
+        try (Connection c = db.connect();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            rs.next();
+            return rs.getLong(1);
+        }
     }
 
     @Test

@@ -557,6 +557,57 @@ public final class FieldCryptRuntime {
         });
     }
 
+    /**
+     * An attribute being migrated in place, as the encrypt-existing job needs it.
+     *
+     * @param label {@code Entity.attribute}
+     * @param table its table
+     * @param column its (text) column
+     * @param indexes the blind index columns over it, ready for SQL, with how their values are hashed
+     */
+    record MigratingColumn(
+            String label,
+            EncryptedTable table,
+            EncryptedTable.Column column,
+            Map<String, IndexConverter.Hasher> indexes) {}
+
+    /** @return the attributes listed in {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}, once per column */
+    List<MigratingColumn> migratingColumns() {
+        List<MigratingColumn> migrating = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (BootEntity entity : bootEntities) {
+            EntityCrypto crypto = entities.get(entity.entityName());
+            for (EntityCrypto.Slot slot : crypto.slots()) {
+                if (!slot.legacy().readPlaintext() || slot.embedded()) {
+                    continue;
+                }
+                EncryptedTable table = tables.stream()
+                        .filter(t -> t.entityNames().contains(entity.entityName())
+                                && t.aadTable().equals(slot.table()))
+                        .findFirst()
+                        .orElseThrow();
+                if (!seen.add(table.sqlName() + "." + slot.column())) {
+                    continue;
+                }
+                EncryptedTable.Column column = table.columns().stream()
+                        .filter(c -> c.aadColumn().equals(slot.column()))
+                        .findFirst()
+                        .orElseThrow();
+                Map<String, IndexConverter.Hasher> indexes = new java.util.LinkedHashMap<>();
+                for (BootIndex index : entity.indexes()) {
+                    if (index.source().equals(slot.name())) {
+                        indexes.put(quoted(index.mapped().column()), index.hasher(encryptor, index.mapped()));
+                        if (index.unmapped() != null) {
+                            indexes.put(quoted(index.unmapped().column()), index.hasher(encryptor, index.unmapped()));
+                        }
+                    }
+                }
+                migrating.add(new MigratingColumn(slot.attribute().label(), table, column, indexes));
+            }
+        }
+        return migrating;
+    }
+
     /** @return for each attribute being migrated, how many of its stored values are still plaintext */
     public Map<String, Long> plaintextValues() {
         Map<String, Long> remaining = new java.util.TreeMap<>();

@@ -1,0 +1,172 @@
+package io.fieldcrypt.hibernate.internal;
+
+import io.fieldcrypt.Envelope;
+import io.fieldcrypt.FieldContext;
+import io.fieldcrypt.FieldEncryptor;
+import io.fieldcrypt.hibernate.EncryptExistingReport;
+import io.fieldcrypt.hibernate.ReEncryptOptions;
+import io.fieldcrypt.hibernate.ReEncryptProgress;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Seals, in place, the legacy plaintext values of every attribute listed in
+ * {@code fieldcrypt.migration.read-plaintext}: in key order, in batches of one transaction each, with a checkpoint
+ * per batch. Each row is locked ({@code FOR NO KEY UPDATE}) and rewritten by compare-and-set against the plaintext
+ * read, so a concurrent application write (which seals the value itself) is never overwritten; the row's version is
+ * not touched; its blind indexes are written in the same statement. A stopped run resumes after its last committed
+ * batch, and a rerun finds only what is still unmarked.
+ */
+public final class EncryptExisting {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EncryptExisting.class);
+
+    private final FieldCryptRuntime runtime;
+    private final FieldEncryptor encryptor;
+    private final ReEncryptOptions options;
+    private final Checkpoints checkpoints;
+    private final JobPace pace;
+    private long scanned;
+    private long encrypted;
+    private long skipped;
+
+    public EncryptExisting(FieldCryptRuntime runtime, ReEncryptOptions options) {
+        this.runtime = runtime;
+        this.encryptor = runtime.encryptor();
+        this.options = options;
+        this.checkpoints = runtime.checkpoints();
+        this.pace = new JobPace(options.maxRowsPerSecond(), "encrypting existing values");
+    }
+
+    /** @return what the run did and what remains */
+    public EncryptExistingReport run() {
+        List<FieldCryptRuntime.MigratingColumn> columns = runtime.migratingColumns();
+        for (FieldCryptRuntime.MigratingColumn column : columns) {
+            encrypt(column);
+        }
+        runtime.evictSecondLevelCache();
+        long remaining = runtime.plaintextValues().values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
+        EncryptExistingReport report =
+                new EncryptExistingReport(scanned, encrypted, skipped, remaining, pace.elapsed());
+        LOG.info("encrypting existing values {}: {}", options.jobName(), report);
+        return report;
+    }
+
+    private void encrypt(FieldCryptRuntime.MigratingColumn column) {
+        EncryptedTable table = column.table();
+        List<String> keyTypes = table.keyTypes(runtime.connections());
+        String checkpoint =
+                "encrypt-existing:" + table.sqlName() + "." + column.column().sqlName();
+        String[] cursor = checkpoints.read(
+                options.jobName(), checkpoint, table.keyColumns().size());
+        while (true) {
+            String[] from = cursor;
+            String[] last = Jdbc.inTransaction(
+                    runtime.connections(),
+                    "encrypt existing values of " + column.label() + " in " + table.sqlName(),
+                    connection -> batch(connection, column, keyTypes, from, checkpoint));
+            if (last == null) {
+                break;
+            }
+            cursor = last;
+            options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, encrypted, pace.elapsed()));
+            pace.throttle(scanned);
+        }
+        checkpoints.clear(options.jobName(), checkpoint);
+    }
+
+    private String[] batch(
+            Connection connection,
+            FieldCryptRuntime.MigratingColumn column,
+            List<String> keyTypes,
+            String[] cursor,
+            String checkpoint)
+            throws SQLException {
+        EncryptedTable table = column.table();
+        String keys = String.join(", ", table.keyColumns());
+        String source = column.column().sqlName();
+        String select = "select " + keys + ", " + source + " from " + table.sqlName() + " where " + source
+                + " is not null and " + source + " not like '" + Envelope.TEXT_PREFIX + "%'"
+                + (cursor == null ? "" : " and (" + keys + ") > (" + EncryptedTable.casts(keyTypes) + ")")
+                + " order by " + keys + " limit ? for no key update";
+        StringBuilder set = new StringBuilder(source).append(" = ?");
+        column.indexes()
+                .keySet()
+                .forEach(index -> set.append(", ").append(index).append(" = ?"));
+        String update = "update " + table.sqlName() + " set " + set + " where (" + keys + ") = ("
+                + EncryptedTable.casts(keyTypes) + ") and " + source + " = ?";
+        int keyCount = table.keyColumns().size();
+        String[] last = null;
+        try (PreparedStatement read = connection.prepareStatement(select);
+                PreparedStatement write = connection.prepareStatement(update)) {
+            int p = 1;
+            if (cursor != null) {
+                for (String part : cursor) {
+                    read.setString(p++, part);
+                }
+            }
+            read.setInt(p, options.batchSize());
+            int pending = 0;
+            try (ResultSet rs = read.executeQuery()) {
+                while (rs.next()) {
+                    scanned++;
+                    last = new String[keyCount];
+                    for (int i = 0; i < keyCount; i++) {
+                        last[i] = rs.getString(i + 1);
+                    }
+                    String plaintext = rs.getString(keyCount + 1);
+                    String rowId = runtime.canonicalId(table.idEntity()).ofKeyColumns(rs, 1);
+                    byte[] bytes = plaintext.getBytes(StandardCharsets.UTF_8);
+                    String sealed;
+                    try {
+                        sealed = Envelope.toText(encryptor.seal(
+                                column.column().scope(),
+                                FieldContext.of(
+                                        table.aadEntity(),
+                                        table.aadTable(),
+                                        column.column().aadColumn(),
+                                        rowId),
+                                bytes));
+                    } finally {
+                        Arrays.fill(bytes, (byte) 0);
+                    }
+                    int q = 1;
+                    write.setString(q++, sealed);
+                    for (Map.Entry<String, IndexConverter.Hasher> index :
+                            column.indexes().entrySet()) {
+                        write.setBytes(q++, index.getValue().hash(plaintext, column.label()));
+                    }
+                    for (String part : last) {
+                        write.setString(q++, part);
+                    }
+                    write.setString(q, plaintext);
+                    write.addBatch();
+                    pending++;
+                }
+            }
+            if (pending > 0) {
+                for (int count : write.executeBatch()) {
+                    if (count == 1) {
+                        encrypted++;
+                    } else {
+                        skipped++;
+                    }
+                }
+            }
+        }
+        if (last != null) {
+            checkpoints.save(connection, options.jobName(), checkpoint, last);
+        }
+        return last;
+    }
+}
