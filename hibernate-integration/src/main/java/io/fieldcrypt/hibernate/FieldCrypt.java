@@ -241,6 +241,17 @@ public final class FieldCrypt {
     }
 
     /**
+     * The checks {@link #encryptExisting} runs before it writes anything, alone: no legacy value starts with the
+     * envelope marker without being an envelope, and every value fits its column once sealed.
+     *
+     * @throws io.fieldcrypt.ConfigurationException naming the attribute, how many values are concerned and the fix
+     *     (for a column too narrow, the metadata-only {@code ALTER TABLE} that widens it)
+     */
+    public void preflightEncryptExisting() {
+        new EncryptExisting(runtime, ReEncryptOptions.defaults()).preflight();
+    }
+
+    /**
      * Seals every legacy plaintext value of the attributes listed in
      * {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}, with the defaults of {@link ReEncryptOptions#defaults()}.
      * See {@link #encryptExisting(ReEncryptOptions)}.
@@ -254,7 +265,7 @@ public final class FieldCrypt {
      * {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}: in key-ordered batches of one transaction each, with a
      * checkpoint per batch, by compare-and-set against the value read (a concurrent application write wins and is
      * never overwritten), without bumping {@code @Version}, writing the blind indexes over each value in the same
-     * statement. Rerunnable, and resumes after being stopped.
+     * statement. Runs {@link #preflightEncryptExisting()} first. Rerunnable, and resumes after being stopped.
      *
      * @param options job name (checkpoints), batch size, rate limit, progress listener
      * @return values scanned, encrypted and skipped, what remains, the duration

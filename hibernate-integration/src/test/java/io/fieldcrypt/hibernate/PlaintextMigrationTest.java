@@ -65,10 +65,23 @@ class PlaintextMigrationTest {
         String emailIndex;
     }
 
+    /** A column too narrow for the sealed form of its values. */
+    @Entity(name = "Narrow")
+    @Table(name = "narrow")
+    static class Narrow {
+        @Id
+        Long id;
+
+        @Encrypted(storage = Encrypted.Storage.TEXT)
+        @Column(length = 40)
+        String code;
+    }
+
     private static SessionFactory factory(TestDatabase db, Map<String, Object> extra) {
         Map<String, Object> settings = Factories.local(KEYS, "k1");
         settings.putAll(extra);
-        return Factories.build(db, settings, Contact.class, Member.class).unwrap(SessionFactory.class);
+        return Factories.build(db, settings, Contact.class, Member.class, Narrow.class)
+                .unwrap(SessionFactory.class);
     }
 
     @Test
@@ -196,6 +209,35 @@ class PlaintextMigrationTest {
             Member member = migrating.fromTransaction(s -> s.find(Member.class, 5L));
             assertThat(member.email).isEqualTo("user5@example.org");
             assertThat(FieldCrypt.of(migrating).status().plaintextValues()).containsEntry("Member.email", 0L);
+        }
+    }
+
+    /** The preflight refuses plaintext that looks like an envelope, and values that would not fit once sealed. */
+    @Test
+    void preflight_refusesMarkerLookalikesAndColumnsTooNarrow_beforeWritingAnything(TestDatabase shared)
+            throws SQLException {
+        TestDatabase db = shared.newSchema("migration_preflight");
+        try (SessionFactory migrating = factory(db, Map.of(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "*"))) {
+            execute(
+                    db,
+                    "insert into contact (id, name, email) values (1, 'Ada', 'fc1:not-an-envelope'),"
+                            + " (2, 'Bea', 'bea@example.org')");
+            execute(db, "insert into narrow (id, code) values (1, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123')");
+
+            assertThatThrownBy(() -> FieldCrypt.of(migrating).encryptExisting())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageStartingWith("cannot encrypt Contact.email: 1 plaintext value(s) of contact.email start"
+                            + " with the envelope marker fc1: without being envelopes");
+            assertThat(column(db, 2)).as("nothing was written").isEqualTo("bea@example.org");
+
+            execute(db, "update contact set email = 'ada@example.org' where id = 1");
+            assertThatThrownBy(() -> FieldCrypt.of(migrating).preflightEncryptExisting())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageStartingWith("cannot encrypt Narrow.code: 1 value(s) of narrow.code would not fit the"
+                            + " column once sealed")
+                    .hasMessageEndingWith("alter table narrow alter column code type text");
+            execute(db, "alter table narrow alter column code type text");
+            assertThat(FieldCrypt.of(migrating).encryptExisting().remaining()).isZero();
         }
     }
 

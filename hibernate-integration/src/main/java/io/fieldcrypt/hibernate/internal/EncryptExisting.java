@@ -46,8 +46,69 @@ public final class EncryptExisting {
         this.pace = new JobPace(options.maxRowsPerSecond(), "encrypting existing values");
     }
 
+    /**
+     * Checks, before anything is written, that every legacy value can be sealed: none already starts with the
+     * envelope marker without being an envelope (it would read as a tampered value), and each fits its column once
+     * sealed.
+     *
+     * @throws io.fieldcrypt.ConfigurationException naming the attribute, the counts and the fix
+     */
+    public void preflight() {
+        for (FieldCryptRuntime.MigratingColumn column : runtime.migratingColumns()) {
+            EncryptedTable table = column.table();
+            String source = column.column().sqlName();
+            long collisions = Jdbc.inTransaction(runtime.connections(), "preflight " + column.label() + " in", c -> {
+                long count = 0;
+                try (var st = c.prepareStatement("select " + source + " from " + table.sqlName() + " where " + source
+                                + " like '" + Envelope.TEXT_PREFIX + "%'");
+                        var rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        if (!Envelope.isWellFormedText(rs.getString(1))) {
+                            count++;
+                        }
+                    }
+                }
+                return count;
+            });
+            if (collisions > 0) {
+                throw new io.fieldcrypt.ConfigurationException("cannot encrypt " + column.label() + ": " + collisions
+                        + " plaintext value(s) of " + table.sqlName() + "." + source + " start with the envelope"
+                        + " marker " + Envelope.TEXT_PREFIX + " without being envelopes, so they would read as"
+                        + " tampered values. Change them (for example prefix them) before the migration");
+            }
+            long tooLong = Jdbc.inTransaction(runtime.connections(), "preflight " + column.label() + " in", c -> {
+                int width;
+                try (var st = c.prepareStatement("select " + source + " from " + table.sqlName() + " where false");
+                        var rs = st.executeQuery()) {
+                    width = rs.getMetaData().getPrecision(1);
+                }
+                if (width <= 0 || width >= Integer.MAX_VALUE / 2) {
+                    return 0L;
+                }
+                try (var st = c.prepareStatement("select count(*) from " + table.sqlName() + " where " + source
+                        + " not like '" + Envelope.TEXT_PREFIX + "%' and "
+                        + Envelope.TEXT_PREFIX.length() + " + ceil((" + Envelope.OVERHEAD_BYTES
+                        + " + octet_length(" + source + ")) * 4.0 / 3) > ?")) {
+                    st.setInt(1, width);
+                    try (var rs = st.executeQuery()) {
+                        rs.next();
+                        return rs.getLong(1);
+                    }
+                }
+            });
+            if (tooLong > 0) {
+                throw new io.fieldcrypt.ConfigurationException("cannot encrypt " + column.label() + ": " + tooLong
+                        + " value(s) of " + table.sqlName() + "." + source + " would not fit the column once sealed"
+                        + " (a text envelope is 4 characters plus the base64 of the value's bytes and "
+                        + Envelope.OVERHEAD_BYTES + " more). Widen it first; in PostgreSQL this is metadata-only: alter"
+                        + " table " + table.sqlName() + " alter column " + source + " type text");
+            }
+        }
+    }
+
     /** @return what the run did and what remains */
     public EncryptExistingReport run() {
+        preflight();
         List<FieldCryptRuntime.MigratingColumn> columns = runtime.migratingColumns();
         for (FieldCryptRuntime.MigratingColumn column : columns) {
             encrypt(column);
