@@ -241,6 +241,20 @@ public final class FieldCrypt {
     }
 
     /**
+     * Fills the blind indexes over the attributes listed in {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT} from
+     * their legacy plaintext (and from the values already sealed), before {@link #encryptExisting} seals anything, so
+     * that queries through the handles find every row throughout the migration. Same batches, locking, checkpoints
+     * and report as {@link #rebuildBlindIndexes(ReEncryptOptions)}.
+     *
+     * @param options job name (checkpoints), batch size, rate limit, progress listener
+     * @return rows scanned and index values written
+     */
+    public BlindIndexRebuildReport backfillBlindIndexes(ReEncryptOptions options) {
+        return new BlindIndexRebuild(runtime, runtime.migratingIndexes(), Objects.requireNonNull(options, "options"))
+                .run();
+    }
+
+    /**
      * The checks {@link #encryptExisting} runs before it writes anything, alone: no legacy value starts with the
      * envelope marker without being an envelope, and every value fits its column once sealed.
      *
@@ -316,7 +330,8 @@ public final class FieldCrypt {
      * @throws io.fieldcrypt.FieldCryptException if a table cannot be read or written
      */
     public BlindIndexRebuildReport rebuildBlindIndexes(ReEncryptOptions options) {
-        return new BlindIndexRebuild(runtime, Objects.requireNonNull(options, "options")).run();
+        return new BlindIndexRebuild(runtime, runtime.rotatingIndexes(), Objects.requireNonNull(options, "options"))
+                .run();
     }
 
     /**

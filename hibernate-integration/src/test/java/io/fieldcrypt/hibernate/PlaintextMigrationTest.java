@@ -173,6 +173,18 @@ class PlaintextMigrationTest {
                     db,
                     "insert into member (id, version, email) select i, 0, 'user' || i || '@example.org'"
                             + " from generate_series(1, 120) i");
+            BlindIndexRebuildReport backfill =
+                    FieldCrypt.of(migrating).backfillBlindIndexes(ReEncryptOptions.defaults());
+            List<Long> beforeSealing = migrating.fromTransaction(
+                    s -> s.createSelectionQuery("select m.id from Member m where m.emailIndex = :e", Long.class)
+                            .setParameter("e", "User33@Example.org")
+                            .getResultList());
+            assertThat(backfill.written()).isEqualTo(120);
+            assertThat(beforeSealing)
+                    .as("found through the index while still plaintext")
+                    .containsExactly(33L);
+            assertThat(query(db, "select count(*) from member where email like 'fc1:%'"))
+                    .isZero();
             RuntimeException stop = new RuntimeException("stopped");
             java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
             ReEncryptOptions stopping = ReEncryptOptions.defaults()

@@ -38,8 +38,16 @@ public final class BlindIndexRebuild {
     private long written;
     private long unreadable;
 
-    public BlindIndexRebuild(FieldCryptRuntime runtime, ReEncryptOptions options) {
+    private final List<FieldCryptRuntime.RotatingIndex> indexes;
+
+    /**
+     * @param indexes the index columns to fill: the next index of each rotation, or the indexes over attributes
+     *     being migrated from plaintext
+     */
+    public BlindIndexRebuild(
+            FieldCryptRuntime runtime, List<FieldCryptRuntime.RotatingIndex> indexes, ReEncryptOptions options) {
         this.runtime = runtime;
+        this.indexes = List.copyOf(indexes);
         this.encryptor = runtime.encryptor();
         this.options = options;
         this.checkpoints = runtime.checkpoints();
@@ -48,7 +56,7 @@ public final class BlindIndexRebuild {
 
     /** @return what the run did and what remains */
     public BlindIndexRebuildReport run() {
-        for (FieldCryptRuntime.RotatingIndex index : runtime.rotatingIndexes()) {
+        for (FieldCryptRuntime.RotatingIndex index : indexes) {
             rebuild(index);
         }
         BlindIndexRebuildReport report =
@@ -154,6 +162,13 @@ public final class BlindIndexRebuild {
 
     private byte[] hash(FieldCryptRuntime.RotatingIndex index, EncryptedTable table, ResultSet rs, Object stored)
             throws SQLException {
+        if (index.source().text()
+                && stored instanceof String legacy
+                && !legacy.startsWith(io.fieldcrypt.Envelope.TEXT_PREFIX)
+                && index.legacyPlaintext()) {
+            // A legacy plaintext value of an attribute being migrated: its index is computed from it as it is.
+            return index.next().hash(legacy, index.label());
+        }
         String rowId = runtime.canonicalId(table.idEntity()).ofKeyColumns(rs, 1);
         FieldContext context = FieldContext.of(
                 table.aadEntity(), table.aadTable(), index.source().aadColumn(), rowId);

@@ -442,18 +442,21 @@ public final class FieldCryptRuntime {
      * @param label the handle, {@code Entity.handle}
      * @param table the table of the index and its source
      * @param source the source's column
-     * @param nextColumn the next index's column, ready for SQL
-     * @param next how the next index's values are hashed
+     * @param nextColumn the column to fill, ready for SQL
+     * @param next how its values are hashed
+     * @param legacyPlaintext whether the source is being migrated, so that a value without the envelope marker is
+     *     its legacy plaintext
      */
-    record RotatingIndex(
+    public record RotatingIndex(
             String label,
             EncryptedTable table,
             EncryptedTable.Column source,
             String nextColumn,
-            IndexConverter.Hasher next) {}
+            IndexConverter.Hasher next,
+            boolean legacyPlaintext) {}
 
     /** @return the blind indexes being rotated (with a next definition), once each */
-    List<RotatingIndex> rotatingIndexes() {
+    public List<RotatingIndex> rotatingIndexes() {
         List<RotatingIndex> rotating = new ArrayList<>();
         java.util.Set<String> seen = new java.util.HashSet<>();
         for (BootEntity entity : bootEntities) {
@@ -480,13 +483,56 @@ public final class FieldCryptRuntime {
                         table,
                         source,
                         quoted(next.column()),
-                        index.hasher(encryptor, next)));
+                        index.hasher(encryptor, next),
+                        migrating(entity, index.source())));
             }
         }
         return rotating;
     }
 
     /** The table of {@code index}, by its qualified name: two mapped tables may share a name in two schemas. */
+    /**
+     * @return the blind indexes over attributes being migrated from plaintext, their columns as queries use them: what
+     *     the backfill before {@code encryptExisting} fills
+     */
+    public List<RotatingIndex> migratingIndexes() {
+        List<RotatingIndex> filling = new ArrayList<>();
+        for (BootEntity entity : bootEntities) {
+            for (BootIndex index : entity.indexes()) {
+                if (!migrating(entity, index.source())) {
+                    continue;
+                }
+                EncryptedTable table = tableOf(index);
+                String sourceColumn = entity.attributes().stream()
+                        .filter(a -> !a.embedded() && a.path().get(0).equals(index.source()))
+                        .findFirst()
+                        .orElseThrow()
+                        .column();
+                EncryptedTable.Column source = table.columns().stream()
+                        .filter(c -> c.aadColumn().equals(sourceColumn))
+                        .findFirst()
+                        .orElseThrow();
+                filling.add(new RotatingIndex(
+                        index.converter().label(),
+                        table,
+                        source,
+                        quoted(index.mapped().column()),
+                        index.hasher(encryptor, index.mapped()),
+                        true));
+            }
+        }
+        return filling;
+    }
+
+    /** @return whether {@code attribute} of {@code entity} reads legacy plaintext (a migration) */
+    private boolean migrating(BootEntity entity, String attribute) {
+        EntityCrypto crypto = entities.get(entity.entityName());
+        return crypto != null
+                && crypto.slots().stream()
+                        .anyMatch(slot ->
+                                slot.name().equals(attribute) && slot.legacy().readPlaintext());
+    }
+
     private EncryptedTable tableOf(BootIndex index) {
         String qualified = index.mappedTable().getQualifiedName(sessionFactory.getSqlStringGenerationContext());
         return tables.stream()
