@@ -43,8 +43,12 @@ final class Clinic implements AutoCloseable {
         this.sessionFactory = sessionFactory;
     }
 
-    /** Opens the clinic the command line asks for, printing warnings about development-only choices. */
-    static Clinic open(SampleApp options, PrintWriter err) {
+    /**
+     * Opens the clinic the command line asks for, printing warnings about development-only choices.
+     *
+     * @param migrating whether to map the referral table too, whose e-mail column is being migrated from plaintext
+     */
+    static Clinic open(SampleApp options, PrintWriter err, boolean migrating) {
         EmbeddedPostgres embedded = null;
         String url = options.jdbcUrl;
         String user = options.jdbcUser;
@@ -67,6 +71,11 @@ final class Clinic implements AutoCloseable {
                     .schemaToolingAction(Action.UPDATE)
                     .property(PersistenceConfiguration.JDBC_DRIVER, "org.postgresql.Driver")
                     .property("hibernate.jdbc.batch_size", "100");
+            if (migrating) {
+                configuration
+                        .managedClass(Referral.class)
+                        .property(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "Referral.contactEmail");
+            }
             if (options.kmsKeyId != null) {
                 configuration
                         .property(FieldCryptSettings.KMS_PROVIDER, "aws")

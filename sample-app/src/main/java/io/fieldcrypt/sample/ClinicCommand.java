@@ -18,9 +18,14 @@ abstract class ClinicCommand implements Callable<Integer> {
     @Override
     public final Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        try (Clinic clinic = Clinic.open(app, spec.commandLine().getErr())) {
+        try (Clinic clinic = Clinic.open(app, spec.commandLine().getErr(), migrating())) {
             return run(clinic, out);
         }
+    }
+
+    /** @return whether the clinic maps the referral table being migrated from plaintext ({@link Referral}) */
+    boolean migrating() {
+        return false;
     }
 
     /**

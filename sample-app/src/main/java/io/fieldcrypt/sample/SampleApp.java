@@ -24,7 +24,8 @@ import picocli.CommandLine.ScopeType;
             RewrapCommand.class,
             RotateCommand.class,
             ReEncryptCommand.class,
-            DestroyCommand.class
+            DestroyCommand.class,
+            MigrateCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {

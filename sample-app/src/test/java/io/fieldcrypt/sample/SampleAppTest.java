@@ -172,10 +172,29 @@ class SampleAppTest {
                 .doesNotContain("\tat ");
     }
 
+    /** The migrate command turns a plaintext table into an encrypted one; run again, it has nothing left to do. */
+    @Test
+    void migrate_encryptsAPlaintextTableInPlace_andFindsRowsByBlindIndex() {
+        Result migrate = run("migrate", "--rows", "300", "--batch", "100");
+        Result again = run("migrate");
+
+        assertThat(migrate.exitCode()).as(migrate.err()).isZero();
+        assertThat(migrate.out())
+                .contains("wrote 300 plaintext referrals")
+                .contains("before: referral1@example.org")
+                .contains("blind index filled from the plaintext: 300 rows")
+                .contains("encrypted 300 values (300 read, 0 skipped), 0 remaining")
+                .contains("after:  fc1:")
+                .contains("found by blind index (REFERRAL7@example.org): [7]")
+                .contains("plaintext left: 0");
+        assertThat(again.exitCode()).isZero();
+        assertThat(again.out()).contains("encrypted 0 values (0 read, 0 skipped), 0 remaining");
+    }
+
     @Test
     void help_onEveryCommand() {
-        for (String command :
-                List.of("demo", "seed", "status", "rewrap", "rotate-data-keys", "reencrypt", "destroy-retired")) {
+        for (String command : List.of(
+                "demo", "seed", "status", "rewrap", "rotate-data-keys", "reencrypt", "destroy-retired", "migrate")) {
             Result help = runRaw(command, "--help");
             assertThat(help.exitCode()).as(command).isZero();
             assertThat(help.out()).as(command).contains("Usage: fieldcrypt-sample " + command);
