@@ -224,6 +224,62 @@ class PlaintextMigrationTest {
         }
     }
 
+    /** An application writing while the job runs loses none of its updates: its writes win the compare-and-set. */
+    @Test
+    void encryptExisting_withAWriterRunning_losesNoConcurrentUpdate(TestDatabase shared) throws Exception {
+        TestDatabase db = shared.newSchema("migration_writer");
+        try (SessionFactory migrating =
+                factory(db, Map.of(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "Member.email"))) {
+            execute(
+                    db,
+                    "insert into member (id, version, email) select i, 0, 'user' || i || '@example.org'"
+                            + " from generate_series(1, 400) i");
+            Map<Long, String> expected = new java.util.concurrent.ConcurrentHashMap<>();
+            for (long i = 1; i <= 400; i++) {
+                expected.put(i, "user" + i + "@example.org");
+            }
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                java.util.Random random = new java.util.Random(7);
+                int n = 0;
+                while (!stop.get()) {
+                    long id = 1 + random.nextInt(400);
+                    String email = "changed" + n++ + "@example.org";
+                    try {
+                        migrating.inTransaction(s -> s.find(Member.class, id).email = email);
+                        expected.put(id, email);
+                    } catch (RuntimeException e) {
+                        failure.set(e);
+                        return;
+                    }
+                }
+            });
+            writer.start();
+            EncryptExistingReport report;
+            try {
+                report = FieldCrypt.of(migrating)
+                        .encryptExisting(
+                                ReEncryptOptions.defaults().withBatchSize(20).withMaxRowsPerSecond(2_000));
+            } finally {
+                stop.set(true);
+                writer.join();
+            }
+
+            assertThat(failure.get()).isNull();
+            assertThat(report.encrypted() + report.skipped()).isLessThanOrEqualTo(report.scanned());
+            assertThat(query(db, "select count(*) from member where email not like 'fc1:%'"))
+                    .isZero();
+            Map<Long, String> stored = new java.util.HashMap<>();
+            migrating
+                    .fromTransaction(s ->
+                            s.createSelectionQuery("from Member", Member.class).getResultList())
+                    .forEach(m -> stored.put(m.id, m.email));
+            assertThat(stored).isEqualTo(expected);
+        }
+    }
+
     /** The preflight refuses plaintext that looks like an envelope, and values that would not fit once sealed. */
     @Test
     void preflight_refusesMarkerLookalikesAndColumnsTooNarrow_beforeWritingAnything(TestDatabase shared)
