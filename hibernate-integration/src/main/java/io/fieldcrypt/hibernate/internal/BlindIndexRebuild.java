@@ -69,22 +69,16 @@ public final class BlindIndexRebuild {
         EncryptedTable table = index.table();
         List<String> keyTypes = table.keyTypes(runtime.connections());
         String checkpoint = table.sqlName() + "." + index.nextColumn();
-        String[] cursor = checkpoints.read(
-                options.jobName(), checkpoint, table.keyColumns().size());
-        while (true) {
-            String[] from = cursor;
-            String[] last = Jdbc.inTransaction(
-                    runtime.connections(),
-                    "rebuild blind index " + index.label() + " in " + table.sqlName(),
-                    connection -> batch(connection, index, keyTypes, from, checkpoint));
-            if (last == null) {
-                break;
-            }
-            cursor = last;
-            options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, written, pace.elapsed()));
-            pace.throttle(scanned);
-        }
-        checkpoints.clear(options.jobName(), checkpoint);
+        KeysetBatches.run(
+                runtime,
+                options,
+                pace,
+                table,
+                checkpoint,
+                "rebuild blind index " + index.label() + " in " + table.sqlName(),
+                (connection, cursor) -> batch(connection, index, keyTypes, cursor, checkpoint),
+                () -> new ReEncryptProgress(table.sqlName(), scanned, written, pace.elapsed()),
+                () -> scanned);
     }
 
     /** Processes one batch after {@code cursor}; returns the batch's last key, or null if there was no row. */

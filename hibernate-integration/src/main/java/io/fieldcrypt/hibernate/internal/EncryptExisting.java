@@ -128,22 +128,16 @@ public final class EncryptExisting {
         List<String> keyTypes = table.keyTypes(runtime.connections());
         String checkpoint =
                 "encrypt-existing:" + table.sqlName() + "." + column.column().sqlName();
-        String[] cursor = checkpoints.read(
-                options.jobName(), checkpoint, table.keyColumns().size());
-        while (true) {
-            String[] from = cursor;
-            String[] last = Jdbc.inTransaction(
-                    runtime.connections(),
-                    "encrypt existing values of " + column.label() + " in " + table.sqlName(),
-                    connection -> batch(connection, column, keyTypes, from, checkpoint));
-            if (last == null) {
-                break;
-            }
-            cursor = last;
-            options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, encrypted, pace.elapsed()));
-            pace.throttle(scanned);
-        }
-        checkpoints.clear(options.jobName(), checkpoint);
+        KeysetBatches.run(
+                runtime,
+                options,
+                pace,
+                table,
+                checkpoint,
+                "encrypt existing values of " + column.label() + " in " + table.sqlName(),
+                (connection, cursor) -> batch(connection, column, keyTypes, cursor, checkpoint),
+                () -> new ReEncryptProgress(table.sqlName(), scanned, encrypted, pace.elapsed()),
+                () -> scanned);
     }
 
     private String[] batch(

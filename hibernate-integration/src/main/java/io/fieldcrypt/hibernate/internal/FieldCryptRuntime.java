@@ -469,15 +469,7 @@ public final class FieldCryptRuntime {
                 if (!seen.add(table.sqlName() + "." + next.column())) {
                     continue;
                 }
-                String sourceColumn = entity.attributes().stream()
-                        .filter(a -> !a.embedded() && a.path().get(0).equals(index.source()))
-                        .findFirst()
-                        .orElseThrow()
-                        .column();
-                EncryptedTable.Column source = table.columns().stream()
-                        .filter(c -> c.aadColumn().equals(sourceColumn))
-                        .findFirst()
-                        .orElseThrow();
+                EncryptedTable.Column source = sourceColumn(entity, index, table);
                 rotating.add(new RotatingIndex(
                         index.converter().label(),
                         table,
@@ -503,15 +495,7 @@ public final class FieldCryptRuntime {
                     continue;
                 }
                 EncryptedTable table = tableOf(index);
-                String sourceColumn = entity.attributes().stream()
-                        .filter(a -> !a.embedded() && a.path().get(0).equals(index.source()))
-                        .findFirst()
-                        .orElseThrow()
-                        .column();
-                EncryptedTable.Column source = table.columns().stream()
-                        .filter(c -> c.aadColumn().equals(sourceColumn))
-                        .findFirst()
-                        .orElseThrow();
+                EncryptedTable.Column source = sourceColumn(entity, index, table);
                 filling.add(new RotatingIndex(
                         index.converter().label(),
                         table,
@@ -531,6 +515,19 @@ public final class FieldCryptRuntime {
                 && crypto.slots().stream()
                         .anyMatch(slot ->
                                 slot.name().equals(attribute) && slot.legacy().readPlaintext());
+    }
+
+    /** The column of the encrypted attribute {@code index} finds, in its table. */
+    private static EncryptedTable.Column sourceColumn(BootEntity entity, BootIndex index, EncryptedTable table) {
+        String column = entity.attributes().stream()
+                .filter(a -> !a.embedded() && a.path().get(0).equals(index.source()))
+                .findFirst()
+                .orElseThrow()
+                .column();
+        return table.columns().stream()
+                .filter(c -> c.aadColumn().equals(column))
+                .findFirst()
+                .orElseThrow();
     }
 
     private EncryptedTable tableOf(BootIndex index) {
