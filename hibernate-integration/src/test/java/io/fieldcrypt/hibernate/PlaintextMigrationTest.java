@@ -294,7 +294,7 @@ class PlaintextMigrationTest {
 
             assertThatThrownBy(() -> FieldCrypt.of(migrating).encryptExisting())
                     .isInstanceOf(ConfigurationException.class)
-                    .hasMessageStartingWith("cannot encrypt Contact.email: 1 plaintext value(s) of contact.email start"
+                    .hasMessageStartingWith("cannot encrypt Contact.email: 1 value(s) of contact.email start"
                             + " with the envelope marker fc1: without being envelopes");
             assertThat(column(db, 2)).as("nothing was written").isEqualTo("bea@example.org");
 

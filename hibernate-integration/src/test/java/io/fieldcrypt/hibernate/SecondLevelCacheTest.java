@@ -73,7 +73,42 @@ class SecondLevelCacheTest {
         settings.put("hibernate.cache.region.factory_class", "jcache");
         settings.put("hibernate.javax.cache.provider", PROVIDER);
         settings.put("hibernate.javax.cache.missing_cache_strategy", "create");
-        sf = Factories.build(db, settings, CachedRecord.class).unwrap(SessionFactory.class);
+        settings.put(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "CachedLegacy.email");
+        database = db;
+        sf = Factories.build(db, settings, CachedRecord.class, CachedLegacy.class)
+                .unwrap(SessionFactory.class);
+    }
+
+    private static TestDatabase database;
+
+    /** A text column still being migrated from plaintext. */
+    @Entity(name = "CachedLegacy")
+    @Cacheable
+    @org.hibernate.annotations.Cache(usage = CacheConcurrencyStrategy.READ_WRITE)
+    static class CachedLegacy {
+        @Id
+        Long id;
+
+        @Encrypted(storage = Encrypted.Storage.TEXT)
+        @Column(length = 500)
+        String email;
+    }
+
+    /** A legacy plaintext value read during a migration is cached sealed for its row, never in plain. */
+    @Test
+    void legacyPlaintextRead_isCachedSealed_andACacheHitOpens() throws java.sql.SQLException {
+        try (java.sql.Connection c = database.connect();
+                java.sql.Statement st = c.createStatement()) {
+            st.execute("insert into CachedLegacy (id, email) values (1, 'legacy-cached@example.org')");
+        }
+
+        String fromDatabase = sf.fromTransaction(s -> s.find(CachedLegacy.class, 1L).email);
+        String fromCache = sf.fromTransaction(s -> s.find(CachedLegacy.class, 1L).email);
+
+        assertThat(fromDatabase).isEqualTo("legacy-cached@example.org");
+        assertThat(fromCache).isEqualTo("legacy-cached@example.org");
+        assertThat(sf.getStatistics().getSecondLevelCacheHitCount()).isEqualTo(1);
+        assertThat(cachedBytes()).doesNotContain("legacy-cached");
     }
 
     @AfterAll

@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Seals, in place, the legacy plaintext values of every attribute listed in
  * {@code fieldcrypt.migration.read-plaintext}: in key order, in batches of one transaction each, with a checkpoint
- * per batch. Each row is locked ({@code FOR NO KEY UPDATE}) and rewritten by compare-and-set against the plaintext
- * read, so a concurrent application write (which seals the value itself) is never overwritten; the row's version is
- * not touched; its blind indexes are written in the same statement. A stopped run resumes after its last committed
+ * per batch. Each row is locked ({@code FOR NO KEY UPDATE}) when it is read and rewritten only if it still holds an
+ * unmarked value (compare-and-set on the marker, so that the statement carries no plaintext), so a concurrent
+ * application write (which seals the value itself) is never overwritten; the row's version is not touched; its blind
+ * indexes are written in the same statement. A stopped run resumes after its last committed
  * batch, and a rerun finds only what is still unmarked.
  */
 public final class EncryptExisting {
@@ -57,22 +58,21 @@ public final class EncryptExisting {
         for (FieldCryptRuntime.MigratingColumn column : runtime.migratingColumns()) {
             EncryptedTable table = column.table();
             String source = column.column().sqlName();
+            // A marked value that is not an envelope of this data key table (malformed, or naming no key row) is a
+            // plaintext that looks like one: it would read as a tampered value once the migration ends.
             long collisions = Jdbc.inTransaction(runtime.connections(), "preflight " + column.label() + " in", c -> {
-                long count = 0;
-                try (var st = c.prepareStatement("select " + source + " from " + table.sqlName() + " where " + source
-                                + " like '" + Envelope.TEXT_PREFIX + "%'");
+                try (var st = c.prepareStatement("select count(*) from " + table.sqlName() + " where " + source
+                                + " like '" + Envelope.TEXT_PREFIX + "%' and not exists (select 1 from "
+                                + runtime.settings().table() + " k where k.id = "
+                                + EnvelopeSql.dataKeyId(source, true) + ")");
                         var rs = st.executeQuery()) {
-                    while (rs.next()) {
-                        if (!Envelope.isWellFormedText(rs.getString(1))) {
-                            count++;
-                        }
-                    }
+                    rs.next();
+                    return rs.getLong(1);
                 }
-                return count;
             });
             if (collisions > 0) {
                 throw new io.fieldcrypt.ConfigurationException("cannot encrypt " + column.label() + ": " + collisions
-                        + " plaintext value(s) of " + table.sqlName() + "." + source + " start with the envelope"
+                        + " value(s) of " + table.sqlName() + "." + source + " start with the envelope"
                         + " marker " + Envelope.TEXT_PREFIX + " without being envelopes, so they would read as"
                         + " tampered values. Change them (for example prefix them) before the migration");
             }
@@ -159,7 +159,7 @@ public final class EncryptExisting {
                 .keySet()
                 .forEach(index -> set.append(", ").append(index).append(" = ?"));
         String update = "update " + table.sqlName() + " set " + set + " where (" + keys + ") = ("
-                + EncryptedTable.casts(keyTypes) + ") and " + source + " = ?";
+                + EncryptedTable.casts(keyTypes) + ") and " + source + " not like '" + Envelope.TEXT_PREFIX + "%'";
         int keyCount = table.keyColumns().size();
         String[] last = null;
         try (PreparedStatement read = connection.prepareStatement(select);
@@ -204,13 +204,22 @@ public final class EncryptExisting {
                     for (String part : last) {
                         write.setString(q++, part);
                     }
-                    write.setString(q, plaintext);
                     write.addBatch();
                     pending++;
                 }
             }
             if (pending > 0) {
-                for (int count : write.executeBatch()) {
+                int[] counts;
+                try {
+                    counts = write.executeBatch();
+                } catch (SQLException e) {
+                    // The driver's message may quote the statement's values; none is plaintext, but keep the message
+                    // to the SQL state, as the other jobs' callers expect.
+                    throw new SQLException(
+                            "sealing a batch of " + column.label() + " failed (SQL state " + e.getSQLState() + ")",
+                            e.getSQLState());
+                }
+                for (int count : counts) {
                     if (count == 1) {
                         encrypted++;
                     } else {

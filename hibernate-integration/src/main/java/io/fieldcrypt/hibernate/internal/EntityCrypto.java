@@ -51,9 +51,14 @@ final class EntityCrypto {
          *
          * @param readPlaintext whether such a value is read as the legacy plaintext (during a migration), or refused
          * @param reads how many were read
-         * @param unmarked counts the column's values without the marker, for the refusal's message
+         * @param unmarked counts the column's values without the marker
+         * @param unmarkedAtMost1000 the same, stopping at 1,000 (and bounded in time), for the refusal's message
          */
-        record Legacy(boolean readPlaintext, java.util.concurrent.atomic.LongAdder reads, LongSupplier unmarked) {}
+        record Legacy(
+                boolean readPlaintext,
+                java.util.concurrent.atomic.LongAdder reads,
+                LongSupplier unmarked,
+                LongSupplier unmarkedAtMost1000) {}
 
         /** @return whether {@code stored} is a text value without the envelope marker */
         boolean isLegacy(Object stored) {
@@ -317,10 +322,9 @@ final class EntityCrypto {
             SealedMutabilityPlan plan = slot.attribute.plan();
             if (value instanceof SealedValue sealed) {
                 rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
-                Object plaintext = slot.isLegacy(sealed.stored())
-                        ? legacy(slot, sealed.stored(), rowId)
-                        : open(slot, sealed, rowId);
-                plan.opened(plaintext, rowId, sealed.stored());
+                boolean legacy = slot.isLegacy(sealed.stored());
+                Object plaintext = legacy ? legacy(slot, sealed.stored(), rowId) : open(slot, sealed, rowId);
+                plan.opened(plaintext, rowId, legacy ? forCache(slot, plaintext, rowId) : sealed.stored());
                 state[slot.index] = plaintext;
             } else {
                 rowId = rowId == null ? canonicalId.of(id, persister, session) : rowId;
@@ -365,7 +369,7 @@ final class EntityCrypto {
             String rowId = canonicalId.ofKeyParts(read.idParts());
             if (slot.isLegacy(read.stored())) {
                 Object plaintext = legacy(slot, read.stored(), rowId);
-                slot.attribute.plan().opened(plaintext, rowId, read.stored());
+                slot.attribute.plan().opened(plaintext, rowId, forCache(slot, plaintext, rowId));
                 return plaintext;
             }
             Object plaintext = open(slot, SealedValue.read(read.stored()), rowId);
@@ -431,21 +435,47 @@ final class EntityCrypto {
      */
     private Object legacy(Slot slot, Object stored, String rowId) {
         if (!slot.legacy().readPlaintext()) {
+            String count;
+            try {
+                long unmarked = slot.legacy().unmarkedAtMost1000().getAsLong();
+                count = unmarked >= 1000 ? "at least 1000" : Long.toString(unmarked);
+            } catch (RuntimeException e) {
+                count = "an unknown number of";
+            }
             throw new DecryptionException(
-                    "cannot decrypt " + slot.attribute.label() + " of " + aadEntity + "#"
-                            + printable(rowId) + ": the stored value has no envelope marker (" + Envelope.TEXT_PREFIX
-                            + "), so"
-                            + " fieldcrypt did not write it; "
-                            + slot.legacy().unmarked().getAsLong() + " value(s) of "
-                            + slot.table + "." + slot.column
-                            + " are like it. If they are plaintext from before the column"
-                            + " was encrypted, read them during the migration with "
+                    "cannot decrypt " + slot.attribute.label() + " of " + aadEntity + "#" + printable(rowId)
+                            + ": the stored value has no envelope marker (" + Envelope.TEXT_PREFIX + "), so"
+                            + " fieldcrypt did not write it; " + count + " value(s) of " + slot.table + "."
+                            + slot.column + " are like it. If they are plaintext from before the column was"
+                            + " encrypted, read them during the migration with "
                             + io.fieldcrypt.hibernate.FieldCryptSettings.MIGRATION_READ_PLAINTEXT + "="
                             + slot.attribute.label(),
-                    new DecryptionException("not an envelope: the text form starts with " + Envelope.TEXT_PREFIX));
+                    new DecryptionException(
+                            "not an envelope: the text form does not start with " + Envelope.TEXT_PREFIX));
         }
         slot.legacy().reads().increment();
         return stored;
+    }
+
+    /**
+     * What the second-level cache may keep of a legacy value read for {@code rowId}: never the plaintext, but the value
+     * sealed for its row (only when the cache is on), as if it had been read sealed.
+     */
+    private Object forCache(Slot slot, Object plaintext, String rowId) {
+        if (!slot.attribute.plan().remembersOpened()) {
+            return null;
+        }
+        byte[] bytes = slot.attribute.codec().encode(plaintext);
+        try {
+            return SealedValue.sealed(
+                            encryptor.seal(
+                                    slot.scope, FieldContext.of(aadEntity, slot.table, slot.column, rowId), bytes),
+                            true,
+                            rowId)
+                    .stored();
+        } finally {
+            Arrays.fill(bytes, (byte) 0);
+        }
     }
 
     private Object open(Slot slot, SealedValue sealed, String rowId) {

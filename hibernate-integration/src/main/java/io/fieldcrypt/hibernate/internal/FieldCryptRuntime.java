@@ -549,10 +549,13 @@ public final class FieldCryptRuntime {
         String label = attribute.attribute().label();
         boolean migrating = listed.contains("*") || listed.contains(label);
         if (listed.contains(label)
-                && !(attribute.attribute().text() && attribute.attribute().javaType() == String.class)) {
+                && (attribute.embedded()
+                        || !(attribute.attribute().text()
+                                && attribute.attribute().javaType() == String.class))) {
             throw new ConfigurationException(FieldCryptSettings.MIGRATION_READ_PLAINTEXT + " lists " + label + ", but"
-                    + " legacy plaintext is read only in place, from a String attribute stored as text"
-                    + " (@Encrypted(storage = Encrypted.Storage.TEXT)) on the column that held it");
+                    + " legacy plaintext is read only in place, from a String attribute of the entity itself (not inside"
+                    + " an embeddable) stored as text (@Encrypted(storage = Encrypted.Storage.TEXT)) on the column"
+                    + " that held it");
         }
         EncryptedTable table = tables.stream()
                 .filter(t -> t.entityNames().contains(boot.entityName())
@@ -567,12 +570,16 @@ public final class FieldCryptRuntime {
                         .orElse(null);
         java.util.function.LongSupplier unmarked =
                 () -> column == null || !column.text() ? 0 : countUnmarked(table, column, label, Long.MAX_VALUE);
+        java.util.function.LongSupplier unmarkedAtMost1000 =
+                () -> column == null || !column.text() ? 0 : countUnmarked(table, column, label, 1000);
         return new EntityCrypto.Slot.Legacy(
                 migrating
+                        && !attribute.embedded()
                         && attribute.attribute().text()
                         && attribute.attribute().javaType() == String.class,
                 new java.util.concurrent.atomic.LongAdder(),
-                unmarked);
+                unmarked,
+                unmarkedAtMost1000);
     }
 
     /**
@@ -684,15 +691,7 @@ public final class FieldCryptRuntime {
                 }
                 long left;
                 try {
-                    left = Jdbc.inTransaction(connections, "check " + column.label() + " for plaintext in", c -> {
-                                        try (var timeout = c.createStatement()) {
-                                            timeout.execute("set local statement_timeout = 10000");
-                                        }
-                                        return null;
-                                    })
-                                    == null
-                            ? countUnmarked(table, column, column.label(), 1000)
-                            : 0;
+                    left = countUnmarked(table, column, column.label(), 1000);
                 } catch (RuntimeException e) {
                     LOG.warn(
                             "could not check {} for values without the envelope marker: {}",
@@ -704,7 +703,8 @@ public final class FieldCryptRuntime {
                     throw new ConfigurationException(column.label() + " is strict, but " + table.sqlName() + "."
                             + column.sqlName() + " holds " + (left >= 1000 ? "at least 1000" : left) + " value(s)"
                             + " without the envelope marker (" + io.fieldcrypt.Envelope.TEXT_PREFIX + "), which would"
-                            + " fail to load: plaintext from before the column was encrypted? Keep "
+                            + " fail to load (an empty string counts too): plaintext from before the column was"
+                            + " encrypted? Keep "
                             + FieldCryptSettings.MIGRATION_READ_PLAINTEXT + "=" + column.label() + " until"
                             + " FieldCrypt.status() reports none left");
                 }

@@ -32,6 +32,11 @@ final class SealedMutabilityPlan implements MutabilityPlan<Object> {
         this.guard = guard;
     }
 
+    /** @return whether opened values are remembered for the second-level cache */
+    boolean remembersOpened() {
+        return opened != null;
+    }
+
     /** From now on, remembers where each opened plaintext came from (the factory caches entities or queries). */
     void rememberOpened() {
         if (opened == null) {
