@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -119,16 +120,9 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     @Override
     public StoredDataKey insert(
             String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext, Duration usableFor) {
-        return inTransaction("store a new data key in", connection -> {
-            try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
-                insert.setString(1, scope);
-                insert.setString(2, wrapped.masterKeyId());
-                insert.setBytes(3, wrapped.encryptedKey());
-                insert.setString(4, Json.write(encryptionContext));
-                insert.setLong(5, TimeUnit.NANOSECONDS.toMicros(usableFor.toNanos()));
-                return rows(insert).get(0);
-            }
-        });
+        return inTransaction(
+                "store a new data key in",
+                connection -> insertRow(connection, scope, wrapped, encryptionContext, usableFor));
     }
 
     @Override
@@ -156,16 +150,25 @@ public final class PostgresDataKeyStore implements DataKeyStore {
                 }
             }
             beforeMaking.run();
-            WrappedDataKey wrapped = make.get();
-            try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
-                insert.setString(1, scope);
-                insert.setString(2, wrapped.masterKeyId());
-                insert.setBytes(3, wrapped.encryptedKey());
-                insert.setString(4, Json.write(encryptionContext));
-                insert.setLong(5, 0);
-                return rows(insert).get(0);
-            }
+            return insertRow(connection, scope, make.get(), encryptionContext, Duration.ZERO);
         });
+    }
+
+    private StoredDataKey insertRow(
+            Connection connection,
+            String scope,
+            WrappedDataKey wrapped,
+            Map<String, String> encryptionContext,
+            Duration usableFor)
+            throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement(insertSql)) {
+            insert.setString(1, scope);
+            insert.setString(2, wrapped.masterKeyId());
+            insert.setBytes(3, wrapped.encryptedKey());
+            insert.setString(4, Json.write(encryptionContext));
+            insert.setLong(5, TimeUnit.NANOSECONDS.toMicros(usableFor.toNanos()));
+            return rows(insert).get(0);
+        }
     }
 
     @Override

@@ -164,21 +164,12 @@ public final class EncryptExisting {
         String[] last = null;
         try (PreparedStatement read = connection.prepareStatement(select);
                 PreparedStatement write = connection.prepareStatement(update)) {
-            int p = 1;
-            if (cursor != null) {
-                for (String part : cursor) {
-                    read.setString(p++, part);
-                }
-            }
-            read.setInt(p, options.batchSize());
+            read.setInt(EncryptedTable.bindCursor(read, cursor), options.batchSize());
             int pending = 0;
             try (ResultSet rs = read.executeQuery()) {
                 while (rs.next()) {
                     scanned++;
-                    last = new String[keyCount];
-                    for (int i = 0; i < keyCount; i++) {
-                        last[i] = rs.getString(i + 1);
-                    }
+                    last = table.keyText(rs);
                     String plaintext = rs.getString(keyCount + 1);
                     String rowId = runtime.canonicalId(table.idEntity()).ofKeyColumns(rs, 1);
                     byte[] bytes = plaintext.getBytes(StandardCharsets.UTF_8);

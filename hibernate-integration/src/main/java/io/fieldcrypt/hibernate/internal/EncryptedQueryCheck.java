@@ -508,9 +508,7 @@ final class EncryptedQueryCheck {
     /** @return the blind index handle {@code expression} is, or {@code null} */
     private IndexConverter indexHandle(SqmExpression<?> expression) {
         return expression instanceof SqmBasicValuedSimplePath<?> path
-                        && modelPart(path) instanceof BasicValuedModelPart basic
-                        && basic.getJdbcMapping().getValueConverter() instanceof JpaAttributeConverter<?, ?> converter
-                        && converter.getConverterBean().getBeanInstance() instanceof IndexConverter handle
+                        && converterOf(modelPart(path)) instanceof IndexConverter handle
                 ? handle
                 : null;
     }
@@ -527,10 +525,7 @@ final class EncryptedQueryCheck {
                 .getEntityDescriptor(entity.getHibernateEntityName())
                 .visitSubParts(
                         part -> {
-                            if (part instanceof BasicValuedModelPart basic
-                                    && basic.getJdbcMapping().getValueConverter()
-                                            instanceof JpaAttributeConverter<?, ?> c
-                                    && c.getConverterBean().getBeanInstance() instanceof IndexConverter handle
+                            if (converterOf(part) instanceof IndexConverter handle
                                     && handle.sourceName().equals(source)) {
                                 handles.add(handle.label());
                             }
@@ -588,10 +583,14 @@ final class EncryptedQueryCheck {
     }
 
     private static String label(ModelPart part) {
+        return converterOf(part) instanceof GuardConverter guard ? guard.label() : null;
+    }
+
+    /** @return the attribute converter instance mapped on {@code part} if it is a basic part, else {@code null} */
+    private static Object converterOf(ModelPart part) {
         return part instanceof BasicValuedModelPart basic
                         && basic.getJdbcMapping().getValueConverter() instanceof JpaAttributeConverter<?, ?> converter
-                        && converter.getConverterBean().getBeanInstance() instanceof GuardConverter guard
-                ? guard.label()
+                ? converter.getConverterBean().getBeanInstance()
                 : null;
     }
 }

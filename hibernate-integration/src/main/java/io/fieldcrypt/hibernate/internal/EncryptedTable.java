@@ -2,8 +2,10 @@ package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.Envelope;
 import io.fieldcrypt.spi.ConnectionSource;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,6 +138,30 @@ record EncryptedTable(
                 return types;
             }
         });
+    }
+
+    /**
+     * Binds the text form of {@code cursor}'s key parts (none if it is {@code null}) from parameter 1.
+     *
+     * @return the next parameter index
+     */
+    static int bindCursor(PreparedStatement statement, String[] cursor) throws SQLException {
+        int p = 1;
+        if (cursor != null) {
+            for (String part : cursor) {
+                statement.setString(p++, part);
+            }
+        }
+        return p;
+    }
+
+    /** @return the text form of the row's key, read from the first columns of {@code rs} */
+    String[] keyText(ResultSet rs) throws SQLException {
+        String[] key = new String[keyColumns.size()];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = rs.getString(i + 1);
+        }
+        return key;
     }
 
     /** {@code cast(? as "<type>")} for each of {@code types}, comma-separated. */

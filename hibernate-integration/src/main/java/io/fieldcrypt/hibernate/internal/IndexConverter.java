@@ -35,21 +35,15 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
          * @throws FieldCryptException if {@code plaintext} is not of the source's type
          */
         byte[] hash(Object plaintext, String label) {
-            if (plaintext == null) {
-                return null;
-            }
             byte[] input;
             try {
-                input = IndexTransform.input(transform, codec, plaintext);
+                input = input(plaintext);
             } catch (ClassCastException e) {
                 throw new FieldCryptException("@BlindIndex " + label + " compared with a "
                         + plaintext.getClass().getName() + "; compare it with a value of its source's type");
             }
             if (input == null) {
                 return null;
-            }
-            if (input == plaintext) {
-                input = input.clone();
             }
             try {
                 return encryptor.blindIndex(spec, input);

@@ -4,8 +4,11 @@ import io.fieldcrypt.hibernate.ReEncryptOptions;
 import io.fieldcrypt.hibernate.ReEncryptProgress;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Arrays;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The loop of fieldcrypt's row jobs: batches over one table in key order, one transaction each, resuming from the
@@ -13,6 +16,8 @@ import java.util.function.Supplier;
  * every committed batch. The batch itself saves the checkpoint, in its own transaction.
  */
 final class KeysetBatches {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KeysetBatches.class);
 
     /** One batch after {@code cursor} ({@code null} for the first): returns its last key, or null if it had no row. */
     interface Batch {
@@ -40,6 +45,9 @@ final class KeysetBatches {
         Checkpoints checkpoints = runtime.checkpoints();
         String[] cursor = checkpoints.read(
                 options.jobName(), checkpoint, table.keyColumns().size());
+        if (cursor != null) {
+            LOG.info("job {}: {} resumes after key {}", options.jobName(), what, Arrays.toString(cursor));
+        }
         while (true) {
             String[] from = cursor;
             String[] last = Jdbc.inTransaction(runtime.connections(), what, connection -> batch.run(connection, from));

@@ -153,29 +153,16 @@ public final class ReEncryption {
 
     private void reEncrypt(EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving) {
         List<String> keyTypes = table.keyTypes(runtime.connections());
-        String[] cursor = checkpoints.read(
-                options.jobName(), table.sqlName(), table.keyColumns().size());
-        if (cursor != null) {
-            LOG.info(
-                    "re-encryption {} resumes {} after key {}",
-                    options.jobName(),
-                    table.sqlName(),
-                    Arrays.toString(cursor));
-        }
-        while (true) {
-            String[] from = cursor;
-            String[] last = Jdbc.inTransaction(
-                    runtime.connections(),
-                    "re-encrypt table " + table.sqlName(),
-                    connection -> batch(connection, table, moving, keyTypes, from));
-            if (last == null) {
-                break;
-            }
-            cursor = last;
-            options.progress().accept(new ReEncryptProgress(table.sqlName(), scanned, reEncrypted, pace.elapsed()));
-            pace.throttle(scanned);
-        }
-        checkpoints.clear(options.jobName(), table.sqlName());
+        KeysetBatches.run(
+                runtime,
+                options,
+                pace,
+                table,
+                table.sqlName(),
+                "re-encrypt table " + table.sqlName(),
+                (connection, cursor) -> batch(connection, table, moving, keyTypes, cursor),
+                () -> new ReEncryptProgress(table.sqlName(), scanned, reEncrypted, pace.elapsed()),
+                () -> scanned);
     }
 
     /** Processes one batch after {@code cursor}; returns the batch's last key, or null if there was no row. */
@@ -256,13 +243,7 @@ public final class ReEncryption {
             throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(table.selectToMoveSql(keyTypes, cursor != null))) {
-            int p = 1;
-            if (cursor != null) {
-                for (String value : cursor) {
-                    select.setString(p++, value);
-                }
-            }
-            p = bindKeysToMove(select, p, table, moving);
+            int p = bindKeysToMove(select, EncryptedTable.bindCursor(select, cursor), table, moving);
             select.setInt(p, options.batchSize());
             try (ResultSet rs = select.executeQuery()) {
                 while (rs.next()) {
@@ -276,10 +257,7 @@ public final class ReEncryption {
     private Row reseal(EncryptedTable table, Map<EncryptedTable.Column, Set<Long>> moving, ResultSet rs)
             throws SQLException {
         int keyCount = table.keyColumns().size();
-        String[] keyText = new String[keyCount];
-        for (int i = 0; i < keyCount; i++) {
-            keyText[i] = rs.getString(i + 1);
-        }
+        String[] keyText = table.keyText(rs);
         String canonicalId = runtime.canonicalId(table.idEntity()).ofKeyColumns(rs, 1);
         List<EncryptedTable.Column> columns = table.columns();
         Object[] oldValues = new Object[columns.size()];
