@@ -8,8 +8,6 @@ import jakarta.persistence.PersistenceConfiguration;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Base64;
@@ -120,38 +118,8 @@ public final class MigrateHarness implements Callable<Integer> {
 
     /** The same job on plain values: keyset batches, rows locked, batched compare-and-set updates. */
     private long plainUpdate(String url) throws SQLException {
-        long done = 0;
-        long after = 0;
         try (Connection c = DriverManager.getConnection(url, database.user, database.password)) {
-            c.setAutoCommit(false);
-            try (PreparedStatement select = c.prepareStatement("select id, secretText from LegacyRecord where id > ?"
-                            + " order by id limit ? for no key update");
-                    PreparedStatement update = c.prepareStatement(
-                            "update LegacyRecord set secretText = ? where id = ? and secretText = ?")) {
-                while (true) {
-                    select.setLong(1, after);
-                    select.setInt(2, batch);
-                    int inBatch = 0;
-                    try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next()) {
-                            after = rs.getLong(1);
-                            String text = rs.getString(2);
-                            update.setString(1, text.toUpperCase(java.util.Locale.ROOT));
-                            update.setLong(2, after);
-                            update.setString(3, text);
-                            update.addBatch();
-                            inBatch++;
-                        }
-                    }
-                    for (int count : update.executeBatch()) {
-                        done += count;
-                    }
-                    c.commit();
-                    if (inBatch == 0) {
-                        return done;
-                    }
-                }
-            }
+            return PlainKeysetUpdate.run(c, "LegacyRecord", "secretText", "for no key update", batch);
         }
     }
 }

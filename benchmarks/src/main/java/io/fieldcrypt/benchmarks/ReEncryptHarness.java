@@ -11,8 +11,6 @@ import java.lang.management.MemoryType;
 import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Base64;
 import java.util.concurrent.Callable;
@@ -123,38 +121,8 @@ public final class ReEncryptHarness implements Callable<Integer> {
 
     /** A job of the same shape as reEncrypt on a plain column: keyset batches, rows locked, batched CAS updates. */
     private long plainUpdate(String url) throws SQLException {
-        long done = 0;
-        long after = 0;
         try (Connection c = DriverManager.getConnection(url, database.user, database.password)) {
-            c.setAutoCommit(false);
-            try (PreparedStatement select = c.prepareStatement("select id, plainName from BenchRecord where id > ?"
-                            + " order by id limit ? for update skip locked");
-                    PreparedStatement update = c.prepareStatement(
-                            "update BenchRecord set plainName = ? where id = ?" + " and plainName = ?")) {
-                while (true) {
-                    select.setLong(1, after);
-                    select.setInt(2, batch);
-                    int inBatch = 0;
-                    try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next()) {
-                            after = rs.getLong(1);
-                            String name = rs.getString(2);
-                            update.setString(1, name.toUpperCase(java.util.Locale.ROOT));
-                            update.setLong(2, after);
-                            update.setString(3, name);
-                            update.addBatch();
-                            inBatch++;
-                        }
-                    }
-                    for (int count : update.executeBatch()) {
-                        done += count;
-                    }
-                    c.commit();
-                    if (inBatch == 0) {
-                        return done;
-                    }
-                }
-            }
+            return PlainKeysetUpdate.run(c, "BenchRecord", "plainName", "for update skip locked", batch);
         }
     }
 

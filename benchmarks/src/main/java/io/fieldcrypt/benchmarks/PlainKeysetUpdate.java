@@ -1,0 +1,57 @@
+package io.fieldcrypt.benchmarks;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Locale;
+
+/**
+ * The plain JDBC baseline of the row-job harnesses: the shape of fieldcrypt's row jobs without encryption. Keyset
+ * batches over a {@code bigint id}, rows locked, one compare-and-set UPDATE per row sent as a JDBC batch, rewriting a
+ * text column with another value of the same length, one transaction per batch.
+ */
+final class PlainKeysetUpdate {
+
+    private PlainKeysetUpdate() {}
+
+    /**
+     * @param table the table, a fixed name of the harness
+     * @param column the text column to rewrite
+     * @param lock the row-locking clause of the batch query, as the job being compared uses
+     * @return the rows updated
+     */
+    static long run(Connection c, String table, String column, String lock, int batch) throws SQLException {
+        long done = 0;
+        long after = 0;
+        c.setAutoCommit(false);
+        try (PreparedStatement select = c.prepareStatement(
+                        "select id, " + column + " from " + table + " where id > ? order by id limit ? " + lock);
+                PreparedStatement update = c.prepareStatement(
+                        "update " + table + " set " + column + " = ? where id = ? and " + column + " = ?")) {
+            while (true) {
+                select.setLong(1, after);
+                select.setInt(2, batch);
+                int inBatch = 0;
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        after = rs.getLong(1);
+                        String text = rs.getString(2);
+                        update.setString(1, text.toUpperCase(Locale.ROOT));
+                        update.setLong(2, after);
+                        update.setString(3, text);
+                        update.addBatch();
+                        inBatch++;
+                    }
+                }
+                for (int count : update.executeBatch()) {
+                    done += count;
+                }
+                c.commit();
+                if (inBatch == 0) {
+                    return done;
+                }
+            }
+        }
+    }
+}
