@@ -424,6 +424,32 @@ class BlindIndexTest {
                 .containsExactly("Ada");
     }
 
+    /**
+     * Criteria values become literals when Hibernate inlines them ({@code value_handling_mode=inline}) or when
+     * {@code cb.literal} is used: refused, so the plaintext never reaches the SQL text.
+     */
+    @Test
+    void criteriaInlineValues_refusedWhenCompiled(TestDatabase shared) {
+        Map<String, Object> settings = new java.util.HashMap<>(Factories.local(KEYS, "k1"));
+        settings.put("hibernate.criteria.value_handling_mode", "inline");
+        try (SessionFactory inlining = Factories.build(shared.newSchema("bidx_inline"), settings, Member.class)
+                .unwrap(SessionFactory.class)) {
+            for (SessionFactory factory : List.of(inlining, sf)) {
+                assertThatThrownBy(() -> factory.inTransaction(s -> {
+                            CriteriaBuilder cb = s.getCriteriaBuilder();
+                            CriteriaQuery<Member> query = cb.createQuery(Member.class);
+                            Root<Member> m = query.from(Member.class);
+                            Object value = factory == sf ? cb.literal("ada@example.org") : "ada@example.org";
+                            s.createQuery(query.where(cb.equal(m.get("emailIndex"), value)))
+                                    .getResultList();
+                        }))
+                        .isExactlyInstanceOf(FieldCryptException.class)
+                        .hasMessageStartingWith("query refused: Member.emailIndex is a @BlindIndex and is compared"
+                                + " with something other than a parameter.");
+            }
+        }
+    }
+
     /** A versioned upsert copies its state into the entity; the handle still reads as null afterwards. */
     @Test
     void versionedUpsert_leavesTheHandleNull() {
