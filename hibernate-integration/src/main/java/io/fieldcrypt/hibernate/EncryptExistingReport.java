@@ -7,10 +7,12 @@ import java.util.Objects;
  * The outcome of {@link FieldCrypt#encryptExisting(ReEncryptOptions)}.
  *
  * @param scanned legacy plaintext values read
- * @param encrypted values sealed in place (with their blind indexes, in the same statement)
- * @param skipped values left alone because the application changed them between read and write (its own write
- *     sealed them)
- * @param remaining values still without the envelope marker when the run ended: rerun until it is 0
+ * @param encrypted values sealed (with their blind indexes, in the same statement): in place, or from the column
+ *     the attribute migrates from into its own
+ * @param skipped values left alone because the application wrote the attribute itself (its own write sealed it);
+ *     from a legacy column, such a row's leftover legacy value is set to NULL
+ * @param remaining legacy plaintext values left when the run ended (as {@code FieldCrypt.status().plaintextValues()}
+ *     counts them): rerun until it is 0
  * @param duration how long the run took
  */
 public record EncryptExistingReport(long scanned, long encrypted, long skipped, long remaining, Duration duration) {

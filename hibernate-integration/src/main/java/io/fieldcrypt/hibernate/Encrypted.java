@@ -59,6 +59,17 @@ public @interface Encrypted {
      */
     String[] previousScopes() default {};
 
+    /**
+     * @return during a migration of existing plaintext into a new column ({@code docs/MIGRATION.md}), the column
+     *     that holds the legacy plaintext, typed as it always was ({@code date}, {@code numeric}, {@code varchar}...),
+     *     in the attribute's own table. While the attribute's own column is NULL, its value is read from there (only
+     *     while the attribute is listed in {@code fieldcrypt.migration.read-plaintext}; otherwise such a row fails to
+     *     load); writes seal into the attribute's own column only and set the legacy column to NULL.
+     *     {@code FieldCrypt.encryptExisting()} moves the rest. Remove it, then drop the legacy column, once
+     *     {@code FieldCrypt.status()} reports none left and the attribute has booted strict. Default: none.
+     */
+    String migrateFrom() default "";
+
     /** How an envelope is stored in its column. */
     enum Storage {
         /** The binary envelope, in a {@code bytea} column. */

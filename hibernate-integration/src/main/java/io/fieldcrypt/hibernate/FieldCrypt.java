@@ -255,8 +255,10 @@ public final class FieldCrypt {
     }
 
     /**
-     * The checks {@link #encryptExisting} runs before it writes anything, alone: no legacy value starts with the
-     * envelope marker without being an envelope, and every value fits its column once sealed.
+     * The checks {@link #encryptExisting} runs before it writes anything, alone: in place, no legacy value starts
+     * with the envelope marker without being an envelope; from a legacy column ({@code @Encrypted(migrateFrom)}),
+     * every value reads back as the attribute's type (no infinite dates, NaN, numbers out of range); and every value
+     * fits its column once sealed. From a legacy column this reads every value still to move.
      *
      * @throws io.fieldcrypt.ConfigurationException naming the attribute, how many values are concerned and the fix
      *     (for a column too narrow, the metadata-only {@code ALTER TABLE} that widens it)
@@ -275,11 +277,13 @@ public final class FieldCrypt {
     }
 
     /**
-     * Seals, in place, every legacy plaintext value (a value without the envelope marker) of the attributes listed in
-     * {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}: in key-ordered batches of one transaction each, with a
-     * checkpoint per batch, by compare-and-set against the value read (a concurrent application write wins and is
-     * never overwritten), without bumping {@code @Version}, writing the blind indexes over each value in the same
-     * statement. Runs {@link #preflightEncryptExisting()} first. Rerunnable, and resumes after being stopped.
+     * Seals every legacy plaintext value of the attributes listed in {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}:
+     * in place, each value without the envelope marker; from a legacy column ({@code @Encrypted(migrateFrom)}), each
+     * value of that column into the attribute's own column, setting the legacy one to NULL in the same statement. In
+     * key-ordered batches of one transaction each, with a checkpoint per batch, each row locked and rewritten only if
+     * it still holds its legacy value (a concurrent application write wins and is never overwritten), without bumping
+     * {@code @Version}, writing the blind indexes over each value in the same statement. Runs
+     * {@link #preflightEncryptExisting()} first. Rerunnable, and resumes after being stopped.
      *
      * @param options job name (checkpoints), batch size, rate limit, progress listener
      * @return values scanned, encrypted and skipped, what remains, the duration
@@ -292,8 +296,8 @@ public final class FieldCrypt {
 
     /**
      * @return during a migration ({@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}), per attribute that may still
-     *     hold plaintext ({@code Entity.attribute}), how many stored values without the envelope marker this factory
-     *     has read as legacy plaintext since it was built
+     *     hold plaintext ({@code Entity.attribute}), how many legacy plaintext values (without the envelope marker,
+     *     or from the column it migrates from) this factory has read since it was built
      */
     public Map<String, Long> plaintextReads() {
         return runtime.plaintextReads();

@@ -98,9 +98,10 @@ public final class FieldCryptSettings {
      * attributes ({@code Entity.attribute}, comma-separated, or {@code *} for all) whose stored values may still be
      * plaintext. A stored value with the envelope marker ({@code fc1:}) is opened as usual, and one that fails to
      * open is a tamper error, never plaintext; a value without it is read as the legacy plaintext and counted
-     * ({@code FieldCrypt.plaintextReads()}). Writes always seal. Supported for {@code String} attributes stored in
-     * place ({@code @Encrypted(storage = TEXT)} on the column that held the plaintext). Default: none (strict), where
-     * a value without the marker fails to load.
+     * ({@code FieldCrypt.plaintextReads()}). Writes always seal. In place, for {@code String} attributes stored as
+     * text ({@code @Encrypted(storage = TEXT)} on the column that held the plaintext); or, for an attribute with
+     * {@code @Encrypted(migrateFrom = "<legacy column>")}, the legacy column's value is read while the attribute's own
+     * column is NULL. Default: none (strict), where such a value fails to load.
      */
     public static final String MIGRATION_READ_PLAINTEXT = "fieldcrypt.migration.read-plaintext";
 

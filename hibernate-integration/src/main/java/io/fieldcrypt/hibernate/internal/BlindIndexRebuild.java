@@ -91,8 +91,9 @@ public final class BlindIndexRebuild {
             throws SQLException {
         EncryptedTable table = index.table();
         String keys = String.join(", ", table.keyColumns());
-        String select = "select " + keys + ", " + index.source().sqlName() + ", " + index.nextColumn() + " from "
-                + table.sqlName()
+        LegacyColumn legacy = index.legacyPlaintext() ? index.source().legacy() : null;
+        String select = "select " + keys + ", " + index.source().sqlName() + ", " + index.nextColumn()
+                + (legacy == null ? "" : ", " + legacy.textSql()) + " from " + table.sqlName()
                 + (cursor == null ? "" : " where (" + keys + ") > (" + EncryptedTable.casts(keyTypes) + ")")
                 + " order by " + keys + " limit ? for no key update";
         String update = "update " + table.sqlName() + " set " + index.nextColumn() + " = ? where (" + keys + ") = ("
@@ -111,8 +112,13 @@ public final class BlindIndexRebuild {
                     byte[] current = rs.getBytes(keyCount + 2);
                     byte[] wanted;
                     try {
-                        wanted = stored == null ? null : hash(index, table, rs, stored);
-                    } catch (DecryptionException | KeyProviderException e) {
+                        String legacyText = legacy == null ? null : rs.getString(keyCount + 3);
+                        wanted = stored != null
+                                ? hash(index, table, rs, stored)
+                                : legacyText == null
+                                        ? null
+                                        : index.next().hash(legacy.parse(legacyText), index.label());
+                    } catch (DecryptionException | KeyProviderException | IllegalArgumentException e) {
                         if (e instanceof KeyProviderException k && k.reason().retryable()) {
                             throw k;
                         }

@@ -75,7 +75,8 @@ final class BootModel {
                                     found.column().getName(),
                                     found.attribute().text(),
                                     found.scope(),
-                                    found.bootAttribute().scopes()));
+                                    found.bootAttribute().scopes(),
+                                    found.legacy(dialect)));
                 }
             }
         }
@@ -178,11 +179,20 @@ final class BootModel {
                 for (int i = 0; i < keyColumns.size(); i++) {
                     keys.add(new RowBoundRead.Key(keyColumns.get(i), kinds.get(i)));
                 }
+                LegacyColumn legacy = found.legacy(dialect);
+                if (legacy != null && legacy.sqlName().equals(column.getQuotedName(dialect))) {
+                    throw new ConfigurationException("@Encrypted on "
+                            + found.attribute().label() + " names its own"
+                            + " column " + legacy.sqlName() + " in migrateFrom; migrateFrom names the column that held"
+                            + " the plaintext, and the attribute needs a new one, e.g. @Column(name = \""
+                            + column.getName() + "_enc\"). To encrypt a text column in place, remove migrateFrom");
+                }
                 String expression = RowBoundRead.expression(
                         column.getQuotedName(dialect),
                         keys,
                         found.attribute().text(),
                         found.embedded(),
+                        legacy,
                         found.attribute().label());
                 if (column.getCustomRead() == null) {
                     column.setCustomRead(expression);
@@ -268,6 +278,14 @@ final class BootModel {
 
         boolean embedded() {
             return path.size() > 1;
+        }
+
+        /** @return the column it migrates from, or {@code null} */
+        LegacyColumn legacy(Dialect dialect) {
+            return attribute.migrateFrom() == null
+                    ? null
+                    : new LegacyColumn(
+                            new Column(attribute.migrateFrom()).getQuotedName(dialect), attribute.javaType());
         }
 
         /** The data key scope: the annotation's, or {@code <table>.<column>}. */

@@ -16,6 +16,8 @@ import java.util.Set;
  * @param guard the attribute's converter
  * @param plan the attribute's mutability plan
  * @param embedded whether it is inside an embeddable
+ * @param migrateFrom the column holding its legacy plaintext ({@code @Encrypted(migrateFrom)}), as named there, or
+ *     {@code null}
  */
 record EncryptedAttribute(
         String label,
@@ -26,7 +28,8 @@ record EncryptedAttribute(
         ValueCodec codec,
         GuardConverter guard,
         SealedMutabilityPlan plan,
-        boolean embedded) {
+        boolean embedded,
+        String migrateFrom) {
 
     boolean text() {
         return storage == Encrypted.Storage.TEXT;

@@ -90,6 +90,14 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
             }
             previousScopes.add(previous.trim());
         }
+        boolean embedded = !isDirectAttributeOf(entity, property);
+        String migrateFrom = annotation.migrateFrom().trim();
+        if (!migrateFrom.isEmpty() && embedded) {
+            throw refuse(
+                    label,
+                    "is inside an embeddable and names migrateFrom; existing plaintext is migrated only for"
+                            + " attributes of the entity itself: map the attribute on the entity for the migration");
+        }
         GuardConverter guard = new GuardConverter(label, text);
         EncryptedAttribute attribute = new EncryptedAttribute(
                 label,
@@ -100,7 +108,8 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
                 codec,
                 guard,
                 new SealedMutabilityPlan(label, plaintextPlan, guard),
-                !isDirectAttributeOf(entity, property));
+                embedded,
+                migrateFrom.isEmpty() ? null : migrateFrom);
         value.setJpaAttributeConverterDescriptor(new EncryptedConverterDescriptor(attribute));
         value.setExplicitMutabilityPlanAccess(ignored -> attribute.plan());
     }

@@ -41,8 +41,28 @@ record EncryptedTable(
      * @param text whether it stores the text form of envelopes
      * @param scope the data key scope new values are sealed under
      * @param scopes the scopes whose data keys may open its values: {@code scope} and its previous scopes
+     * @param legacy the column it migrates from ({@code @Encrypted(migrateFrom)}), or {@code null}
      */
-    record Column(String label, String sqlName, String aadColumn, boolean text, String scope, Set<String> scopes) {
+    record Column(
+            String label,
+            String sqlName,
+            String aadColumn,
+            boolean text,
+            String scope,
+            Set<String> scopes,
+            LegacyColumn legacy) {
+
+        /**
+         * A SQL condition: the row holds legacy plaintext of this column, in the column it migrates from or, for a
+         * text column, as a value without the envelope marker; {@code null} if it can hold none (a binary column
+         * that migrates from nothing).
+         */
+        String plaintextLeftSql() {
+            if (legacy != null) {
+                return legacy.sqlName() + " is not null";
+            }
+            return text ? sqlName + " is not null and " + sqlName + " not like '" + Envelope.TEXT_PREFIX + "%'" : null;
+        }
 
         /** A SQL expression giving the data key id of this column's value, or NULL if it is not an envelope. */
         String dataKeyIdSql() {

@@ -23,7 +23,8 @@ import org.hibernate.persister.entity.EntityPersister;
  *   <li>pre-insert, pre-update: seal every encrypted value of the state array to its row and column, under the
  *       current data key, just before the statement binds it;</li>
  *   <li>post-insert, post-update: put the plaintext back into the state array (which Hibernate keeps as the loaded
- *       state), so the next flush sees nothing dirty;</li>
+ *       state), so the next flush sees nothing dirty; after an update or upsert, set to NULL the legacy column of
+ *       an attribute migrating from one, whose value the own column now holds;</li>
  *   <li>pre-load ({@code Session} only): open the values of a row read by native SQL, which arrive without their
  *       row's key, and check that values opened from the second-level cache belong to this row. Every other read
  *       is opened by the attribute's converter ({@link GuardConverter}), on every path.</li>
@@ -95,6 +96,7 @@ public final class EncryptionListener
                 crypto.clearHandles(event.getEntity(), event.getPersister());
             }
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
+            crypto.clearLegacy(event.getState(), null, null, event.getId(), event.getPersister(), event.getSession());
         }
     }
 
@@ -123,6 +125,13 @@ public final class EncryptionListener
             }
             crypto.writeUnmappedIndexes(event.getEntity(), event.getPersister(), event.getId(), event.getSession());
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
+            crypto.clearLegacy(
+                    event.getState(),
+                    event.getOldState(),
+                    event.getPersister().isDynamicUpdate() ? event.getDirtyProperties() : null,
+                    event.getId(),
+                    event.getPersister(),
+                    event.getSession());
         }
     }
 

@@ -47,22 +47,31 @@ final class EntityCrypto {
             Legacy legacy) {
 
         /**
-         * A text column's values written before it was encrypted, without the envelope marker.
+         * The attribute's values written before it was encrypted: in a text column, values without the envelope
+         * marker; or the values of the column it migrates from, while its own column is NULL.
          *
          * @param readPlaintext whether such a value is read as the legacy plaintext (during a migration), or refused
          * @param reads how many were read
-         * @param unmarked counts the column's values without the marker
+         * @param unmarked counts the legacy values left
          * @param unmarkedAtMost1000 the same, stopping at 1,000 (and bounded in time), for the refusal's message
+         * @param from the column it migrates from, or {@code null} (in place)
+         * @param clear during a migration from {@code from}, the statement that sets it to NULL for a row whose value
+         *     was written; else {@code null}
          */
         record Legacy(
                 boolean readPlaintext,
                 java.util.concurrent.atomic.LongAdder reads,
                 LongSupplier unmarked,
-                LongSupplier unmarkedAtMost1000) {}
+                LongSupplier unmarkedAtMost1000,
+                LegacyColumn from,
+                RowUpdate clear) {}
 
-        /** @return whether {@code stored} is a text value without the envelope marker */
+        /** @return whether {@code stored}, the own column's value, is in-place legacy plaintext: no envelope marker */
         boolean isLegacy(Object stored) {
-            return attribute.text() && stored instanceof String value && !value.startsWith(Envelope.TEXT_PREFIX);
+            return legacy.from() == null
+                    && attribute.text()
+                    && stored instanceof String value
+                    && !value.startsWith(Envelope.TEXT_PREFIX);
         }
 
         /** One step into an embeddable: its type, and the index of the next property in it. */
@@ -367,7 +376,7 @@ final class EntityCrypto {
         @Override
         public Object openRead(RowBoundRead.Read read) {
             String rowId = canonicalId.ofKeyParts(read.idParts());
-            if (slot.isLegacy(read.stored())) {
+            if (read.legacy() || slot.isLegacy(read.stored())) {
                 Object plaintext = legacy(slot, read.stored(), rowId);
                 slot.attribute.plan().opened(plaintext, rowId, forCache(slot, plaintext, rowId));
                 return plaintext;
@@ -434,6 +443,7 @@ final class EntityCrypto {
      * alone decides: a marked value that fails to open is a tamper error, never plaintext.
      */
     private Object legacy(Slot slot, Object stored, String rowId) {
+        LegacyColumn from = slot.legacy().from();
         if (!slot.legacy().readPlaintext()) {
             String count;
             try {
@@ -441,6 +451,14 @@ final class EntityCrypto {
                 count = unmarked >= 1000 ? "at least 1000" : Long.toString(unmarked);
             } catch (RuntimeException e) {
                 count = "an unknown number of";
+            }
+            if (from != null) {
+                throw new DecryptionException("cannot decrypt " + slot.attribute.label() + " of " + aadEntity + "#"
+                        + printable(rowId) + ": its column " + slot.column + " is NULL and the column it migrates"
+                        + " from, " + from.sqlName() + ", holds a value; " + count + " value(s) of " + slot.table
+                        + "." + from.sqlName() + " are left. Read them during the migration with "
+                        + io.fieldcrypt.hibernate.FieldCryptSettings.MIGRATION_READ_PLAINTEXT + "="
+                        + slot.attribute.label() + " and seal them with FieldCrypt.encryptExisting()");
             }
             throw new DecryptionException(
                     "cannot decrypt " + slot.attribute.label() + " of " + aadEntity + "#" + printable(rowId)
@@ -454,7 +472,45 @@ final class EntityCrypto {
                             "not an envelope: the text form does not start with " + Envelope.TEXT_PREFIX));
         }
         slot.legacy().reads().increment();
-        return stored;
+        if (from == null) {
+            return stored;
+        }
+        try {
+            return from.parse((String) stored);
+        } catch (IllegalArgumentException e) {
+            throw new DecryptionException("cannot read " + slot.attribute.label() + " of " + aadEntity + "#"
+                    + printable(rowId) + " from the column it migrates from, " + slot.table + "." + from.sqlName()
+                    + ": the value is " + e.getMessage());
+        }
+    }
+
+    /**
+     * After an update or upsert that wrote the own column of an attribute migrating from a legacy column: sets the
+     * legacy column to NULL, so that the value just written is the only one (the legacy one would otherwise linger as
+     * plaintext, and come back if the attribute were set to null). Not when the application never saw a value and
+     * writes none (loaded null, still null): a row loaded by native SQL, which reads the own column bare, must not
+     * lose its legacy value that way.
+     *
+     * @param oldState the loaded state, or {@code null} if unknown (a {@code StatelessSession} update, an upsert)
+     * @param dirty the indexes of the properties a dynamic update wrote, or {@code null} if it wrote them all
+     */
+    void clearLegacy(
+            Object[] state,
+            Object[] oldState,
+            int[] dirty,
+            Object id,
+            EntityPersister persister,
+            SharedSessionContractImplementor session) {
+        for (Slot slot : slots) {
+            RowUpdate clear = slot.legacy().clear();
+            if (clear == null
+                    || !persister.getPropertyUpdateability()[slot.index]
+                    || dirty != null && Arrays.stream(dirty).noneMatch(i -> i == slot.index)
+                    || oldState != null && oldState[slot.index] == null && state[slot.index] == null) {
+                continue;
+            }
+            clear.execute(statement -> 1, id, persister, session);
+        }
     }
 
     /**

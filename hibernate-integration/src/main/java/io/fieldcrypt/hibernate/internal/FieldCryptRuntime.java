@@ -431,6 +431,7 @@ public final class FieldCryptRuntime {
         }
         entities = Map.copyOf(resolved);
         refuseUnknownReadPlaintext();
+        checkLegacyColumns();
         refuseLeftoverPlaintext();
         loadBlindIndexKeys();
         canonicalIds = Map.copyOf(ids);
@@ -543,20 +544,22 @@ public final class FieldCryptRuntime {
                 .getQuotedName(sessionFactory.getJdbcServices().getDialect());
     }
 
-    /** How {@code attribute} treats stored values without the envelope marker: per {@link Settings#readPlaintext}. */
+    /** How {@code attribute} treats its legacy plaintext values: per {@link Settings#readPlaintext}. */
     private EntityCrypto.Slot.Legacy legacy(BootEntity boot, BootAttribute attribute) {
         Set<String> listed = settings.readPlaintext();
         String label = attribute.attribute().label();
-        boolean migrating = listed.contains("*") || listed.contains(label);
-        if (listed.contains(label)
-                && (attribute.embedded()
-                        || !(attribute.attribute().text()
-                                && attribute.attribute().javaType() == String.class))) {
+        boolean migrateFrom = attribute.attribute().migrateFrom() != null;
+        boolean inPlace = !attribute.embedded()
+                && attribute.attribute().text()
+                && attribute.attribute().javaType() == String.class;
+        if (listed.contains(label) && !migrateFrom && !inPlace) {
             throw new ConfigurationException(FieldCryptSettings.MIGRATION_READ_PLAINTEXT + " lists " + label + ", but"
-                    + " legacy plaintext is read only in place, from a String attribute of the entity itself (not inside"
-                    + " an embeddable) stored as text (@Encrypted(storage = Encrypted.Storage.TEXT)) on the column"
-                    + " that held it");
+                    + " legacy plaintext is read either from a column the attribute migrates from"
+                    + " (@Encrypted(migrateFrom = \"<legacy column>\")), or in place, from a String attribute of the"
+                    + " entity itself stored as text (@Encrypted(storage = Encrypted.Storage.TEXT)) on the column that"
+                    + " held it; see docs/MIGRATION.md");
         }
+        boolean migrating = (listed.contains("*") || listed.contains(label)) && (migrateFrom || inPlace);
         EncryptedTable table = tables.stream()
                 .filter(t -> t.entityNames().contains(boot.entityName())
                         && t.aadTable().equals(attribute.table()))
@@ -568,31 +571,33 @@ public final class FieldCryptRuntime {
                         .filter(c -> c.aadColumn().equals(attribute.column()))
                         .findFirst()
                         .orElse(null);
-        java.util.function.LongSupplier unmarked =
-                () -> column == null || !column.text() ? 0 : countUnmarked(table, column, label, Long.MAX_VALUE);
-        java.util.function.LongSupplier unmarkedAtMost1000 =
-                () -> column == null || !column.text() ? 0 : countUnmarked(table, column, label, 1000);
+        boolean countable = column != null && column.plaintextLeftSql() != null;
+        RowUpdate clear = migrating && column != null && column.legacy() != null
+                ? new RowUpdate(
+                        "update " + table.sqlName() + " set " + column.legacy().sqlName() + " = null where "
+                                + String.join(" = ? and ", table.keyColumns()) + " = ? and "
+                                + column.legacy().sqlName() + " is not null",
+                        "setting the column " + label + " migrates from to NULL")
+                : null;
         return new EntityCrypto.Slot.Legacy(
-                migrating
-                        && !attribute.embedded()
-                        && attribute.attribute().text()
-                        && attribute.attribute().javaType() == String.class,
+                migrating,
                 new java.util.concurrent.atomic.LongAdder(),
-                unmarked,
-                unmarkedAtMost1000);
+                () -> countable ? countPlaintextLeft(table, column, Long.MAX_VALUE) : 0,
+                () -> countable ? countPlaintextLeft(table, column, 1000) : 0,
+                column == null ? null : column.legacy(),
+                clear);
     }
 
     /**
      * @param limit the most values to count (the count stops there), or {@code Long.MAX_VALUE}
-     * @return how many values of a text column have no envelope marker
+     * @return how many values of {@code column} are legacy plaintext ({@link EncryptedTable.Column#plaintextLeftSql})
      */
-    private long countUnmarked(EncryptedTable table, EncryptedTable.Column column, String label, long limit) {
-        String unmarked = "select 1 from " + table.sqlName() + " where " + column.sqlName() + " is not null and "
-                + column.sqlName() + " not like '" + io.fieldcrypt.Envelope.TEXT_PREFIX + "%'";
+    private long countPlaintextLeft(EncryptedTable table, EncryptedTable.Column column, long limit) {
+        String left = "select 1 from " + table.sqlName() + " where " + column.plaintextLeftSql();
         String sql = limit == Long.MAX_VALUE
-                ? "select count(*) from (" + unmarked + ") x"
-                : "select count(*) from (" + unmarked + " limit " + limit + ") x";
-        return Jdbc.inTransaction(connections, "count the unmarked values of " + label + " in", c -> {
+                ? "select count(*) from (" + left + ") x"
+                : "select count(*) from (" + left + " limit " + limit + ") x";
+        return Jdbc.inTransaction(connections, "count the plaintext values of " + column.label() + " in", c -> {
             if (limit != Long.MAX_VALUE) {
                 // The boot-time check is bounded in time as well as in rows.
                 try (var timeout = c.createStatement()) {
@@ -608,18 +613,20 @@ public final class FieldCryptRuntime {
     }
 
     /**
-     * An attribute being migrated in place, as the encrypt-existing job needs it.
+     * An attribute being migrated (in place or from a legacy column), as the encrypt-existing job needs it.
      *
      * @param label {@code Entity.attribute}
      * @param table its table
      * @param column its (text) column
      * @param indexes the blind index columns over it, ready for SQL, with how their values are hashed
+     * @param codec how its values become plaintext bytes
      */
     record MigratingColumn(
             String label,
             EncryptedTable table,
             EncryptedTable.Column column,
-            Map<String, IndexConverter.Hasher> indexes) {}
+            Map<String, IndexConverter.Hasher> indexes,
+            ValueCodec codec) {}
 
     /** @return the attributes listed in {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}, once per column */
     List<MigratingColumn> migratingColumns() {
@@ -652,7 +659,12 @@ public final class FieldCryptRuntime {
                         }
                     }
                 }
-                migrating.add(new MigratingColumn(slot.attribute().label(), table, column, indexes));
+                migrating.add(new MigratingColumn(
+                        slot.attribute().label(),
+                        table,
+                        column,
+                        indexes,
+                        slot.attribute().codec()));
             }
         }
         return migrating;
@@ -686,27 +698,86 @@ public final class FieldCryptRuntime {
                         .flatMap(crypto -> crypto.slots().stream())
                         .anyMatch(slot -> slot.attribute().label().equals(column.label())
                                 && slot.legacy().readPlaintext());
-                if (!column.text() || migrating) {
+                if (column.plaintextLeftSql() == null || migrating) {
                     continue;
                 }
                 long left;
                 try {
-                    left = countUnmarked(table, column, column.label(), 1000);
+                    left = countPlaintextLeft(table, column, 1000);
+                } catch (RuntimeException e) {
+                    LOG.warn("could not check {} for legacy plaintext values: {}", column.label(), e.getMessage());
+                    continue;
+                }
+                if (left == 0) {
+                    continue;
+                }
+                String count = left >= 1000 ? "at least 1000" : Long.toString(left);
+                String keep = " Keep " + FieldCryptSettings.MIGRATION_READ_PLAINTEXT + "=" + column.label() + " until"
+                        + " FieldCrypt.status() reports none left";
+                if (column.legacy() != null) {
+                    throw new ConfigurationException(column.label() + " is strict, but the column it migrates from, "
+                            + table.sqlName() + "." + column.legacy().sqlName() + ", holds " + count + " value(s):"
+                            + " plaintext not yet sealed into " + column.sqlName() + " (FieldCrypt.encryptExisting()"
+                            + " seals them)." + keep);
+                }
+                throw new ConfigurationException(column.label() + " is strict, but " + table.sqlName() + "."
+                        + column.sqlName() + " holds " + count + " value(s) without the envelope marker ("
+                        + io.fieldcrypt.Envelope.TEXT_PREFIX + "), which would fail to load (an empty string counts"
+                        + " too): plaintext from before the column was encrypted?" + keep);
+            }
+        }
+    }
+
+    /**
+     * Checks, for every attribute that migrates from a legacy column, that the column exists, may be set to NULL
+     * (writes do that), and has a type fieldcrypt reads as the attribute's type. A database that cannot be reached
+     * is left to the first query, with a warning.
+     */
+    private void checkLegacyColumns() {
+        for (EncryptedTable table : tables) {
+            for (EncryptedTable.Column column : table.columns()) {
+                LegacyColumn legacy = column.legacy();
+                if (legacy == null) {
+                    continue;
+                }
+                String problem;
+                try {
+                    problem = Jdbc.inTransaction(connections, "check the legacy column of " + column.label(), c -> {
+                        try (var st = c.prepareStatement(
+                                        "select " + legacy.sqlName() + " from " + table.sqlName() + " where false");
+                                var rs = st.executeQuery()) {
+                            var meta = rs.getMetaData();
+                            String type = meta.getColumnTypeName(1);
+                            if (!legacy.accepts(type)) {
+                                return "has type " + type + ", which fieldcrypt does not read as a "
+                                        + legacy.javaType().getSimpleName() + " (expected one of "
+                                        + new TreeSet<>(legacy.expectedTypes()) + ")";
+                            }
+                            if (meta.isNullable(1) == java.sql.ResultSetMetaData.columnNoNulls) {
+                                return "is NOT NULL, but writes set it to NULL. Allow NULL (metadata-only in"
+                                        + " PostgreSQL): alter table " + table.sqlName() + " alter column "
+                                        + legacy.sqlName() + " drop not null";
+                            }
+                            return null;
+                        } catch (java.sql.SQLException e) {
+                            if ("42703".equals(e.getSQLState())) {
+                                return "does not exist; migrateFrom names the column of " + table.sqlName()
+                                        + " that holds the plaintext";
+                            }
+                            throw e;
+                        }
+                    });
                 } catch (RuntimeException e) {
                     LOG.warn(
-                            "could not check {} for values without the envelope marker: {}",
+                            "could not check {}, the column {} migrates from: {}",
+                            legacy.sqlName(),
                             column.label(),
                             e.getMessage());
                     continue;
                 }
-                if (left > 0) {
-                    throw new ConfigurationException(column.label() + " is strict, but " + table.sqlName() + "."
-                            + column.sqlName() + " holds " + (left >= 1000 ? "at least 1000" : left) + " value(s)"
-                            + " without the envelope marker (" + io.fieldcrypt.Envelope.TEXT_PREFIX + "), which would"
-                            + " fail to load (an empty string counts too): plaintext from before the column was"
-                            + " encrypted? Keep "
-                            + FieldCryptSettings.MIGRATION_READ_PLAINTEXT + "=" + column.label() + " until"
-                            + " FieldCrypt.status() reports none left");
+                if (problem != null) {
+                    throw new ConfigurationException("@Encrypted(migrateFrom = ...) on " + column.label() + ": the"
+                            + " column " + table.sqlName() + "." + legacy.sqlName() + " " + problem);
                 }
             }
         }

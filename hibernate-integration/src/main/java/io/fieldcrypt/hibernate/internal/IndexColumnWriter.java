@@ -1,10 +1,7 @@
 package io.fieldcrypt.hibernate.internal;
 
 import io.fieldcrypt.FieldCryptException;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
 import java.util.List;
-import org.hibernate.engine.jdbc.spi.JdbcCoordinator;
 import org.hibernate.engine.spi.SharedSessionContractImplementor;
 import org.hibernate.persister.entity.EntityPersister;
 
@@ -15,11 +12,11 @@ import org.hibernate.persister.entity.EntityPersister;
  * DynamicUpdate} statement left it out although the source changed (a {@code @PreUpdate} callback or an interceptor
  * changed the source after fieldcrypt's flush listener ran).
  *
- * @param sql {@code update <table> set <column> = ? where <key columns> = ?...}
+ * @param update {@code update <table> set <column> = ? where <key columns> = ?...}
  * @param hasher how the column's values are hashed
  * @param label the handle, {@code Entity.handle}, for messages
  */
-record IndexColumnWriter(String sql, IndexConverter.Hasher hasher, String label) {
+record IndexColumnWriter(RowUpdate update, IndexConverter.Hasher hasher, String label) {
 
     /**
      * @param table the source's table, ready for SQL
@@ -29,52 +26,29 @@ record IndexColumnWriter(String sql, IndexConverter.Hasher hasher, String label)
     static IndexColumnWriter of(
             String table, List<String> keyColumns, String column, IndexConverter.Hasher hasher, String label) {
         return new IndexColumnWriter(
-                "update " + table + " set " + column + " = ? where " + String.join(" = ? and ", keyColumns) + " = ?",
+                new RowUpdate(
+                        "update " + table + " set " + column + " = ? where " + String.join(" = ? and ", keyColumns)
+                                + " = ?",
+                        "writing a column of blind index " + label),
                 hasher,
                 label);
     }
 
     /** Writes the index value of {@code plaintext} (the source's value) for the row {@code id}. */
-    // The id's JDBC values come with the binders of their own JDBC mappings.
-    @SuppressWarnings("unchecked")
     void write(Object plaintext, Object id, EntityPersister persister, SharedSessionContractImplementor session) {
         byte[] value = hasher.hash(plaintext, label);
-        JdbcCoordinator jdbc = session.getJdbcCoordinator();
-        PreparedStatement update = jdbc.getStatementPreparer().prepareStatement(sql);
-        try {
-            update.setBytes(1, value);
-            int[] position = {2};
-            persister
-                    .getIdentifierMapping()
-                    .breakDownJdbcValues(
-                            id,
-                            (index, jdbcValue, mapping) -> {
-                                try {
-                                    mapping.getJdbcMapping()
-                                            .getJdbcValueBinder()
-                                            .bind(update, jdbcValue, position[0]++, session);
-                                } catch (SQLException e) {
-                                    throw new FieldCryptException(
-                                            "cannot bind the id of a row whose blind index " + label
-                                                    + " is being written (SQL state " + e.getSQLState() + ")",
-                                            e);
-                                }
-                            },
-                            session);
-            int rows = jdbc.getResultSetReturn().executeUpdate(update, sql);
-            // An optional secondary table has no row while all its columns are null: then neither is there an index.
-            if (rows != 1 && !(rows == 0 && value == null)) {
-                throw new FieldCryptException("writing a column of blind index " + label + " updated " + rows
-                        + " rows instead of 1; the transaction must not commit");
-            }
-        } catch (SQLException e) {
-            throw new FieldCryptException(
-                    "writing a column of blind index " + label + " failed (SQL state " + e.getSQLState()
-                            + "); the transaction must not commit",
-                    e);
-        } finally {
-            jdbc.getLogicalConnection().getResourceRegistry().release(update);
-            jdbc.afterStatementExecution();
+        int rows = update.execute(
+                statement -> {
+                    statement.setBytes(1, value);
+                    return 2;
+                },
+                id,
+                persister,
+                session);
+        // An optional secondary table has no row while all its columns are null: then neither is there an index.
+        if (rows != 1 && !(rows == 0 && value == null)) {
+            throw new FieldCryptException("writing a column of blind index " + label + " updated " + rows
+                    + " rows instead of 1; the transaction must not commit");
         }
     }
 }

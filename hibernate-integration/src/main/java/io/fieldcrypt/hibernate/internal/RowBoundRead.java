@@ -38,6 +38,11 @@ import java.util.function.UnaryOperator;
  * then {@code ':'} and the envelope's text form. The converter turns each key back into its Java value
  * ({@code Long}, {@code UUID}, {@code String}; a key text must be exactly what PostgreSQL writes for it), and
  * {@link CanonicalId#ofKeyParts} makes the canonical id of those.
+ *
+ * <p>An attribute migrating from a legacy column ({@code @Encrypted(migrateFrom)}) reads
+ * {@code coalesce(<keyed envelope>, <keyed legacy value>)}: while its own column is NULL, the legacy column's value as
+ * text ({@link LegacyColumn#textSql}) behind {@link #LEGACY_TOKEN} and the same keys, so the converter knows it for
+ * legacy plaintext by where it came from, never by its content.
  */
 final class RowBoundRead {
 
@@ -49,6 +54,11 @@ final class RowBoundRead {
     static final String TOKEN = token();
 
     private static final byte[] TOKEN_BYTES = TOKEN.getBytes(StandardCharsets.US_ASCII);
+
+    /** The marker of a legacy column's value read through the expression: like {@link #TOKEN}, and drawn apart. */
+    static final String LEGACY_TOKEN = legacyToken();
+
+    private static final byte[] LEGACY_TOKEN_BYTES = LEGACY_TOKEN.getBytes(StandardCharsets.US_ASCII);
 
     /** How a key column travels, by the Java type of its id part. */
     enum KeyKind {
@@ -100,11 +110,18 @@ final class RowBoundRead {
      * A value read through the expression.
      *
      * @param idParts the row's key columns, in key order: {@code Long} for integers, {@code UUID}, {@code String}
-     * @param stored the column's own value, as stored (an envelope, binary or text)
+     * @param stored the column's own value, as stored (an envelope, binary or text); or, if {@code legacy}, the
+     *     text of the legacy column's value
+     * @param legacy whether the value came from the column the attribute migrates from
      */
-    record Read(List<Object> idParts, Object stored) {}
+    record Read(List<Object> idParts, Object stored, boolean legacy) {}
 
     private RowBoundRead() {}
+
+    private static String legacyToken() {
+        String token = token();
+        return token.equals(TOKEN) ? legacyToken() : token;
+    }
 
     private static String token() {
         SecureRandom random = new SecureRandom();
@@ -127,42 +144,53 @@ final class RowBoundRead {
      * @param keys the key columns of its table, in the id's order
      * @param text whether the column holds the envelope's text form
      * @param embedded whether the attribute is inside an embeddable
+     * @param legacy the column the attribute migrates from (an attribute of the entity itself), or {@code null}
      * @param label {@code Entity.attribute}, for the message
      * @return the expression
      * @throws ConfigurationException if the column's name occurs in every rendering of the rest of the expression
      */
-    static String expression(String column, List<Key> keys, boolean text, boolean embedded, String label) {
+    static String expression(
+            String column, List<Key> keys, boolean text, boolean embedded, LegacyColumn legacy, String label) {
         if (embedded) {
-            return prefix(keys, text, word -> word.toUpperCase(Locale.ROOT)) + "{@}." + column;
+            return prefix(TOKEN, keys, text, word -> word.toUpperCase(Locale.ROOT)) + "{@}." + column;
         }
         List<UnaryOperator<String>> cases =
                 List.of(word -> word.toUpperCase(Locale.ROOT), word -> word.toLowerCase(Locale.ROOT));
         String prefix = null;
         for (UnaryOperator<String> letterCase : cases) {
-            prefix = prefix(keys, text, letterCase);
-            if (!prefix.contains(column)) {
-                return prefix + column;
+            prefix = prefix(TOKEN, keys, text, letterCase);
+            String suffix = "";
+            if (legacy != null) {
+                String value = legacy.textSql("{@}." + sqlCase(legacy.sqlName(), letterCase), letterCase);
+                prefix = letterCase.apply("coalesce(") + prefix;
+                suffix = "," + prefix(LEGACY_TOKEN, keys, text, letterCase)
+                        + (text ? value : letterCase.apply("convert_to(") + value + letterCase.apply(",'utf8')"))
+                        + ")";
             }
+            if (!prefix.contains(column) && !suffix.contains(column)) {
+                return prefix + column + suffix;
+            }
+            prefix = prefix + "..." + suffix;
         }
         throw new ConfigurationException("@Encrypted on " + label + ": fieldcrypt reads column " + column
                 + " together with its row's key ("
                 + String.join(", ", keys.stream().map(Key::column).toList()) + "), and Hibernate qualifies that"
                 + " expression by replacing the column's name wherever it occurs; the name also occurs in the SQL"
-                + " around it (" + prefix.replace(TOKEN, "<token>") + "). Rename the column, e.g. @Column(name = \""
+                + " around it (" + prefix.replace(TOKEN, "<token>").replace(LEGACY_TOKEN, "<token>")
+                + "). Rename the column, e.g. @Column(name = \""
                 + column + "_enc\")");
     }
 
-    private static String prefix(List<Key> keys, boolean text, UnaryOperator<String> letterCase) {
+    private static String prefix(String token, List<Key> keys, boolean text, UnaryOperator<String> letterCase) {
         StringBuilder sql = new StringBuilder();
         if (text) {
-            sql.append('\'').append(TOKEN).append('\'');
+            sql.append('\'').append(token).append('\'');
         } else {
-            sql.append(letterCase.apply("cast(")).append('\'').append(TOKEN).append('\'');
+            sql.append(letterCase.apply("cast(")).append('\'').append(token).append('\'');
             sql.append(letterCase.apply(" as bytea)"));
         }
         for (Key key : keys) {
-            String name = key.column();
-            String column = "{@}." + (name.startsWith("\"") || !isAscii(name) ? name : letterCase.apply(name));
+            String column = "{@}." + sqlCase(key.column(), letterCase);
             sql.append(text ? "||':'||" : "||").append(keyExpression(column, key.kind(), text, letterCase));
         }
         return sql.append(text ? "||':'||" : "||").toString();
@@ -187,6 +215,11 @@ final class RowBoundRead {
         };
     }
 
+    /** A column name in {@code letterCase}, unless it is quoted or not ASCII (then its case matters). */
+    private static String sqlCase(String name, UnaryOperator<String> letterCase) {
+        return name.startsWith("\"") || !isAscii(name) ? name : letterCase.apply(name);
+    }
+
     private static boolean isAscii(String name) {
         return name.chars().allMatch(c -> c < 0x80);
     }
@@ -204,7 +237,8 @@ final class RowBoundRead {
     }
 
     private static Read parseBinary(byte[] value, List<KeyKind> keys) {
-        if (!startsWithToken(value)) {
+        boolean legacy = startsWith(value, LEGACY_TOKEN_BYTES);
+        if (!legacy && !startsWith(value, TOKEN_BYTES)) {
             return null;
         }
         ByteBuffer in = ByteBuffer.wrap(value, TOKEN_BYTES.length, value.length - TOKEN_BYTES.length);
@@ -223,7 +257,9 @@ final class RowBoundRead {
                         }
                     });
         }
-        return new Read(List.copyOf(parts), Arrays.copyOfRange(value, in.position(), value.length));
+        return legacy
+                ? new Read(List.copyOf(parts), utf8(in), true)
+                : new Read(List.copyOf(parts), Arrays.copyOfRange(value, in.position(), value.length), false);
     }
 
     /** @return the next {@code length} bytes of {@code in}, consumed */
@@ -251,16 +287,18 @@ final class RowBoundRead {
 
     /** @return whether {@code value} (a {@code byte[]} or {@code String} column value) was read through the expression */
     static boolean isKeyed(Object value) {
-        return value instanceof byte[] bytes ? startsWithToken(bytes) : ((String) value).startsWith(TOKEN);
+        return value instanceof byte[] bytes
+                ? startsWith(bytes, TOKEN_BYTES) || startsWith(bytes, LEGACY_TOKEN_BYTES)
+                : ((String) value).startsWith(TOKEN) || ((String) value).startsWith(LEGACY_TOKEN);
     }
 
-    private static boolean startsWithToken(byte[] value) {
-        return value.length >= TOKEN_BYTES.length
-                && Arrays.equals(value, 0, TOKEN_BYTES.length, TOKEN_BYTES, 0, TOKEN_BYTES.length);
+    private static boolean startsWith(byte[] value, byte[] token) {
+        return value.length >= token.length && Arrays.equals(value, 0, token.length, token, 0, token.length);
     }
 
     private static Read parseText(String value, List<KeyKind> keys) {
-        if (!value.startsWith(TOKEN)) {
+        boolean legacy = value.startsWith(LEGACY_TOKEN);
+        if (!legacy && !value.startsWith(TOKEN)) {
             return null;
         }
         List<Object> parts = new ArrayList<>(keys.size());
@@ -293,7 +331,7 @@ final class RowBoundRead {
         if (at >= value.length() || value.charAt(at) != ':') {
             throw malformed();
         }
-        return new Read(List.copyOf(parts), value.substring(at + 1));
+        return new Read(List.copyOf(parts), value.substring(at + 1), legacy);
     }
 
     private static EnvelopeFormatException malformed() {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 class RowBoundReadTest {
 
     private static final String TOKEN = RowBoundRead.TOKEN;
+    private static final String LEGACY_TOKEN = RowBoundRead.LEGACY_TOKEN;
     private static final List<KeyKind> INTEGER = List.of(KeyKind.INTEGER);
     private static final List<KeyKind> KINDS = List.of(KeyKind.STRING, KeyKind.INTEGER, KeyKind.UUID);
 
@@ -34,31 +35,73 @@ class RowBoundReadTest {
         List<Key> composite = List.of(
                 new Key("clinic", KeyKind.STRING), new Key("\"No\"", KeyKind.INTEGER), new Key("ref", KeyKind.UUID));
 
-        assertThat(RowBoundRead.expression("ssn", ID, false, false, "P.ssn"))
+        assertThat(RowBoundRead.expression("ssn", ID, false, false, null, "P.ssn"))
                 .isEqualTo("CAST('" + TOKEN + "' AS BYTEA)||INT8SEND(CAST({@}.ID AS BIGINT))||ssn");
-        assertThat(RowBoundRead.expression("ssn", composite, false, false, "P.ssn"))
+        assertThat(RowBoundRead.expression("ssn", composite, false, false, null, "P.ssn"))
                 .isEqualTo("CAST('" + TOKEN + "' AS BYTEA)"
                         + "||INT4SEND(OCTET_LENGTH(CONVERT_TO(CAST({@}.CLINIC AS TEXT),'UTF8')))"
                         + "||CONVERT_TO(CAST({@}.CLINIC AS TEXT),'UTF8')"
                         + "||INT8SEND(CAST({@}.\"No\" AS BIGINT))||UUID_SEND(CAST({@}.REF AS UUID))||ssn");
-        assertThat(RowBoundRead.expression("note", composite, true, false, "P.note"))
+        assertThat(RowBoundRead.expression("note", composite, true, false, null, "P.note"))
                 .isEqualTo("'" + TOKEN + "'"
                         + "||':'||ENCODE(CONVERT_TO(CAST({@}.CLINIC AS TEXT),'UTF8'),'HEX')"
                         + "||':'||CAST({@}.\"No\" AS TEXT)||':'||CAST(CAST({@}.REF AS UUID) AS TEXT)||':'||note");
     }
 
     @Test
+    void expression_migratingFromALegacyColumn_readsItBehindItsOwnTokenWhileTheColumnIsNull() {
+        LegacyColumn birthDate = new LegacyColumn("birth_date", java.time.LocalDate.class);
+
+        assertThat(RowBoundRead.expression("birth_date_enc", ID, false, false, birthDate, "P.birthDate"))
+                .isEqualTo("COALESCE(CAST('" + TOKEN + "' AS BYTEA)||INT8SEND(CAST({@}.ID AS BIGINT))||birth_date_enc,"
+                        + "CAST('" + LEGACY_TOKEN + "' AS BYTEA)||INT8SEND(CAST({@}.ID AS BIGINT))"
+                        + "||CONVERT_TO(CAST(EXTRACT(EPOCH FROM {@}.BIRTH_DATE) AS TEXT),'UTF8'))");
+        assertThat(RowBoundRead.expression(
+                        "note", ID, true, false, new LegacyColumn("\"Note\"", String.class), "P.note"))
+                .isEqualTo("COALESCE('" + TOKEN + "'||':'||CAST({@}.ID AS TEXT)||':'||note," + "'" + LEGACY_TOKEN
+                        + "'||':'||CAST({@}.ID AS TEXT)||':'||CAST({@}.\"Note\" AS TEXT))");
+    }
+
+    @Test
+    void expression_legacyColumnContainingTheColumnName_isRefusedNamingAFix() {
+        assertThatThrownBy(() -> RowBoundRead.expression(
+                        "ssn", ID, false, false, new LegacyColumn("\"ssn_plain\"", String.class), "P.ssn"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageEndingWith("Rename the column, e.g. @Column(name = \"ssn_enc\")")
+                .hasMessageNotContaining(TOKEN)
+                .hasMessageNotContaining(LEGACY_TOKEN);
+    }
+
+    @Test
+    void parse_legacyValues_areToldApartByTheirTokenAlone() {
+        ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        binary.writeBytes(LEGACY_TOKEN.getBytes(StandardCharsets.US_ASCII));
+        binary.writeBytes(ByteBuffer.allocate(8).putLong(7).array());
+        binary.writeBytes("1577923200".getBytes(StandardCharsets.UTF_8));
+
+        RowBoundRead.Read fromBinary = RowBoundRead.parse(binary.toByteArray(), INTEGER, false);
+        RowBoundRead.Read fromText = RowBoundRead.parse(LEGACY_TOKEN + ":7:fc1:not an envelope", INTEGER, true);
+        RowBoundRead.Read envelope = RowBoundRead.parse(TOKEN + ":7:fc1:AAAA", INTEGER, true);
+
+        assertThat(fromBinary).isEqualTo(new RowBoundRead.Read(List.of(7L), "1577923200", true));
+        assertThat(fromText).isEqualTo(new RowBoundRead.Read(List.of(7L), "fc1:not an envelope", true));
+        assertThat(envelope.legacy()).isFalse();
+        assertThat(RowBoundRead.isKeyed(LEGACY_TOKEN + ":7:x")).isTrue();
+        assertThat(LEGACY_TOKEN).isNotEqualTo(TOKEN).hasSize(TOKEN.length());
+    }
+
+    @Test
     void expression_insideAnEmbeddable_qualifiesTheColumnToo() {
-        assertThat(RowBoundRead.expression("street", ID, false, true, "P.street"))
+        assertThat(RowBoundRead.expression("street", ID, false, true, null, "P.street"))
                 .startsWith("CAST('" + TOKEN + "' AS BYTEA)")
                 .endsWith("||{@}.street");
     }
 
     @Test
     void expression_columnNamedLikeAnSqlWord_usesAnotherLetterCase() {
-        String upper = RowBoundRead.expression("TEXT", ID, true, false, "P.text");
+        String upper = RowBoundRead.expression("TEXT", ID, true, false, null, "P.text");
 
-        assertThat(RowBoundRead.expression("text", ID, true, false, "P.text"))
+        assertThat(RowBoundRead.expression("text", ID, true, false, null, "P.text"))
                 .contains("CAST({@}.ID AS TEXT)")
                 .endsWith("||text");
         assertThat(upper).contains("cast({@}.id as text)").endsWith("||TEXT");
@@ -68,14 +111,14 @@ class RowBoundReadTest {
     @Test
     void expression_nonAsciiKeyColumn_keepsItsCase() {
         assertThat(RowBoundRead.expression(
-                        "secret", List.of(new Key("straße", KeyKind.INTEGER)), false, false, "P.secret"))
+                        "secret", List.of(new Key("straße", KeyKind.INTEGER)), false, false, null, "P.secret"))
                 .contains("{@}.straße AS");
     }
 
     @Test
     void expression_columnNameInsideAQuotedKey_isRefusedNamingAFix() {
         assertThatThrownBy(() -> RowBoundRead.expression(
-                        "code", List.of(new Key("\"codeId\"", KeyKind.STRING)), false, false, "P.code"))
+                        "code", List.of(new Key("\"codeId\"", KeyKind.STRING)), false, false, null, "P.code"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("@Encrypted on P.code: fieldcrypt reads column code together with its row's"
                         + " key (\"codeId\")")
