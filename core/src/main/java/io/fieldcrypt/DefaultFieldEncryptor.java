@@ -15,7 +15,7 @@ final class DefaultFieldEncryptor implements FieldEncryptor {
     private final BlindIndexKeys blindIndexKeys;
 
     DefaultFieldEncryptor(FieldEncryptor.Builder settings) {
-        CountingKeyProvider provider = new CountingKeyProvider(settings.keyProvider);
+        CountingKeyProvider provider = new CountingKeyProvider(settings.keyProvider, settings.keyProviderListener);
         MasterKeys masterKeys = new MasterKeys(provider, settings.masterKeyId, settings.trustedMasterKeyIds);
         masterKeys.resolveEagerly();
         this.cache = new DataKeyCache(provider, masterKeys, settings.dataKeyStore, settings);

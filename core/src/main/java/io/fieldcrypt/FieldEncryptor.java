@@ -2,6 +2,7 @@ package io.fieldcrypt;
 
 import io.fieldcrypt.spi.DataKeyStore;
 import io.fieldcrypt.spi.KeyProvider;
+import io.fieldcrypt.spi.KeyProviderListener;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Objects;
@@ -161,6 +162,7 @@ public interface FieldEncryptor extends AutoCloseable {
         /** Elapsed nanoseconds for cache expiry; null means {@link System#nanoTime()} with background eviction. */
         LongSupplier ticker;
 
+        KeyProviderListener keyProviderListener = call -> {};
         Consumer<String> beforeMakingBlindIndexRoot = group -> {};
 
         Builder() {}
@@ -171,6 +173,16 @@ public interface FieldEncryptor extends AutoCloseable {
          */
         public Builder keyProvider(KeyProvider keyProvider) {
             this.keyProvider = Objects.requireNonNull(keyProvider, "keyProvider");
+            return this;
+        }
+
+        /**
+         * @param listener told of every call to the key provider (its operation, duration and outcome), for metrics
+         *     and health checks; default: none
+         * @return this builder
+         */
+        public Builder keyProviderListener(KeyProviderListener listener) {
+            this.keyProviderListener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

@@ -304,6 +304,25 @@ public final class FieldCrypt {
     }
 
     /**
+     * @return per blind index handle ({@code Entity.handle}), how many values were hashed to look rows up by it (query
+     *     parameters compared with the handle, {@link #findBy}) since the factory was built; hashes written with
+     *     entities are not counted
+     */
+    public Map<String, Long> blindIndexLookups() {
+        return runtime.blindIndexLookups();
+    }
+
+    /**
+     * Reads at most one row of the data key table: a cheap check that the database and the table are reachable, as
+     * a health check makes. Never calls the key provider.
+     *
+     * @throws io.fieldcrypt.FieldCryptException if the table cannot be read
+     */
+    public void checkDataKeyTable() {
+        runtime.checkDataKeyTable();
+    }
+
+    /**
      * @param type an entity
      * @param attribute one of its attributes
      * @return whether it is a truncated {@link BlindIndex} handle (fewer than 128 bits), which queries reach only

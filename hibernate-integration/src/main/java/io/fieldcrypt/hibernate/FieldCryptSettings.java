@@ -83,6 +83,13 @@ public final class FieldCryptSettings {
     public static final String KEY_PROVIDER = "fieldcrypt.key-provider";
 
     /**
+     * {@code fieldcrypt.key-provider.listener}: an {@link io.fieldcrypt.spi.KeyProviderListener} object, passed in the
+     * properties map, told of every call to the key provider (operation, duration, outcome): for metrics and health
+     * checks. The Spring Boot starter sets it.
+     */
+    public static final String KEY_PROVIDER_LISTENER = "fieldcrypt.key-provider.listener";
+
+    /**
      * {@code fieldcrypt.blind-index.<Entity.handle>.<property>}: a blind index's definition and its rotation, by
      * settings alone (see {@code docs/OPERATIONS.md}, "Rotate a blind index"). {@code Entity.handle} is the
      * {@link BlindIndex} handle, such as {@code Customer.emailIndex}. Properties: {@code column}, {@code key-group},

@@ -13,7 +13,7 @@ import java.util.Map;
  *     previous scopes, or in envelope format version 1; all zero once re-encryption is complete
  * @param plaintextValues during a migration, for each attribute listed in
  *     {@value FieldCryptSettings#MIGRATION_READ_PLAINTEXT}, how many stored values are still plaintext (without the
- *     envelope marker); empty outside a migration
+ *     envelope marker, or in the column it migrates from); empty outside a migration
  */
 public record FieldCryptStatus(
         List<DataKeyCount> dataKeys, Map<String, Long> valuesUnderRetiredKeys, Map<String, Long> plaintextValues) {

@@ -154,6 +154,7 @@ public final class BlindIndexRebuild {
     private byte[] hash(FieldCryptRuntime.RotatingIndex index, EncryptedTable table, ResultSet rs, Object stored)
             throws SQLException {
         if (index.source().text()
+                && index.source().legacy() == null
                 && stored instanceof String legacy
                 && !legacy.startsWith(io.fieldcrypt.Envelope.TEXT_PREFIX)
                 && index.legacyPlaintext()) {

@@ -180,12 +180,8 @@ final class BootModel {
                     keys.add(new RowBoundRead.Key(keyColumns.get(i), kinds.get(i)));
                 }
                 LegacyColumn legacy = found.legacy(dialect);
-                if (legacy != null && legacy.sqlName().equals(column.getQuotedName(dialect))) {
-                    throw new ConfigurationException("@Encrypted on "
-                            + found.attribute().label() + " names its own"
-                            + " column " + legacy.sqlName() + " in migrateFrom; migrateFrom names the column that held"
-                            + " the plaintext, and the attribute needs a new one, e.g. @Column(name = \""
-                            + column.getName() + "_enc\"). To encrypt a text column in place, remove migrateFrom");
+                if (legacy != null) {
+                    checkLegacyColumn(entity, found, legacy);
                 }
                 String expression = RowBoundRead.expression(
                         column.getQuotedName(dialect),
@@ -204,6 +200,49 @@ final class BootModel {
                 }
             }
         }
+    }
+
+    /**
+     * Refuses a legacy column ({@code @Encrypted(migrateFrom)}) that the mapping also writes, which a migration would
+     * set to NULL under it: the attribute's own column (then the attribute needs a new one), or a column of any other
+     * attribute of any entity in the table (a sibling in a single-table hierarchy, say). Refuses it in a secondary
+     * table too, whose optional rows Hibernate writes with a statement that cannot read the legacy column.
+     */
+    private static void checkLegacyColumn(PersistentClass entity, Found found, LegacyColumn legacy) {
+        String label = found.attribute().label();
+        Table table = found.value().getTable();
+        for (PersistentClass c = entity; c != null; c = c.getSuperclass()) {
+            for (Join join : c.getJoins()) {
+                if (join.getTable() == table) {
+                    throw new ConfigurationException("@Encrypted(migrateFrom = ...) on " + label + ": its column is in"
+                            + " the secondary table " + table.getName() + "; a migration from a legacy column is"
+                            + " supported in the entity's own tables. Map the attribute in the primary table for the"
+                            + " migration, or migrate in place (docs/MIGRATION.md)");
+                }
+            }
+        }
+        String wanted = unquoted(legacy.sqlName());
+        for (Column mapped : table.getColumns()) {
+            if (unquoted(mapped.getQuotedName()).equals(wanted)) {
+                boolean own = mapped == found.column();
+                throw new ConfigurationException("@Encrypted(migrateFrom = \""
+                        + found.attribute().migrateFrom()
+                        + "\") on " + label + ": " + table.getName() + "." + mapped.getName() + " is "
+                        + (own
+                                ? "the attribute's own column; it needs a new one, e.g. @Column(name = \""
+                                        + mapped.getName() + "_enc\") (to encrypt a text column in place, remove"
+                                        + " migrateFrom)"
+                                : "mapped by an attribute, which would go on writing it; migrateFrom names the"
+                                        + " column that held the plaintext, mapped by nothing any more"));
+            }
+        }
+    }
+
+    /** A column name as PostgreSQL knows it: a quoted one as written, an unquoted one in lower case. */
+    private static String unquoted(String name) {
+        return name.startsWith("\"") && name.endsWith("\"")
+                ? name.substring(1, name.length() - 1)
+                : name.toLowerCase(java.util.Locale.ROOT);
     }
 
     /**

@@ -292,7 +292,7 @@ public final class EncryptExisting {
         String keys = String.join(", ", table.keyColumns());
         String own = column.column().sqlName();
         String byKey = " where (" + keys + ") = (" + EncryptedTable.casts(keyTypes) + ")";
-        String select = "select " + keys + ", " + own + " is null, " + legacy.textSql() + " from " + table.sqlName()
+        String select = "select " + keys + ", " + own + ", " + legacy.textSql() + " from " + table.sqlName()
                 + " where " + legacy.sqlName() + " is not null"
                 + (cursor == null ? "" : " and (" + keys + ") > (" + EncryptedTable.casts(keyTypes) + ")")
                 + " order by " + keys + " limit ? for no key update";
@@ -316,7 +316,16 @@ public final class EncryptExisting {
                     scanned++;
                     last = table.keyText(rs);
                     String rowId = runtime.canonicalId(table.idEntity()).ofKeyColumns(rs, 1);
-                    if (!rs.getBoolean(keyCount + 1)) {
+                    Object written = column.column().text() ? rs.getString(keyCount + 1) : rs.getBytes(keyCount + 1);
+                    if (written != null) {
+                        if (!opens(column, rowId, written)) {
+                            LOG.warn(
+                                    "{} of row {}: its own column holds a value that does not open, so its value in"
+                                            + " the column it migrates from is left; check the row",
+                                    column.label(),
+                                    EntityCrypto.printable(rowId));
+                            continue;
+                        }
                         for (int i = 0; i < keyCount; i++) {
                             clearing.setString(i + 1, last[i]);
                         }
@@ -333,11 +342,12 @@ public final class EncryptExisting {
                                 + legacy.sqlName() + " is " + e.getMessage() + "; preflightEncryptExisting() counts"
                                 + " such values");
                     }
-                    int q = 1;
-                    sealing.setObject(q++, seal(column, rowId, column.codec().encode(value)));
+                    int q = 2;
+                    // The index values first: sealing wipes the plaintext's bytes, which for a byte[] are the value.
                     for (IndexConverter.Hasher index : column.indexes().values()) {
                         sealing.setBytes(q++, index.hash(value, column.label()));
                     }
+                    sealing.setObject(1, seal(column, rowId, column.codec().encode(value)));
                     for (String part : last) {
                         sealing.setString(q++, part);
                     }
@@ -362,6 +372,25 @@ public final class EncryptExisting {
             checkpoints.save(connection, options.jobName(), checkpoint, last);
         }
         return last;
+    }
+
+    /**
+     * @return whether {@code stored}, the own column's value, opens for the row: only then is it the application's
+     *     value, which makes the legacy one obsolete
+     */
+    private boolean opens(FieldCryptRuntime.MigratingColumn column, String rowId, Object stored) {
+        EncryptedTable table = column.table();
+        try {
+            byte[] plaintext = encryptor.open(
+                    column.column().scopes(),
+                    FieldContext.of(
+                            table.aadEntity(), table.aadTable(), column.column().aadColumn(), rowId),
+                    SealedValue.read(stored).envelope());
+            Arrays.fill(plaintext, (byte) 0);
+            return true;
+        } catch (io.fieldcrypt.DecryptionException e) {
+            return false;
+        }
     }
 
     /** @return the envelope of {@code bytes} (wiped) for the row, in the column's form: text or binary */

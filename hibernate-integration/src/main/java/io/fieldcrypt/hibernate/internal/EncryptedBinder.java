@@ -28,6 +28,9 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
 
     private static final String ENVERS_AUDITED = "org.hibernate.envers.Audited";
     private static final String ENVERS_NOT_AUDITED = "org.hibernate.envers.NotAudited";
+    /** What {@code migrateFrom} may name: a plain SQL identifier, which needs no quoting and carries no SQL. */
+    private static final java.util.regex.Pattern LEGACY_COLUMN_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
 
     @Override
     public void bind(Encrypted annotation, MetadataBuildingContext context, PersistentClass entity, Property property) {
@@ -92,6 +95,13 @@ public final class EncryptedBinder implements AttributeBinder<Encrypted> {
         }
         boolean embedded = !isDirectAttributeOf(entity, property);
         String migrateFrom = annotation.migrateFrom().trim();
+        if (!migrateFrom.isEmpty() && !LEGACY_COLUMN_NAME.matcher(migrateFrom).matches()) {
+            throw refuse(
+                    label,
+                    "names migrateFrom = \"" + migrateFrom.replaceAll("[^\\p{Print}]", "?") + "\", which is not a"
+                            + " plain column name: use letters, digits and underscores, starting with a letter or"
+                            + " an underscore");
+        }
         if (!migrateFrom.isEmpty() && embedded) {
             throw refuse(
                     label,

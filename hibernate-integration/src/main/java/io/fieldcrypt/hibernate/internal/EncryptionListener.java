@@ -48,6 +48,7 @@ public final class EncryptionListener
     @Override
     public boolean onPreInsert(PreInsertEvent event) {
         PendingSeals.clear();
+        EntityWrites.begin();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());
@@ -58,6 +59,7 @@ public final class EncryptionListener
     @Override
     public void onPostInsert(PostInsertEvent event) {
         PendingSeals.clear();
+        EntityWrites.end();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             if (event.getPersister().getGenerator() != null
@@ -73,6 +75,7 @@ public final class EncryptionListener
     @Override
     public boolean onPreUpsert(PreUpsertEvent event) {
         PendingSeals.clear();
+        EntityWrites.begin();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             if (event.getPersister().isVersioned()) {
@@ -89,20 +92,22 @@ public final class EncryptionListener
     @Override
     public void onPostUpsert(PostUpsertEvent event) {
         PendingSeals.clear();
+        EntityWrites.end();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.writeUnmappedIndexes(event.getEntity(), event.getPersister(), event.getId(), event.getSession());
             if (event.getPersister().isVersioned()) {
                 crypto.clearHandles(event.getEntity(), event.getPersister());
             }
+            crypto.clearLegacy(event.getState(), null, event.getId(), event.getPersister(), event.getSession());
             crypto.restore(event.getState(), event.getEntity(), event.getPersister());
-            crypto.clearLegacy(event.getState(), null, null, event.getId(), event.getPersister(), event.getSession());
         }
     }
 
     @Override
     public boolean onPreUpdate(PreUpdateEvent event) {
         PendingSeals.clear();
+        EntityWrites.begin();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             crypto.seal(event.getState(), event.getPersister(), event.getId(), event.getSession());
@@ -113,6 +118,7 @@ public final class EncryptionListener
     @Override
     public void onPostUpdate(PostUpdateEvent event) {
         PendingSeals.clear();
+        EntityWrites.end();
         EntityCrypto crypto = runtime.entity(event.getPersister());
         if (crypto != null) {
             if (event.getPersister().isDynamicUpdate() && event.getDirtyProperties() != null) {
@@ -124,14 +130,9 @@ public final class EncryptionListener
                         event.getSession());
             }
             crypto.writeUnmappedIndexes(event.getEntity(), event.getPersister(), event.getId(), event.getSession());
-            crypto.restore(event.getState(), event.getEntity(), event.getPersister());
             crypto.clearLegacy(
-                    event.getState(),
-                    event.getOldState(),
-                    event.getPersister().isDynamicUpdate() ? event.getDirtyProperties() : null,
-                    event.getId(),
-                    event.getPersister(),
-                    event.getSession());
+                    event.getState(), event.getOldState(), event.getId(), event.getPersister(), event.getSession());
+            crypto.restore(event.getState(), event.getEntity(), event.getPersister());
         }
     }
 

@@ -55,8 +55,8 @@ final class EntityCrypto {
          * @param unmarked counts the legacy values left
          * @param unmarkedAtMost1000 the same, stopping at 1,000 (and bounded in time), for the refusal's message
          * @param from the column it migrates from, or {@code null} (in place)
-         * @param clear during a migration from {@code from}, the statement that sets it to NULL for a row whose value
-         *     was written; else {@code null}
+         * @param clear during a migration from {@code from}, the statements that set it to NULL for a row whose
+         *     value was written; else {@code null}
          */
         record Legacy(
                 boolean readPlaintext,
@@ -64,7 +64,19 @@ final class EntityCrypto {
                 LongSupplier unmarked,
                 LongSupplier unmarkedAtMost1000,
                 LegacyColumn from,
-                RowUpdate clear) {}
+                Clear clear) {}
+
+        /**
+         * The statements that set a row's legacy column to NULL once its own column holds the value written: each
+         * checks the own column in its condition, so that a statement that did not write it (Hibernate skips the
+         * tables it has nothing to change in, and a versioned entity whose collection alone changed gets a
+         * version-only update) clears nothing.
+         *
+         * @param matching where the own column holds the envelope bound first (the one just written)
+         * @param ifNull where the own column is NULL (NULL was written)
+         * @param ifNotNull where the own column holds a value (a versioned upsert, whose envelope is not at hand)
+         */
+        record Clear(RowUpdate matching, RowUpdate ifNull, RowUpdate ifNotNull) {}
 
         /** @return whether {@code stored}, the own column's value, is in-place legacy plaintext: no envelope marker */
         boolean isLegacy(Object stored) {
@@ -485,31 +497,47 @@ final class EntityCrypto {
     }
 
     /**
-     * After an update or upsert that wrote the own column of an attribute migrating from a legacy column: sets the
-     * legacy column to NULL, so that the value just written is the only one (the legacy one would otherwise linger as
-     * plaintext, and come back if the attribute were set to null). Not when the application never saw a value and
-     * writes none (loaded null, still null): a row loaded by native SQL, which reads the own column bare, must not
-     * lose its legacy value that way.
+     * After an update or upsert, before the plaintext is put back into {@code state}: for each attribute migrating
+     * from a legacy column, sets the legacy column to NULL where the own column now holds what was written, so that
+     * the value just written is the only one (the legacy one would otherwise linger as plaintext, and come back if
+     * the attribute were set to null). An envelope written is matched exactly (a fresh envelope: a statement that did
+     * not write the column clears nothing). NULL written clears only if the application saw a value (it set it to
+     * null) or its old state is unknown ({@code StatelessSession} update, upsert): a row loaded by native SQL, which
+     * reads the own column bare, does not lose its legacy value to a write that leaves the attribute as it was.
      *
-     * @param oldState the loaded state, or {@code null} if unknown (a {@code StatelessSession} update, an upsert)
-     * @param dirty the indexes of the properties a dynamic update wrote, or {@code null} if it wrote them all
+     * @param state the state as written: envelopes ({@link SealedValue}) where values were sealed
+     * @param oldState the loaded state, or {@code null} if unknown
      */
     void clearLegacy(
             Object[] state,
             Object[] oldState,
-            int[] dirty,
             Object id,
             EntityPersister persister,
             SharedSessionContractImplementor session) {
         for (Slot slot : slots) {
-            RowUpdate clear = slot.legacy().clear();
-            if (clear == null
-                    || !persister.getPropertyUpdateability()[slot.index]
-                    || dirty != null && Arrays.stream(dirty).noneMatch(i -> i == slot.index)
-                    || oldState != null && oldState[slot.index] == null && state[slot.index] == null) {
+            Slot.Clear clear = slot.legacy().clear();
+            if (clear == null) {
                 continue;
             }
-            clear.execute(statement -> 1, id, persister, session);
+            Object written = state[slot.index];
+            if (written instanceof SealedValue sealed) {
+                Object stored = sealed.stored();
+                clear.matching()
+                        .execute(
+                                statement -> {
+                                    statement.setObject(1, stored);
+                                    return 2;
+                                },
+                                id,
+                                persister,
+                                session);
+            } else if (written == null) {
+                if (oldState == null || oldState[slot.index] != null) {
+                    clear.ifNull().execute(statement -> 1, id, persister, session);
+                }
+            } else {
+                clear.ifNotNull().execute(statement -> 1, id, persister, session);
+            }
         }
     }
 
@@ -530,7 +558,10 @@ final class EntityCrypto {
                             rowId)
                     .stored();
         } finally {
-            Arrays.fill(bytes, (byte) 0);
+            if (bytes != plaintext) {
+                // A byte[] attribute's codec hands back the value itself, which the application is about to get.
+                Arrays.fill(bytes, (byte) 0);
+            }
         }
     }
 

@@ -163,6 +163,7 @@ public final class FieldCryptRuntime {
             try {
                 encryptor = FieldEncryptor.builder()
                         .keyProvider(provider.provider())
+                        .keyProviderListener(KeyProviderFactory.listener(values))
                         .masterKeyId(settings.masterKeyId())
                         .trustedMasterKeyIds(provider.trustedKeyIds())
                         .dataKeyStore(store)
@@ -572,13 +573,18 @@ public final class FieldCryptRuntime {
                         .findFirst()
                         .orElse(null);
         boolean countable = column != null && column.plaintextLeftSql() != null;
-        RowUpdate clear = migrating && column != null && column.legacy() != null
-                ? new RowUpdate(
-                        "update " + table.sqlName() + " set " + column.legacy().sqlName() + " = null where "
-                                + String.join(" = ? and ", table.keyColumns()) + " = ? and "
-                                + column.legacy().sqlName() + " is not null",
-                        "setting the column " + label + " migrates from to NULL")
-                : null;
+        EntityCrypto.Slot.Clear clear = null;
+        if (migrating && column != null && column.legacy() != null) {
+            String update =
+                    "update " + table.sqlName() + " set " + column.legacy().sqlName() + " = null where "
+                            + column.legacy().sqlName() + " is not null and " + column.sqlName();
+            String byKey = " and " + String.join(" = ? and ", table.keyColumns()) + " = ?";
+            String what = "setting the column " + label + " migrates from to NULL";
+            clear = new EntityCrypto.Slot.Clear(
+                    new RowUpdate(update + " = ?" + byKey, what),
+                    new RowUpdate(update + " is null" + byKey, what),
+                    new RowUpdate(update + " is not null" + byKey, what));
+        }
         return new EntityCrypto.Slot.Legacy(
                 migrating,
                 new java.util.concurrent.atomic.LongAdder(),
@@ -748,6 +754,10 @@ public final class FieldCryptRuntime {
                                 var rs = st.executeQuery()) {
                             var meta = rs.getMetaData();
                             String type = meta.getColumnTypeName(1);
+                            if (legacy.temporal() && c.getMetaData().getDatabaseMajorVersion() < 14) {
+                                return "is read through extract(epoch ...), which is exact to the microsecond from"
+                                        + " PostgreSQL 14; this server is older. Migrate on PostgreSQL 14 or later";
+                            }
                             if (!legacy.accepts(type)) {
                                 return "has type " + type + ", which fieldcrypt does not read as a "
                                         + legacy.javaType().getSimpleName() + " (expected one of "
@@ -760,7 +770,7 @@ public final class FieldCryptRuntime {
                             }
                             return null;
                         } catch (java.sql.SQLException e) {
-                            if ("42703".equals(e.getSQLState())) {
+                            if ("42703".equals(e.getSQLState()) || "42P01".equals(e.getSQLState())) {
                                 return "does not exist; migrateFrom names the column of " + table.sqlName()
                                         + " that holds the plaintext";
                             }
@@ -796,6 +806,27 @@ public final class FieldCryptRuntime {
                         + labels);
             }
         }
+    }
+
+    /** @return per blind index handle ({@code Entity.handle}), how many lookups hashed a value for it */
+    public Map<String, Long> blindIndexLookups() {
+        Map<String, Long> lookups = new java.util.TreeMap<>();
+        hashers.keySet().forEach(converter -> lookups.merge(converter.label(), converter.lookups(), Long::sum));
+        return lookups;
+    }
+
+    /**
+     * Reads at most one row of the data key table.
+     *
+     * @throws io.fieldcrypt.FieldCryptException if it cannot be read
+     */
+    public void checkDataKeyTable() {
+        Jdbc.inTransaction(connections, "read the data key table", c -> {
+            try (var st = c.prepareStatement("select 1 from " + settings.table() + " limit 1");
+                    var rs = st.executeQuery()) {
+                return rs.next();
+            }
+        });
     }
 
     /** @return per encrypted attribute ({@code Entity.attribute}), how many legacy plaintext values were read */

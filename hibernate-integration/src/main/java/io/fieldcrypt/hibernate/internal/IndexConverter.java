@@ -67,6 +67,7 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
     }
 
     private final String label;
+    private final java.util.concurrent.atomic.LongAdder lookups = new java.util.concurrent.atomic.LongAdder();
     private final String sourceName;
     private final BlindIndex.Transform transform;
     private final int bits;
@@ -167,7 +168,15 @@ public final class IndexConverter implements AttributeConverter<Object, Object> 
             throw new FieldCryptException(
                     "@BlindIndex " + label + " is not ready: its session factory is not built" + " yet, or was closed");
         }
+        if (!EntityWrites.inProgress()) {
+            lookups.increment();
+        }
         return bound.hash(plaintext, label);
+    }
+
+    /** @return how many values this handle hashed outside entity writes: query parameters, lookups */
+    long lookups() {
+        return lookups.sum();
     }
 
     /** A hash cannot be turned back: the handle reads as {@code null}. */

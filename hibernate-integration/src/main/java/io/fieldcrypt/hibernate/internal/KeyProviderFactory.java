@@ -1,6 +1,7 @@
 package io.fieldcrypt.hibernate.internal;
 
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KEY_PROVIDER;
+import static io.fieldcrypt.hibernate.FieldCryptSettings.KEY_PROVIDER_LISTENER;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_CLIENT;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_ENDPOINT;
 import static io.fieldcrypt.hibernate.FieldCryptSettings.KMS_KEY_ID;
@@ -12,6 +13,7 @@ import io.fieldcrypt.AwsKmsOptions;
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.KeyProviders;
 import io.fieldcrypt.spi.KeyProvider;
+import io.fieldcrypt.spi.KeyProviderListener;
 import java.net.URI;
 import java.util.LinkedHashSet;
 import java.util.Locale;
@@ -33,6 +35,23 @@ final class KeyProviderFactory {
      * current one.
      */
     record Provider(KeyProvider provider, boolean owned, Set<String> trustedKeyIds) {}
+
+    /**
+     * @return the {@value io.fieldcrypt.hibernate.FieldCryptSettings#KEY_PROVIDER_LISTENER} object, or one that does
+     *     nothing
+     * @throws ConfigurationException if it is something else
+     */
+    static KeyProviderListener listener(Map<String, Object> values) {
+        Object listener = values.get(KEY_PROVIDER_LISTENER);
+        if (listener == null) {
+            return call -> {};
+        }
+        if (!(listener instanceof KeyProviderListener ready)) {
+            throw new ConfigurationException(KEY_PROVIDER_LISTENER + " must be an io.fieldcrypt.spi.KeyProviderListener"
+                    + " object, got a " + listener.getClass().getName());
+        }
+        return ready;
+    }
 
     static Provider create(Map<String, Object> values, Settings settings) {
         Object ready = values.get(KEY_PROVIDER);

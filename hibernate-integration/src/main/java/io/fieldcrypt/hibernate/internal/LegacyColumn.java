@@ -30,7 +30,27 @@ record LegacyColumn(String sqlName, Class<?> javaType) {
     private static final BigDecimal NANOS_PER_SECOND = BigDecimal.valueOf(1_000_000_000L);
     private static final BigDecimal SECONDS_PER_DAY = BigDecimal.valueOf(86_400L);
     private static final Set<String> INTEGERS = Set.of("int2", "int4", "int8", "numeric");
-    private static final Set<String> TEXTS = Set.of("varchar", "text", "bpchar");
+    /** Text columns whose text is the value as stored ({@code char(n)} is not: a cast drops its padding). */
+    private static final Set<String> TEXTS = Set.of("varchar", "text");
+    /** Built-in types, each read (if at all) as another attribute type: not an enum's label. */
+    private static final Set<String> BUILT_IN = Set.of(
+            "bool",
+            "bpchar",
+            "bytea",
+            "date",
+            "float4",
+            "float8",
+            "interval",
+            "json",
+            "jsonb",
+            "money",
+            "numeric",
+            "time",
+            "timetz",
+            "timestamp",
+            "timestamptz",
+            "uuid",
+            "xml");
 
     /**
      * @param column the column, qualified as the query needs it
@@ -58,10 +78,20 @@ record LegacyColumn(String sqlName, Class<?> javaType) {
      */
     boolean accepts(String typeName) {
         String type = typeName.toLowerCase(Locale.ROOT);
-        if (javaType == String.class || javaType.isEnum()) {
-            return true; // PostgreSQL's text of any value; an enum's name or ordinal from any column
+        if (javaType.isEnum() && !BUILT_IN.contains(type)) {
+            return true; // a PostgreSQL enum type, whose text is the label
         }
         return expectedTypes().contains(type);
+    }
+
+    /** @return whether the values are read through {@code extract(epoch ...)} (exact from PostgreSQL 14) */
+    boolean temporal() {
+        Class<?> type = boxed();
+        return type == LocalDate.class
+                || type == LocalDateTime.class
+                || type == LocalTime.class
+                || type == Instant.class
+                || type == OffsetDateTime.class;
     }
 
     /** @return the PostgreSQL types {@link #accepts} */
@@ -77,7 +107,7 @@ record LegacyColumn(String sqlName, Class<?> javaType) {
             return Set.of("bool");
         }
         if (type == UUID.class) {
-            return Set.of("uuid", "varchar", "text", "bpchar");
+            return Set.of("uuid", "varchar", "text");
         }
         if (type == LocalDate.class) {
             return Set.of("date");
@@ -93,6 +123,9 @@ record LegacyColumn(String sqlName, Class<?> javaType) {
         }
         if (type == byte[].class) {
             return Set.of("bytea");
+        }
+        if (type.isEnum()) {
+            return Set.of("varchar", "text", "int2", "int4", "int8");
         }
         return TEXTS;
     }
@@ -173,15 +206,6 @@ record LegacyColumn(String sqlName, Class<?> javaType) {
             return Instant.ofEpochSecond(seconds, nanos).atOffset(ZoneOffset.UTC);
         }
         throw new IllegalArgumentException();
-    }
-
-    private boolean temporal() {
-        Class<?> type = boxed();
-        return type == LocalDate.class
-                || type == LocalDateTime.class
-                || type == LocalTime.class
-                || type == Instant.class
-                || type == OffsetDateTime.class;
     }
 
     private Class<?> boxed() {

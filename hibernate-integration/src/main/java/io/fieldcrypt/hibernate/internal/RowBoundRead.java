@@ -114,7 +114,14 @@ final class RowBoundRead {
      *     text of the legacy column's value
      * @param legacy whether the value came from the column the attribute migrates from
      */
-    record Read(List<Object> idParts, Object stored, boolean legacy) {}
+    record Read(List<Object> idParts, Object stored, boolean legacy) {
+
+        /** Names the parts, never the stored value: a legacy one is plaintext. */
+        @Override
+        public String toString() {
+            return "Read[" + idParts.size() + " key part(s), " + (legacy ? "legacy value" : "envelope") + "]";
+        }
+    }
 
     private RowBoundRead() {}
 
