@@ -87,19 +87,20 @@ public final class BlindIndexRepositories implements RepositoryProxyPostProcesso
             }
             FieldCrypt fieldCrypt = FieldCrypt.of(entityManager.getEntityManagerFactory());
             Object value = invocation.getArguments()[0];
-            Session session;
-            try {
-                session = entityManager.unwrap(Session.class);
-            } catch (IllegalStateException noTransaction) {
-                // Spring's shared EntityManager outside a transaction: a session of the call's own, as Spring Data
-                // uses for a derived query there (the entities come back detached).
+            if (!entityManager.isJoinedToTransaction()) {
+                // Spring's shared EntityManager outside a transaction has no session to lend (it would unwrap one of
+                // an entity manager it closes right after): a session of the call's own, as Spring Data uses for a
+                // derived query there (the entities come back detached).
                 return entityManager
                         .getEntityManagerFactory()
                         .unwrap(org.hibernate.SessionFactory.class)
                         .fromSession(s ->
                                 adapt(fieldCrypt.findBy(s, repository.getDomainType(), plan.handle(), value), method));
             }
-            return adapt(fieldCrypt.findBy(session, repository.getDomainType(), plan.handle(), value), method);
+            return adapt(
+                    fieldCrypt.findBy(
+                            entityManager.unwrap(Session.class), repository.getDomainType(), plan.handle(), value),
+                    method);
         }
 
         private Plan plan(Method method) {

@@ -20,6 +20,9 @@ public final class BlindIndexBinder implements AttributeBinder<BlindIndex> {
     @Override
     public void bind(
             BlindIndex annotation, MetadataBuildingContext context, PersistentClass entity, Property property) {
+        if (entity == null) {
+            throw refuse(property.getName(), EncryptedBinder.IN_NO_ENTITY);
+        }
         String label = EncryptedBinder.label(entity, property);
         if (!(property.getValue() instanceof BasicValue value)) {
             throw refuse(label, "is not a basic attribute; declare the handle with the Java type of its source");
@@ -47,10 +50,7 @@ public final class BlindIndexBinder implements AttributeBinder<BlindIndex> {
         if (annotation.keyGroup().length() > BlindIndexSpec.MAX_KEY_GROUP_LENGTH) {
             throw refuse(label, "names a key group longer than " + BlindIndexSpec.MAX_KEY_GROUP_LENGTH + " characters");
         }
-        Type type = value.getImplicitJavaTypeAccess() == null
-                ? null
-                : value.getImplicitJavaTypeAccess()
-                        .apply(context.getBootstrapContext().getTypeConfiguration());
+        Type type = value.impliedJavaType(context.getBootstrapContext().getTypeConfiguration());
         if (!(type instanceof Class<?> javaType)) {
             throw refuse(label, "has a type fieldcrypt cannot resolve; declare it with its source's Java type");
         }
@@ -61,7 +61,7 @@ public final class BlindIndexBinder implements AttributeBinder<BlindIndex> {
                             + " it with the wrapper type (Integer, Long, ...), and its source too");
         }
         IndexConverter converter = new IndexConverter(label, annotation.source().trim(), annotation);
-        value.setJpaAttributeConverterDescriptor(new IndexConverterDescriptor(converter, javaType));
+        value.setJpaAttributeConverterDescriptor(new IndexConverterDescriptor(converter, javaType).toHibernate());
         value.setExplicitMutabilityPlanAccess(ignored -> EncryptedJavaType.HANDLE_PLAN);
     }
 

@@ -96,7 +96,8 @@ final class BootModel {
             List<Found> encrypted = encryptedProperties(entity);
             for (Property property : entity.getProperties()) {
                 if (property.getValue() instanceof BasicValue value
-                        && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor) {
+                        && InstanceConverterDescriptor.of(value.getJpaAttributeConverterDescriptor())
+                                instanceof IndexConverterDescriptor descriptor) {
                     IndexConverter converter = descriptor.converter();
                     Found source = encrypted.stream()
                             .filter(f -> !f.embedded() && f.path().get(0).equals(converter.sourceName()))
@@ -137,7 +138,8 @@ final class BootModel {
         for (PersistentClass entity : metadata.getEntityBindings()) {
             for (Property property : entity.getProperties()) {
                 if (property.getValue() instanceof BasicValue value
-                        && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor) {
+                        && InstanceConverterDescriptor.of(value.getJpaAttributeConverterDescriptor())
+                                instanceof IndexConverterDescriptor descriptor) {
                     IndexConverter converter = descriptor.converter();
                     Column column = value.getColumns().get(0);
                     IndexSettings settings = applied.get(column);
@@ -353,7 +355,8 @@ final class BootModel {
         List<String> path = new ArrayList<>(parent);
         path.add(property.getName());
         if (property.getValue() instanceof BasicValue value
-                && value.getJpaAttributeConverterDescriptor() instanceof EncryptedConverterDescriptor d) {
+                && InstanceConverterDescriptor.of(value.getJpaAttributeConverterDescriptor())
+                        instanceof EncryptedConverterDescriptor d) {
             found.add(new Found(List.copyOf(path), value, d.attribute()));
         } else if (property.getValue() instanceof Component component) {
             for (Property nested : component.getProperties()) {
@@ -439,7 +442,8 @@ final class BootModel {
                 refuseHandlesInside(component);
             }
             if (!(property.getValue() instanceof BasicValue value
-                    && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor)) {
+                    && InstanceConverterDescriptor.of(value.getJpaAttributeConverterDescriptor())
+                            instanceof IndexConverterDescriptor descriptor)) {
                 continue;
             }
             IndexConverter converter = descriptor.converter();
@@ -519,7 +523,8 @@ final class BootModel {
     private static void refuseHandlesInside(Component component) {
         for (Property nested : component.getProperties()) {
             if (nested.getValue() instanceof BasicValue value
-                    && value.getJpaAttributeConverterDescriptor() instanceof IndexConverterDescriptor descriptor) {
+                    && InstanceConverterDescriptor.of(value.getJpaAttributeConverterDescriptor())
+                            instanceof IndexConverterDescriptor descriptor) {
                 throw BlindIndexBinder.refuse(
                         descriptor.converter().label(),
                         "is inside an embeddable; declare the handle, and its source, on the entity itself");

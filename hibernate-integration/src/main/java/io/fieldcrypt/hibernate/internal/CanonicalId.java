@@ -65,12 +65,29 @@ final class CanonicalId {
                         persister.getJpaEntityName() != null ? persister.getJpaEntityName() : persister.getEntityName();
                 throw new ConfigurationException("@Encrypted on " + label + " binds every value to its row's id, but"
                         + " the id of " + entity + (composite ? " has a part of type " : " is of type ")
-                        + type.getName() + ", whose value does not survive a database round trip unchanged (its"
+                        + declaredName(mapping, type)
+                        + ", whose value does not survive a database round trip unchanged (its"
                         + " text would differ when read back, and the values could never be opened again). Use an"
                         + " id of type Long, Integer, Short, String or UUID, or a composite id of those");
             }
         }
         return new CanonicalId(composite, types);
+    }
+
+    /**
+     * The id's type as the entity declares it: ORM 7.2 describes a {@code java.util.Date} id by a Java type whose class
+     * is {@code java.sql.Timestamp}, so a message naming the mapped class would name a type the user never wrote.
+     */
+    private static String declaredName(EntityIdentifierMapping mapping, Class<?> mapped) {
+        if (mapping instanceof BasicEntityIdentifierMapping basic
+                && basic.getPropertyAccess() != null
+                && basic.getPropertyAccess().getGetter() != null) {
+            Class<?> declared = basic.getPropertyAccess().getGetter().getReturnTypeClass();
+            if (declared != null && declared != Object.class) {
+                return boxed(declared).getName();
+            }
+        }
+        return mapped.getName();
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.fieldcrypt.hibernate.internal;
 
 import jakarta.persistence.AttributeConverter;
-import java.lang.reflect.Type;
 import org.hibernate.boot.model.convert.spi.JpaAttributeConverterCreationContext;
 import org.hibernate.type.descriptor.converter.spi.JpaAttributeConverter;
 import org.hibernate.type.descriptor.java.JavaType;
@@ -25,28 +24,23 @@ final class EncryptedConverterDescriptor extends InstanceConverterDescriptor {
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public Class<? extends AttributeConverter<Object, Object>> getAttributeConverterClass() {
+    Class<? extends AttributeConverter<Object, Object>> getAttributeConverterClass() {
         return (Class) GuardConverter.class;
     }
 
     @Override
-    public Type getDomainValueResolvedType() {
+    Class<?> domainType() {
         return attribute.javaType();
     }
 
     @Override
-    public Type getRelationalValueResolvedType() {
-        return relationalType();
-    }
-
-    private Class<?> relationalType() {
+    Class<?> relationalType() {
         return attribute.text() ? String.class : byte[].class;
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public JpaAttributeConverter<Object, Object> createJpaAttributeConverter(
-            JpaAttributeConverterCreationContext context) {
+    JpaAttributeConverter<Object, Object> createJpaAttributeConverter(JpaAttributeConverterCreationContext context) {
         var registry = context.getJavaTypeRegistry();
         var plaintext = (JavaType<Object>) registry.resolveDescriptor(attribute.javaType());
         return new Adapter(

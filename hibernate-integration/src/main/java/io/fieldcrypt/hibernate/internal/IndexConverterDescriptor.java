@@ -1,7 +1,6 @@
 package io.fieldcrypt.hibernate.internal;
 
 import jakarta.persistence.AttributeConverter;
-import java.lang.reflect.Type;
 import org.hibernate.boot.model.convert.spi.JpaAttributeConverterCreationContext;
 import org.hibernate.type.descriptor.converter.spi.JpaAttributeConverter;
 import org.hibernate.type.descriptor.java.JavaType;
@@ -28,24 +27,23 @@ final class IndexConverterDescriptor extends InstanceConverterDescriptor {
 
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
-    public Class<? extends AttributeConverter<Object, Object>> getAttributeConverterClass() {
+    Class<? extends AttributeConverter<Object, Object>> getAttributeConverterClass() {
         return (Class) IndexConverter.class;
     }
 
     @Override
-    public Type getDomainValueResolvedType() {
+    Class<?> domainType() {
         return javaType;
     }
 
     @Override
-    public Type getRelationalValueResolvedType() {
+    Class<?> relationalType() {
         return byte[].class;
     }
 
     @Override
     @SuppressWarnings("unchecked")
-    public JpaAttributeConverter<Object, Object> createJpaAttributeConverter(
-            JpaAttributeConverterCreationContext context) {
+    JpaAttributeConverter<Object, Object> createJpaAttributeConverter(JpaAttributeConverterCreationContext context) {
         var registry = context.getJavaTypeRegistry();
         return new Adapter(
                 converter,

@@ -1,0 +1,35 @@
+package io.fieldcrypt.spring.boot.internal;
+
+import io.fieldcrypt.springdata.BlindIndexRepositories;
+import jakarta.persistence.EntityManagerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.data.jpa.repository.support.JpaRepositoryFactoryBean;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
+
+/**
+ * Adds {@link BlindIndexRepositories} to every Spring Data JPA repository of the context's one entity manager
+ * factory, so derived queries on truncated blind indexes work without registering it by hand.
+ */
+public final class BlindIndexRepositoriesRegistrar implements BeanPostProcessor {
+
+    private final ObjectProvider<EntityManagerFactory> factories;
+
+    public BlindIndexRepositoriesRegistrar(ObjectProvider<EntityManagerFactory> factories) {
+        this.factories = factories;
+    }
+
+    @Override
+    public Object postProcessBeforeInitialization(Object bean, String beanName) {
+        if (bean instanceof JpaRepositoryFactoryBean<?, ?, ?> repositories) {
+            repositories.addRepositoryFactoryCustomizer(factory -> {
+                EntityManagerFactory entityManagerFactory = factories.getIfUnique();
+                if (entityManagerFactory != null) {
+                    factory.addRepositoryProxyPostProcessor(new BlindIndexRepositories(
+                            SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory)));
+                }
+            });
+        }
+        return bean;
+    }
+}

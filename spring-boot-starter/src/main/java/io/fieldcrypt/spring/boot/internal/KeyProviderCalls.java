@@ -1,0 +1,75 @@
+package io.fieldcrypt.spring.boot.internal;
+
+import io.fieldcrypt.spi.KeyProviderCall;
+import io.fieldcrypt.spi.KeyProviderListener;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The starter's {@link KeyProviderListener}: counts the calls to the key provider by operation and outcome from the
+ * first (made while the entity manager factory is built, before any meter registry exists), remembers the last one
+ * (what the health contributor reports, so that no probe calls KMS itself), and passes every call on to the
+ * listeners added (the meters' timers).
+ */
+public final class KeyProviderCalls implements KeyProviderListener {
+
+    /**
+     * The last call and when it ended.
+     *
+     * @param call what was called and how it ended
+     * @param at when
+     */
+    public record Last(KeyProviderCall call, Instant at) {}
+
+    /**
+     * One kind of call.
+     *
+     * @param operation {@link KeyProviderCall#operation()}
+     * @param outcome {@link KeyProviderCall#outcome()}
+     */
+    public record Kind(String operation, String outcome) {}
+
+    private final Clock clock;
+    private final List<KeyProviderListener> listeners = new CopyOnWriteArrayList<>();
+    private final Map<Kind, LongAdder> counts = new ConcurrentHashMap<>();
+    private volatile Last last;
+
+    public KeyProviderCalls(Clock clock) {
+        this.clock = clock;
+    }
+
+    /** @param listener told of every call from now on */
+    public void add(KeyProviderListener listener) {
+        listeners.add(listener);
+    }
+
+    @Override
+    public void called(KeyProviderCall call) {
+        counts.computeIfAbsent(new Kind(call.operation(), call.outcome()), kind -> new LongAdder())
+                .increment();
+        last = new Last(call, clock.instant());
+        listeners.forEach(listener -> listener.called(call));
+    }
+
+    /** @return the kinds of call made so far (from the first, made while the factory was built) */
+    public Set<Kind> kinds() {
+        return Set.copyOf(counts.keySet());
+    }
+
+    /** @return how many calls of {@code kind} were made */
+    public long count(Kind kind) {
+        LongAdder count = counts.get(kind);
+        return count == null ? 0 : count.sum();
+    }
+
+    /** @return the last call, or {@code null} if none was made yet */
+    public Last last() {
+        return last;
+    }
+}
