@@ -9,6 +9,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -50,6 +51,11 @@ public final class EndToEndHarness implements Callable<Integer> {
 
     @Option(names = "--rows", description = "entities per variant (default: ${DEFAULT-VALUE})")
     int rows = 100_000;
+
+    @Option(
+            names = "--rounds",
+            description = "ABCCBA rounds of plaintext, bytea and fieldcrypt (default: ${DEFAULT-VALUE})")
+    int rounds = 3;
 
     @Option(names = "--pgcrypto-rows", description = "entities for the pgcrypto variant, 0 = same as --rows")
     int pgcryptoRows;
@@ -99,6 +105,39 @@ public final class EndToEndHarness implements Callable<Integer> {
         Phases mean(Phases other) {
             return new Phases((insert + other.insert) / 2, (read + other.read) / 2, (update + other.update) / 2);
         }
+
+        /** @return these rates divided by {@code other}'s, phase by phase */
+        Phases over(Phases other) {
+            return new Phases(insert / other.insert, read / other.read, update / other.update);
+        }
+
+        /** @return the median of each phase */
+        static Phases median(List<Phases> all) {
+            return new Phases(
+                    median(all.stream().mapToDouble(Phases::insert).toArray()),
+                    median(all.stream().mapToDouble(Phases::read).toArray()),
+                    median(all.stream().mapToDouble(Phases::update).toArray()));
+        }
+
+        private static double median(double[] values) {
+            double[] sorted = values.clone();
+            java.util.Arrays.sort(sorted);
+            int middle = sorted.length / 2;
+            return sorted.length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+        }
+
+        @Override
+        public String toString() {
+            return String.format("insert %.2fx, read %.2fx, update %.2fx", insert, read, update);
+        }
+    }
+
+    private static List<Phases> ratios(List<Phases> rounds, List<Phases> baseline) {
+        List<Phases> ratios = new ArrayList<>();
+        for (int i = 0; i < rounds.size(); i++) {
+            ratios.add(rounds.get(i).over(baseline.get(i)));
+        }
+        return ratios;
     }
 
     private int run(String url) throws Exception {
@@ -113,15 +152,37 @@ public final class EndToEndHarness implements Callable<Integer> {
         try (SessionFactory sf = factory(url, Map.of())) {
             // Warm-up, not reported: JIT and connections for all three variants.
             measure(sf, PlainRecord.class, PlainRecord::new, 5_000);
+            measure(sf, BytesRecord.class, BytesRecord::new, 5_000);
             measure(sf, BenchRecord.class, BenchRecord::new, 5_000);
             measure(sf, PgcryptoRecord.class, PgcryptoRecord::new, 1_000);
-            // ABBA order, averaged, so that neither variant always runs first (order effects are large here).
-            Phases plainFirst = measure(sf, PlainRecord.class, PlainRecord::new, rows);
-            Phases encryptedFirst = measure(sf, BenchRecord.class, BenchRecord::new, rows);
-            Phases encryptedSecond = measure(sf, BenchRecord.class, BenchRecord::new, rows);
-            Phases plainSecond = measure(sf, PlainRecord.class, PlainRecord::new, rows);
-            results.put("plaintext", plainFirst.mean(plainSecond));
-            results.put("fieldcrypt", encryptedFirst.mean(encryptedSecond));
+            // ABCCBA order per round, averaged, so that no variant always runs first (order effects are large here);
+            // the ratios of each round are taken side by side, and their medians reported.
+            List<Phases> plainRounds = new ArrayList<>();
+            List<Phases> bytesRounds = new ArrayList<>();
+            List<Phases> encryptedRounds = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                Phases plainFirst = measure(sf, PlainRecord.class, PlainRecord::new, rows);
+                Phases bytesFirst = measure(sf, BytesRecord.class, BytesRecord::new, rows);
+                Phases encryptedFirst = measure(sf, BenchRecord.class, BenchRecord::new, rows);
+                Phases encryptedSecond = measure(sf, BenchRecord.class, BenchRecord::new, rows);
+                Phases bytesSecond = measure(sf, BytesRecord.class, BytesRecord::new, rows);
+                Phases plainSecond = measure(sf, PlainRecord.class, PlainRecord::new, rows);
+                plainRounds.add(plainFirst.mean(plainSecond));
+                bytesRounds.add(bytesFirst.mean(bytesSecond));
+                encryptedRounds.add(encryptedFirst.mean(encryptedSecond));
+                System.out.printf(
+                        "round %d: fieldcrypt / bytea %s, / plaintext %s%n",
+                        round + 1,
+                        encryptedRounds.get(round).over(bytesRounds.get(round)),
+                        encryptedRounds.get(round).over(plainRounds.get(round)));
+            }
+            results.put("plaintext", Phases.median(plainRounds));
+            results.put("bytea", Phases.median(bytesRounds));
+            results.put("fieldcrypt", Phases.median(encryptedRounds));
+            System.out.printf(
+                    "median of the rounds' ratios: fieldcrypt / bytea %s, fieldcrypt / plaintext %s%n",
+                    Phases.median(ratios(encryptedRounds, bytesRounds)),
+                    Phases.median(ratios(encryptedRounds, plainRounds)));
             results.put(
                     "pgcrypto",
                     measure(sf, PgcryptoRecord.class, PgcryptoRecord::new, pgcryptoRows > 0 ? pgcryptoRows : rows));
@@ -374,6 +435,7 @@ public final class EndToEndHarness implements Callable<Integer> {
         HibernatePersistenceConfiguration configuration = new HibernatePersistenceConfiguration("e2e")
                 .managedClasses(List.of(
                         PlainRecord.class,
+                        BytesRecord.class,
                         BenchRecord.class,
                         PgcryptoRecord.class,
                         PlainIdentityRecord.class,
