@@ -43,15 +43,22 @@ public final class FieldCrypt {
      *     or {@value FieldCryptSettings#ENABLED} is false)
      */
     public static FieldCrypt of(EntityManagerFactory factory) {
+        return ifActive(factory)
+                .orElseThrow(() -> new ConfigurationException("fieldcrypt is not active in this EntityManagerFactory:"
+                        + " it has no @Encrypted attribute, or " + FieldCryptSettings.ENABLED + " is false"));
+    }
+
+    /**
+     * @param factory an entity manager factory (or Hibernate session factory)
+     * @return its administration API, or empty if fieldcrypt is not active in it (no {@code @Encrypted} attribute, or
+     *     {@value FieldCryptSettings#ENABLED} is false)
+     */
+    public static java.util.Optional<FieldCrypt> ifActive(EntityManagerFactory factory) {
         SessionFactoryImplementor sessionFactory =
                 Objects.requireNonNull(factory, "factory").unwrap(SessionFactoryImplementor.class);
         FieldCryptService service = sessionFactory.getServiceRegistry().getService(FieldCryptService.class);
         FieldCryptRuntime runtime = service == null ? null : service.runtime(sessionFactory);
-        if (runtime != null) {
-            return new FieldCrypt(runtime);
-        }
-        throw new ConfigurationException("fieldcrypt is not active in this EntityManagerFactory: it has no @Encrypted"
-                + " attribute, or " + FieldCryptSettings.ENABLED + " is false");
+        return java.util.Optional.ofNullable(runtime).map(FieldCrypt::new);
     }
 
     /**

@@ -1,14 +1,17 @@
 package io.fieldcrypt.spring.boot;
 
 import io.fieldcrypt.hibernate.FieldCrypt;
+import io.fieldcrypt.spring.boot.internal.ActiveFieldCrypt;
 import io.fieldcrypt.spring.boot.internal.BlindIndexRepositoriesRegistrar;
 import io.fieldcrypt.spring.boot.internal.FieldCryptEndpoint;
 import io.fieldcrypt.spring.boot.internal.FieldCryptHealthIndicator;
 import io.fieldcrypt.spring.boot.internal.FieldCryptMeters;
+import io.fieldcrypt.spring.boot.internal.FieldCryptSettingsCustomizer;
 import io.fieldcrypt.spring.boot.internal.KeyProviderCalls;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.persistence.EntityManagerFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -21,6 +24,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Lazy;
 import org.springframework.data.jpa.repository.support.JpaRepositoryFactoryBean;
 
 /**
@@ -34,10 +38,23 @@ import org.springframework.data.jpa.repository.support.JpaRepositoryFactoryBean;
 @ConditionalOnBean(KeyProviderCalls.class)
 public class FieldCryptAdminAutoConfiguration {
 
+    /** Created when first used: an application with the starter but no {@code @Encrypted} attribute yet starts. */
     @Bean
+    @Lazy
     @ConditionalOnMissingBean
     FieldCrypt fieldCrypt(EntityManagerFactory entityManagerFactory) {
         return FieldCrypt.of(entityManagerFactory);
+    }
+
+    @Bean
+    ActiveFieldCrypt fieldCryptIfActive(ObjectProvider<EntityManagerFactory> entityManagerFactory) {
+        return new ActiveFieldCrypt(entityManagerFactory);
+    }
+
+    /** Stops the start-up if {@code fieldcrypt.*} properties never reached the entity manager factory. */
+    @Bean
+    static SmartInitializingSingleton fieldCryptSettingsApplied(ObjectProvider<FieldCryptSettingsCustomizer> settings) {
+        return () -> settings.ifAvailable(FieldCryptSettingsCustomizer::checkApplied);
     }
 
     @Bean
@@ -52,7 +69,7 @@ public class FieldCryptAdminAutoConfiguration {
     static class Metrics {
 
         @Bean
-        FieldCryptMeters fieldCryptMeters(ObjectProvider<FieldCrypt> fieldCrypt, KeyProviderCalls calls) {
+        FieldCryptMeters fieldCryptMeters(ActiveFieldCrypt fieldCrypt, KeyProviderCalls calls) {
             return new FieldCryptMeters(fieldCrypt, calls);
         }
     }
@@ -64,7 +81,7 @@ public class FieldCryptAdminAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "fieldcryptHealthIndicator")
-        FieldCryptHealthIndicator fieldcryptHealthIndicator(FieldCrypt fieldCrypt, KeyProviderCalls calls) {
+        FieldCryptHealthIndicator fieldcryptHealthIndicator(ActiveFieldCrypt fieldCrypt, KeyProviderCalls calls) {
             return new FieldCryptHealthIndicator(fieldCrypt, calls);
         }
     }
@@ -76,7 +93,7 @@ public class FieldCryptAdminAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        FieldCryptEndpoint fieldCryptEndpoint(FieldCrypt fieldCrypt) {
+        FieldCryptEndpoint fieldCryptEndpoint(ActiveFieldCrypt fieldCrypt) {
             return new FieldCryptEndpoint(fieldCrypt);
         }
     }

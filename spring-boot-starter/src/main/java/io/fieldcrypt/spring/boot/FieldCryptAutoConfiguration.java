@@ -29,7 +29,7 @@ public class FieldCryptAutoConfiguration {
     }
 
     @Bean
-    HibernatePropertiesCustomizer fieldCryptSettingsCustomizer(
+    FieldCryptSettingsCustomizer fieldCryptSettingsCustomizer(
             FieldCryptProperties properties, ObjectProvider<KmsClient> kmsClient, KeyProviderCalls calls) {
         return new FieldCryptSettingsCustomizer(properties, kmsClient.getIfUnique(), calls);
     }

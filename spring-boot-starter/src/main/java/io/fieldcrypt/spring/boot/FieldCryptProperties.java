@@ -2,12 +2,14 @@ package io.fieldcrypt.spring.boot;
 
 import io.fieldcrypt.hibernate.FieldCryptSettings;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.Name;
+import org.springframework.boot.convert.DurationUnit;
 
 /**
  * fieldcrypt's settings ({@code README.md}, "Settings"), bound from {@code fieldcrypt.*} in the application's
@@ -41,9 +43,12 @@ public class FieldCryptProperties {
     private final Migration migration = new Migration();
 
     /**
-     * Blind index definitions and rotations, by handle (Entity.handle, in brackets: fieldcrypt.blind-index[Customer.emailIndex].column).
+     * Blind index definitions and rotations (docs/OPERATIONS.md), each as Entity.handle.property: column, key-group,
+     * transform, bits and read, and next.column, next.key-group, next.transform, next.bits during a rotation; e.g.
+     * fieldcrypt.blind-index.Customer.emailIndex.next.column=email_bidx2. A setting naming no handle, or no such
+     * property, stops the start-up.
      */
-    private final Map<String, BlindIndex> blindIndex = new LinkedHashMap<>();
+    private final Map<String, String> blindIndex = new LinkedHashMap<>();
 
     public Boolean getEnabled() {
         return enabled;
@@ -81,7 +86,7 @@ public class FieldCryptProperties {
         return migration;
     }
 
-    public Map<String, BlindIndex> getBlindIndex() {
+    public Map<String, String> getBlindIndex() {
         return blindIndex;
     }
 
@@ -104,20 +109,8 @@ public class FieldCryptProperties {
         put(settings, FieldCryptSettings.DATA_KEY_TABLE, dataKey.table);
         put(settings, FieldCryptSettings.ENVELOPE_ACCEPT_VERSION_1, envelope.acceptVersion1);
         put(settings, FieldCryptSettings.MIGRATION_READ_PLAINTEXT, migration.readPlaintext);
-        blindIndex.forEach((handle, index) -> {
-            String prefix = FieldCryptSettings.BLIND_INDEX_PREFIX + handle + ".";
-            putDefinition(settings, prefix, index);
-            put(settings, prefix + "read", index.read);
-            putDefinition(settings, prefix + "next.", index.next);
-        });
+        blindIndex.forEach((setting, value) -> put(settings, FieldCryptSettings.BLIND_INDEX_PREFIX + setting, value));
         return settings;
-    }
-
-    private static void putDefinition(Map<String, String> settings, String prefix, Definition definition) {
-        put(settings, prefix + "column", definition.column);
-        put(settings, prefix + "key-group", definition.keyGroup);
-        put(settings, prefix + "transform", definition.transform);
-        put(settings, prefix + "bits", definition.bits);
     }
 
     private static void put(Map<String, String> settings, String name, Object value) {
@@ -221,7 +214,8 @@ public class FieldCryptProperties {
     /** Data keys. */
     public static class DataKey {
 
-        /** How long a data key encrypts new values. Default: 5 minutes. */
+        /** How long a data key encrypts new values (5m, PT5M; a bare number is seconds). Default: 5 minutes. */
+        @DurationUnit(ChronoUnit.SECONDS)
         private Duration maxAge;
 
         /** How many values one data key encrypts in one process; at most 2^31. Default: 2^24. */
@@ -289,79 +283,6 @@ public class FieldCryptProperties {
 
         public void setReadPlaintext(List<String> readPlaintext) {
             this.readPlaintext = readPlaintext;
-        }
-    }
-
-    /** One blind index's definition, overriding the mapping's, and its rotation (docs/OPERATIONS.md). */
-    public static class BlindIndex extends Definition {
-
-        /** Which index queries use during a rotation: current or next. Default: current. */
-        private String read;
-
-        private final Definition next = new Definition();
-
-        public String getRead() {
-            return read;
-        }
-
-        public void setRead(String read) {
-            this.read = read;
-        }
-
-        /** @return the next definition, during a rotation into a second column (next.column starts it) */
-        public Definition getNext() {
-            return next;
-        }
-    }
-
-    /**
-     * A blind index definition: the current one overrides the mapping's, the next one (during a rotation into a
-     * second column) defaults to the current one's.
-     */
-    public static class Definition {
-
-        /** The index column. */
-        private String column;
-
-        /** The key group (goes into the index key's derivation). */
-        private String keyGroup;
-
-        /** The transform: NONE, CASEFOLD, TRIM_CASEFOLD or DIGITS. */
-        private String transform;
-
-        /** The index length in bits, 1 to 256. */
-        private Integer bits;
-
-        public String getColumn() {
-            return column;
-        }
-
-        public void setColumn(String column) {
-            this.column = column;
-        }
-
-        public String getKeyGroup() {
-            return keyGroup;
-        }
-
-        public void setKeyGroup(String keyGroup) {
-            this.keyGroup = keyGroup;
-        }
-
-        public String getTransform() {
-            return transform;
-        }
-
-        public void setTransform(String transform) {
-            this.transform = transform;
-        }
-
-        public Integer getBits() {
-            return bits;
-        }
-
-        public void setBits(Integer bits) {
-            this.bits = bits;
         }
     }
 }

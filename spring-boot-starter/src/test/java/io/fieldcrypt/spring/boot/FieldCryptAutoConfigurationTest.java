@@ -61,16 +61,16 @@ class FieldCryptAutoConfigurationTest {
                         "fieldcrypt.kms.region=eu-west-1",
                         "fieldcrypt.kms.endpoint=https://kms.example",
                         "fieldcrypt.local.master-keys=env:KEYS",
-                        "fieldcrypt.data-key.max-age=10m",
+                        "fieldcrypt.data-key.max-age=300",
                         "fieldcrypt.data-key.max-uses=1000",
                         "fieldcrypt.data-key.table=keys.data_key",
                         "fieldcrypt.envelope.accept-version-1=false",
                         "fieldcrypt.migration.read-plaintext=Customer.email,Customer.zip",
-                        "fieldcrypt.blind-index[Customer.emailIndex].column=email_bidx",
-                        "fieldcrypt.blind-index[Customer.emailIndex].key-group=mail",
-                        "fieldcrypt.blind-index[Customer.emailIndex].transform=CASEFOLD",
-                        "fieldcrypt.blind-index[Customer.emailIndex].bits=64",
-                        "fieldcrypt.blind-index[Customer.emailIndex].read=next",
+                        "fieldcrypt.blind-index.Customer.emailIndex.column=email_bidx",
+                        "fieldcrypt.blind-index.Customer.emailIndex.key-group=mail",
+                        "fieldcrypt.blind-index.Customer.emailIndex.transform=CASEFOLD",
+                        "fieldcrypt.blind-index.Customer.emailIndex.bits=64",
+                        "fieldcrypt.blind-index.Customer.emailIndex.read=next",
                         "fieldcrypt.blind-index[Customer.emailIndex].next.column=email_bidx2",
                         "fieldcrypt.blind-index[Customer.emailIndex].next.key-group=mail2",
                         "fieldcrypt.blind-index[Customer.emailIndex].next.transform=TRIM_CASEFOLD",
@@ -88,7 +88,7 @@ class FieldCryptAutoConfigurationTest {
                             .containsEntry("fieldcrypt.kms.region", "eu-west-1")
                             .containsEntry("fieldcrypt.kms.endpoint", "https://kms.example")
                             .containsEntry("fieldcrypt.local.master-keys", "env:KEYS")
-                            .containsEntry("fieldcrypt.data-key.max-age", "PT10M")
+                            .containsEntry("fieldcrypt.data-key.max-age", "PT5M")
                             .containsEntry("fieldcrypt.data-key.max-uses", "1000")
                             .containsEntry("fieldcrypt.data-key.table", "keys.data_key")
                             .containsEntry("fieldcrypt.envelope.accept-version-1", "false")
@@ -205,11 +205,117 @@ class FieldCryptAutoConfigurationTest {
             assertThat(context).hasSingleBean(FieldCrypt.class);
             assertThat(context).doesNotHaveBean(FieldCryptMeters.class);
         });
-        jpa.withClassLoader(new FilteredClassLoader(HealthIndicator.class, Endpoint.class))
+        jpa.withClassLoader(new FilteredClassLoader(HealthIndicator.class)).run(context -> {
+            assertThat(context).doesNotHaveBean(FieldCryptHealthIndicator.class);
+            assertThat(context).hasSingleBean(FieldCryptEndpoint.class);
+        });
+        jpa.withClassLoader(new FilteredClassLoader(Endpoint.class)).run(context -> {
+            assertThat(context).hasSingleBean(FieldCryptHealthIndicator.class);
+            assertThat(context).doesNotHaveBean(FieldCryptEndpoint.class);
+        });
+    }
+
+    /** Adding the starter before any attribute is encrypted must not stop the application. */
+    @Test
+    void withoutEncryptedAttributes_theApplicationStarts_andReportsFieldcryptInactive(TestDatabase db) {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        DataSourceAutoConfiguration.class,
+                        TransactionAutoConfiguration.class,
+                        HibernateJpaAutoConfiguration.class,
+                        FieldCryptAutoConfiguration.class,
+                        FieldCryptAdminAutoConfiguration.class))
+                .withUserConfiguration(NoEntities.class)
+                .withPropertyValues(
+                        "spring.datasource.url=" + db.jdbcUrl(),
+                        "spring.datasource.username=" + db.user(),
+                        "spring.datasource.password=" + db.password(),
+                        "spring.jmx.enabled=true",
+                        "management.endpoints.jmx.exposure.include=fieldcrypt")
                 .run(context -> {
-                    assertThat(context).hasSingleBean(FieldCrypt.class);
-                    assertThat(context).doesNotHaveBean(FieldCryptHealthIndicator.class);
-                    assertThat(context).doesNotHaveBean(FieldCryptEndpoint.class);
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(FieldCryptHealthIndicator.class)
+                                    .health()
+                                    .getStatus())
+                            .isEqualTo(org.springframework.boot.health.contributor.Status.UNKNOWN);
+                    assertThat(context.getBean(FieldCryptEndpoint.class).status())
+                            .isEqualTo(Map.of("active", false));
                 });
+    }
+
+    /** fieldcrypt.* set, but the application builds its own factory: start-up stops rather than ignore them. */
+    @Test
+    void propertiesThatNeverReachTheFactory_stopTheStartUp(TestDatabase db) {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        DataSourceAutoConfiguration.class,
+                        HibernateJpaAutoConfiguration.class,
+                        FieldCryptAutoConfiguration.class,
+                        FieldCryptAdminAutoConfiguration.class))
+                .withUserConfiguration(OwnFactory.class)
+                .withPropertyValues(
+                        "spring.datasource.url=" + db.jdbcUrl(),
+                        "spring.datasource.username=" + db.user(),
+                        "spring.datasource.password=" + db.password(),
+                        "fieldcrypt.data-key.max-uses=1000")
+                .run(context -> assertThat(context.getStartupFailure())
+                        .isInstanceOf(ConfigurationException.class)
+                        .hasMessageStartingWith(
+                                "fieldcrypt.* properties are set (fieldcrypt.data-key.max-uses), but the"
+                                        + " entity manager factory was not built by Spring Boot's Hibernate"
+                                        + " auto-configuration"));
+    }
+
+    /** A setting fieldcrypt itself refuses ends the start-up with the failure report too. */
+    @Test
+    void aWrongSetting_failsTheStartUpWithAFailureReport(TestDatabase db, CapturedOutput output) {
+        SpringApplication application = new SpringApplication(ClinicApplication.class);
+        application.setDefaultProperties(Map.of(
+                "spring.datasource.url",
+                db.jdbcUrl(),
+                "spring.datasource.username",
+                db.user(),
+                "spring.datasource.password",
+                db.password(),
+                "spring.flyway.enabled",
+                "false",
+                "fieldcrypt.kms.provider",
+                "local",
+                "fieldcrypt.local.master-keys",
+                KEYS,
+                "fieldcrypt.kms.key-id",
+                "k1",
+                "fieldcrypt.data-key.max-uses",
+                "0"));
+
+        assertThatThrownBy(application::run).isNotNull();
+        assertThat(output.getOut() + output.getErr())
+                .contains("APPLICATION FAILED TO START")
+                .contains("fieldcrypt could not start: fieldcrypt.data-key.max-uses");
+    }
+
+    /** Only an entity without encrypted attributes. */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    @org.springframework.boot.autoconfigure.AutoConfigurationPackage(
+            basePackageClasses = io.fieldcrypt.spring.boot.plain.Unencrypted.class)
+    static class NoEntities {}
+
+    /** The application's own entity manager factory, with fieldcrypt's settings in its own JPA properties. */
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    static class OwnFactory {
+        @org.springframework.context.annotation.Bean
+        org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean entityManagerFactory(
+                javax.sql.DataSource dataSource) {
+            var factory = new org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean();
+            factory.setDataSource(dataSource);
+            factory.setPackagesToScan(io.fieldcrypt.spring.boot.app.Customer.class.getPackageName());
+            factory.setJpaVendorAdapter(new org.springframework.orm.jpa.vendor.HibernateJpaVendorAdapter());
+            factory.setJpaPropertyMap(Map.of(
+                    "hibernate.hbm2ddl.auto", "create",
+                    "fieldcrypt.kms.provider", "local",
+                    "fieldcrypt.local.master-keys", KEYS,
+                    "fieldcrypt.kms.key-id", "k1"));
+            return factory;
+        }
     }
 }

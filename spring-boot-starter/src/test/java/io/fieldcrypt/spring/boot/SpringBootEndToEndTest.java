@@ -162,8 +162,10 @@ class SpringBootEndToEndTest {
     @Test
     @Order(3)
     void health_isUp_thenDownWhileKmsRefuses_thenUpAgain() {
+        int requestsBefore = kms.totalRequests();
         assertThat(health.health().getStatus()).isEqualTo(Status.UP);
         assertThat(health.health().getDetails()).containsEntry("dataKeyTable", "reachable");
+        assertThat(kms.totalRequests()).as("a probe never calls KMS").isEqualTo(requestsBefore);
 
         fieldCrypt.rotateDataKeys();
         kms.failNext(10);

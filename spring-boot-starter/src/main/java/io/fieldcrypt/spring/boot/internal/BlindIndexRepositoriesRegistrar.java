@@ -8,8 +8,9 @@ import org.springframework.data.jpa.repository.support.JpaRepositoryFactoryBean;
 import org.springframework.orm.jpa.SharedEntityManagerCreator;
 
 /**
- * Adds {@link BlindIndexRepositories} to every Spring Data JPA repository of the context's one entity manager
- * factory, so derived queries on truncated blind indexes work without registering it by hand.
+ * Adds {@link BlindIndexRepositories} to every Spring Data JPA repository when the context has exactly one entity
+ * manager factory, so derived queries on truncated blind indexes work without registering it by hand. With several
+ * (a repository's own factory is not visible from here), it adds nothing: register it with each repository factory.
  */
 public final class BlindIndexRepositoriesRegistrar implements BeanPostProcessor {
 
@@ -23,8 +24,11 @@ public final class BlindIndexRepositoriesRegistrar implements BeanPostProcessor 
     public Object postProcessBeforeInitialization(Object bean, String beanName) {
         if (bean instanceof JpaRepositoryFactoryBean<?, ?, ?> repositories) {
             repositories.addRepositoryFactoryCustomizer(factory -> {
-                EntityManagerFactory entityManagerFactory = factories.getIfUnique();
-                if (entityManagerFactory != null) {
+                java.util.List<EntityManagerFactory> all = factories.stream().toList();
+                EntityManagerFactory entityManagerFactory = all.size() == 1 ? all.get(0) : null;
+                if (entityManagerFactory != null
+                        && io.fieldcrypt.hibernate.FieldCrypt.ifActive(entityManagerFactory)
+                                .isPresent()) {
                     factory.addRepositoryProxyPostProcessor(new BlindIndexRepositories(
                             SharedEntityManagerCreator.createSharedEntityManager(entityManagerFactory)));
                 }

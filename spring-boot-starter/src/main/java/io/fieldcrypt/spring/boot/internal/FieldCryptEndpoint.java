@@ -16,18 +16,26 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 @Endpoint(id = "fieldcrypt")
 public final class FieldCryptEndpoint {
 
-    private final FieldCrypt fieldCrypt;
+    private final ActiveFieldCrypt active;
 
-    public FieldCryptEndpoint(FieldCrypt fieldCrypt) {
-        this.fieldCrypt = fieldCrypt;
+    public FieldCryptEndpoint(ActiveFieldCrypt active) {
+        this.active = active;
     }
 
-    /** @return the status and the counters */
+    /**
+     * @return the status and the counters, or {@code active: false}. Each call counts the values under retired keys
+     *     (one query per encrypted column): cache the endpoint (its {@code cache.time-to-live}) if it is polled
+     */
     @ReadOperation
     public Map<String, Object> status() {
+        FieldCrypt fieldCrypt = active.get().orElse(null);
+        if (fieldCrypt == null) {
+            return Map.of("active", false);
+        }
         FieldCryptStatus status = fieldCrypt.status();
         DataKeyStats stats = fieldCrypt.stats();
         Map<String, Object> body = new LinkedHashMap<>();
+        body.put("active", true);
         body.put("dataKeys", status.dataKeys());
         body.put("valuesUnderRetiredKeys", status.valuesUnderRetiredKeys());
         body.put("plaintextValues", status.plaintextValues());

@@ -16,7 +16,7 @@ public final class FieldCryptFailureAnalyzer extends AbstractFailureAnalyzer<Con
         return new FailureAnalysis(
                 "fieldcrypt could not start: " + cause.getMessage(),
                 "Settings are bound from fieldcrypt.* in application.properties or application.yml (the names of"
-                        + " README.md, \"Settings\"; a blind index's as fieldcrypt.blind-index[Entity.handle].column)."
+                        + " README.md, \"Settings\"; a blind index's as fieldcrypt.blind-index.Entity.handle.column)."
                         + " Change what the message names.",
                 cause);
     }

@@ -9,7 +9,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import java.util.function.ToDoubleFunction;
-import org.springframework.beans.factory.ObjectProvider;
 
 /**
  * fieldcrypt's Micrometer meters:
@@ -33,11 +32,13 @@ public final class FieldCryptMeters implements MeterBinder, KeyProviderListener 
     public static final String BLIND_INDEX_LOOKUPS = "fieldcrypt.blind.index.lookups";
     public static final String PLAINTEXT_READS = "fieldcrypt.migration.plaintext.reads";
 
-    private final ObjectProvider<FieldCrypt> fieldCrypt;
+    private final ActiveFieldCrypt fieldCrypt;
     private final KeyProviderCalls calls;
     private volatile MeterRegistry registry;
+    /** What the function counters read; held here, as Micrometer holds it only weakly. */
+    private volatile FieldCrypt bound;
 
-    public FieldCryptMeters(ObjectProvider<FieldCrypt> fieldCrypt, KeyProviderCalls calls) {
+    public FieldCryptMeters(ActiveFieldCrypt fieldCrypt, KeyProviderCalls calls) {
         this.fieldCrypt = fieldCrypt;
         this.calls = calls;
         calls.add(this);
@@ -47,10 +48,11 @@ public final class FieldCryptMeters implements MeterBinder, KeyProviderListener 
     public void bindTo(MeterRegistry registry) {
         this.registry = registry;
         calls.kinds().forEach(kind -> callCounter(registry, kind));
-        FieldCrypt admin = fieldCrypt.getIfAvailable();
+        FieldCrypt admin = fieldCrypt.get().orElse(null);
         if (admin == null) {
             return;
         }
+        bound = admin;
         cache(registry, admin, "encryption", "hit", DataKeyStats::encryptionKeyHits);
         cache(registry, admin, "encryption", "miss", DataKeyStats::encryptionKeyMisses);
         cache(registry, admin, "decryption", "hit", DataKeyStats::decryptionKeyHits);

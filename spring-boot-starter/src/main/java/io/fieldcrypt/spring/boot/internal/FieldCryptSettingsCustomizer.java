@@ -17,6 +17,7 @@ public final class FieldCryptSettingsCustomizer implements HibernatePropertiesCu
     private final FieldCryptProperties properties;
     private final KmsClient kmsClient;
     private final KeyProviderCalls calls;
+    private final java.util.concurrent.atomic.AtomicBoolean applied = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * @param kmsClient the context's KMS client, or {@code null}
@@ -27,8 +28,30 @@ public final class FieldCryptSettingsCustomizer implements HibernatePropertiesCu
         this.calls = calls;
     }
 
+    /** @return whether Spring Boot built an entity manager factory with these settings */
+    public boolean applied() {
+        return applied.get();
+    }
+
+    /**
+     * Refuses {@code fieldcrypt.*} properties that never reached an entity manager factory: one the application
+     * builds itself, without Spring Boot's Hibernate auto-configuration, gets none of them.
+     *
+     * @throws ConfigurationException if properties are set and no factory was built with them
+     */
+    public void checkApplied() {
+        Map<String, String> settings = properties.toSettings();
+        if (!applied() && !settings.isEmpty()) {
+            throw new ConfigurationException("fieldcrypt.* properties are set (" + String.join(", ", settings.keySet())
+                    + "), but the entity manager factory was not built by Spring Boot's Hibernate auto-configuration,"
+                    + " so they never reached it. Let Spring Boot build it, or put FieldCryptProperties.toSettings()"
+                    + " into your factory's JPA properties and remove them from fieldcrypt.*");
+        }
+    }
+
     @Override
     public void customize(Map<String, Object> hibernateProperties) {
+        applied.set(true);
         properties.toSettings().forEach((setting, value) -> {
             if (hibernateProperties.containsKey(setting)) {
                 throw new ConfigurationException(setting + " is given twice: as " + setting + " and as"

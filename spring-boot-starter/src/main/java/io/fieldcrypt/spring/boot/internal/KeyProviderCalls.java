@@ -35,10 +35,14 @@ public final class KeyProviderCalls implements KeyProviderListener {
      */
     public record Kind(String operation, String outcome) {}
 
+    /** Outcomes about one data key rather than the key provider. */
+    private static final Set<String> DATA_FAILURES = Set.of("invalid_ciphertext", "wrong_key", "rejected");
+
     private final Clock clock;
     private final List<KeyProviderListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Kind, LongAdder> counts = new ConcurrentHashMap<>();
     private volatile Last last;
+    private volatile Last lastVerdict;
 
     public KeyProviderCalls(Clock clock) {
         this.clock = clock;
@@ -54,6 +58,9 @@ public final class KeyProviderCalls implements KeyProviderListener {
         counts.computeIfAbsent(new Kind(call.operation(), call.outcome()), kind -> new LongAdder())
                 .increment();
         last = new Last(call, clock.instant());
+        if (call.succeeded() || !DATA_FAILURES.contains(call.outcome())) {
+            lastVerdict = last;
+        }
         listeners.forEach(listener -> listener.called(call));
     }
 
@@ -66,6 +73,15 @@ public final class KeyProviderCalls implements KeyProviderListener {
     public long count(Kind kind) {
         LongAdder count = counts.get(kind);
         return count == null ? 0 : count.sum();
+    }
+
+    /**
+     * @return the last call that says whether the key provider is usable: one that succeeded, or failed for a reason
+     *     that is not about one data key (a corrupt or foreign wrapped key, {@code invalid_ciphertext},
+     *     {@code wrong_key}, {@code rejected}, says nothing about the provider); {@code null} if none yet
+     */
+    public Last lastVerdict() {
+        return lastVerdict;
     }
 
     /** @return the last call, or {@code null} if none was made yet */
