@@ -147,28 +147,7 @@ class FieldCryptAutoConfigurationTest {
     /** A real start-up: the conflict ends it with Spring Boot's failure report, not a bean creation stack trace. */
     @Test
     void misconfiguration_failsTheStartUpWithAFailureReport(TestDatabase db, CapturedOutput output) {
-        SpringApplication application = new SpringApplication(ClinicApplication.class);
-        application.setDefaultProperties(Map.of(
-                "spring.datasource.url",
-                db.jdbcUrl(),
-                "spring.datasource.username",
-                db.user(),
-                "spring.datasource.password",
-                db.password(),
-                "spring.flyway.enabled",
-                "false",
-                "fieldcrypt.kms.provider",
-                "local",
-                "fieldcrypt.local.master-keys",
-                KEYS,
-                "fieldcrypt.kms.key-id",
-                "k1",
-                "spring.jpa.properties.fieldcrypt.kms.key-id",
-                "k2"));
-
-        assertThatThrownBy(application::run).isNotNull();
-        assertThat(output.getOut() + output.getErr())
-                .contains("APPLICATION FAILED TO START")
+        assertThat(failedStartUp(db, output, "spring.jpa.properties.fieldcrypt.kms.key-id", "k2"))
                 .contains("fieldcrypt could not start: fieldcrypt.kms.key-id is given twice")
                 .contains("Settings are bound from fieldcrypt.*");
     }
@@ -269,6 +248,16 @@ class FieldCryptAutoConfigurationTest {
     /** A setting fieldcrypt itself refuses ends the start-up with the failure report too. */
     @Test
     void aWrongSetting_failsTheStartUpWithAFailureReport(TestDatabase db, CapturedOutput output) {
+        assertThat(failedStartUp(db, output, "fieldcrypt.data-key.max-uses", "0"))
+                .contains("fieldcrypt could not start: fieldcrypt.data-key.max-uses");
+    }
+
+    /**
+     * Starts the test application with local keys and one more property, which must stop it.
+     *
+     * @return what it printed, from the failure report on
+     */
+    private static String failedStartUp(TestDatabase db, CapturedOutput output, String property, String value) {
         SpringApplication application = new SpringApplication(ClinicApplication.class);
         application.setDefaultProperties(Map.of(
                 "spring.datasource.url",
@@ -285,13 +274,13 @@ class FieldCryptAutoConfigurationTest {
                 KEYS,
                 "fieldcrypt.kms.key-id",
                 "k1",
-                "fieldcrypt.data-key.max-uses",
-                "0"));
+                property,
+                value));
 
         assertThatThrownBy(application::run).isNotNull();
-        assertThat(output.getOut() + output.getErr())
-                .contains("APPLICATION FAILED TO START")
-                .contains("fieldcrypt could not start: fieldcrypt.data-key.max-uses");
+        String printed = output.getOut() + output.getErr();
+        assertThat(printed).contains("APPLICATION FAILED TO START");
+        return printed.substring(printed.lastIndexOf("APPLICATION FAILED TO START"));
     }
 
     /** Only an entity without encrypted attributes. */
