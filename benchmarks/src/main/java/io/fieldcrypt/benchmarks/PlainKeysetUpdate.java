@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -14,6 +15,54 @@ import java.util.Locale;
 final class PlainKeysetUpdate {
 
     private PlainKeysetUpdate() {}
+
+    /**
+     * The shape of the re-encryption job without cryptography: keyset batches, rows locked, each of {@code columns}
+     * ({@code bytea}) rewritten with random bytes of its length, by key alone (the rows are locked), one JDBC batch
+     * and one transaction per batch.
+     *
+     * @param table the table, a fixed name of the harness
+     * @param columns its {@code bytea} columns to rewrite
+     * @param lock the row-locking clause of the batch query, as the job being compared uses
+     * @return the rows updated
+     */
+    static long rewriteBytes(Connection c, String table, List<String> columns, String lock, int batch)
+            throws SQLException {
+        long done = 0;
+        long after = 0;
+        c.setAutoCommit(false);
+        String set = String.join(" = ?, ", columns) + " = ?";
+        try (PreparedStatement select = c.prepareStatement("select id, " + String.join(", ", columns) + " from " + table
+                        + " where id > ? order by id limit ? " + lock);
+                PreparedStatement update = c.prepareStatement("update " + table + " set " + set + " where id = ?")) {
+            java.util.Random random = new java.util.Random(1);
+            while (true) {
+                select.setLong(1, after);
+                select.setInt(2, batch);
+                int inBatch = 0;
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        after = rs.getLong(1);
+                        for (int i = 0; i < columns.size(); i++) {
+                            byte[] fresh = new byte[rs.getBytes(i + 2).length];
+                            random.nextBytes(fresh);
+                            update.setBytes(i + 1, fresh);
+                        }
+                        update.setLong(columns.size() + 1, after);
+                        update.addBatch();
+                        inBatch++;
+                    }
+                }
+                for (int count : update.executeBatch()) {
+                    done += count;
+                }
+                c.commit();
+                if (inBatch == 0) {
+                    return done;
+                }
+            }
+        }
+    }
 
     /**
      * @param table the table, a fixed name of the harness

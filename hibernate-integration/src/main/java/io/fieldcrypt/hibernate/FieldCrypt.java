@@ -146,8 +146,8 @@ public final class FieldCrypt {
 
     /**
      * Rewrites every value sealed under a retired data key with the current data key. Online: rows are read in key
-     * order in batches of one transaction each, locked {@code FOR UPDATE SKIP LOCKED}, and updated compare-and-set,
-     * so the application keeps working and its updates are never lost; versions and plaintexts do not change. Each
+     * order in batches of one transaction each, locked {@code FOR UPDATE SKIP LOCKED} until the batch commits, so the
+     * application keeps working and its updates are never lost; versions and plaintexts do not change. Each
      * batch saves a checkpoint, so a run that stopped resumes where it stopped. Several runs at once are safe: a row
      * is processed by one of them. Memory holds one batch.
      *

@@ -9,8 +9,9 @@ import java.util.Objects;
  * @param scanned rows read because they held a value to move: under a retired data key, under a data key of a
  *     previous scope of its attribute, or in envelope format version 1
  * @param reEncrypted rows rewritten under current data keys
- * @param skippedChanged rows left alone because the application changed them between read and write (they were
- *     re-sealed by that write, or will be by a rerun)
+ * @param skippedChanged rows whose rewrite matched no row; the job holds each row locked from reading it to
+ *     rewriting it, so an application write waits for the batch (or, locked first, makes the job skip the row, which
+ *     then counts in {@code remaining}) and this stays 0
  * @param unreadable values that could not be opened (tampered, or their data key is gone); they are left as they are
  * @param remaining rows that still hold a value to move when the run ended: locked by the
  *     application or another run, written meanwhile by an instance still using a retired key, or unreadable. Rerun

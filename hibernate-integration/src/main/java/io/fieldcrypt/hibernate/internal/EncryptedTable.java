@@ -127,21 +127,20 @@ record EncryptedTable(
     }
 
     /**
-     * The compare-and-set update of the {@code rewritten} columns of one row. Parameters: their new values, the
-     * key parts (as text, cast to {@code keyTypes}), their old values.
+     * The update of the {@code rewritten} columns of one row the job holds locked. Parameters: their new values,
+     * the key parts (as text, cast to {@code keyTypes}).
      */
     String updateSql(List<String> keyTypes, boolean[] rewritten) {
         StringBuilder set = new StringBuilder();
-        StringBuilder unchanged = new StringBuilder();
         for (int c = 0; c < columns.size(); c++) {
             if (rewritten[c]) {
-                String name = columns.get(c).sqlName();
-                set.append(set.length() == 0 ? "" : ", ").append(name).append(" = ?");
-                unchanged.append(" and ").append(name).append(" = ?");
+                set.append(set.length() == 0 ? "" : ", ")
+                        .append(columns.get(c).sqlName())
+                        .append(" = ?");
             }
         }
         return "update " + sqlName + " set " + set + " where (" + String.join(", ", keyColumns) + ") = ("
-                + casts(keyTypes) + ")" + unchanged;
+                + casts(keyTypes) + ")";
     }
 
     /** @return the PostgreSQL types of the key columns, to cast the text form of keys back */

@@ -38,8 +38,9 @@ import org.slf4j.LoggerFactory;
  *   <li>Only rows holding a value that should move are read (the key id and version are read from the envelope
  *       header in SQL), in key order (keyset pagination), in batches of one transaction each.</li>
  *   <li>Rows are read {@code FOR UPDATE SKIP LOCKED}: the application and other runs never wait long for the job,
- *       and two runs at once never process the same row. The updates are compare-and-set on the old values, so a
- *       value the application changed meanwhile is never overwritten, and go to the database as JDBC batches.</li>
+ *       and two runs at once never process the same row. The row locks last until the batch commits, so no
+ *       application write can come between reading a value and rewriting it: the updates name the row by its key
+ *       alone (no comparison of old values), and go to the database as JDBC batches.</li>
  *   <li>After each batch, in the same transaction, the last key is saved as the job's checkpoint for the table: a
  *       run that stopped (an exception, a killed JVM) resumes after it. A table finished removes its checkpoint.</li>
  *   <li>Only one batch of rows is in memory at a time.</li>
@@ -178,8 +179,7 @@ public final class ReEncryption {
             return null;
         }
         scanned += rows.size();
-        // One JDBC batch per distinct statement (rows differ in which columns need rewriting); each row's count
-        // says whether its compare-and-set matched.
+        // One JDBC batch per distinct statement (rows differ in which columns need rewriting).
         Map<String, PreparedStatement> statements = new LinkedHashMap<>();
         try {
             for (Row row : rows) {
@@ -213,8 +213,8 @@ public final class ReEncryption {
         return last;
     }
 
-    /** A row read for re-encryption: its key, and per encrypted column the old and new stored values. */
-    private record Row(String[] keyText, Object[] oldValues, Object[] newValues) {
+    /** A row read for re-encryption: its key, and per encrypted column the new stored value (null: unchanged). */
+    private record Row(String[] keyText, Object[] newValues) {
         boolean changed() {
             for (Object value : newValues) {
                 if (value != null) {
@@ -260,15 +260,13 @@ public final class ReEncryption {
         String[] keyText = table.keyText(rs);
         String canonicalId = runtime.canonicalId(table.idEntity()).ofKeyColumns(rs, 1);
         List<EncryptedTable.Column> columns = table.columns();
-        Object[] oldValues = new Object[columns.size()];
         Object[] newValues = new Object[columns.size()];
         for (int c = 0; c < columns.size(); c++) {
             EncryptedTable.Column column = columns.get(c);
             Object stored = column.text() ? rs.getString(keyCount + c + 1) : rs.getBytes(keyCount + c + 1);
-            oldValues[c] = stored;
             newValues[c] = stored == null ? null : reseal(table, column, moving.get(column), canonicalId, stored);
         }
-        return new Row(keyText, oldValues, newValues);
+        return new Row(keyText, newValues);
     }
 
     /** The value sealed under the current key, or null if it need not move or cannot be opened. */
@@ -314,7 +312,7 @@ public final class ReEncryption {
         return null;
     }
 
-    /** Binds new values, key, old values, in the order of {@link EncryptedTable#updateSql}. */
+    /** Binds new values, then the key, in the order of {@link EncryptedTable#updateSql}. */
     private static void bind(PreparedStatement update, EncryptedTable table, Row row) throws SQLException {
         int columns = table.columns().size();
         int p = 1;
@@ -325,11 +323,6 @@ public final class ReEncryption {
         }
         for (String value : row.keyText) {
             update.setString(p++, value);
-        }
-        for (int c = 0; c < columns; c++) {
-            if (row.newValues[c] != null) {
-                update.setObject(p++, row.oldValues[c]);
-            }
         }
     }
 
