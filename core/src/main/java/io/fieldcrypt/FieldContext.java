@@ -19,7 +19,9 @@ public final class FieldContext {
     private final String table;
     private final String column;
     private final String id;
-    private final byte[] associatedDataV1;
+    /** Made when first needed: only envelopes of format version 1 (written by 0.1) use it. */
+    private volatile byte[] associatedDataV1;
+
     private final byte[] associatedDataV2;
 
     private FieldContext(String entity, String table, String column, String id) {
@@ -27,7 +29,6 @@ public final class FieldContext {
         this.table = table;
         this.column = column;
         this.id = id;
-        this.associatedDataV1 = encode(entity, column, id);
         this.associatedDataV2 = encode(entity, table, column, id);
     }
 
@@ -69,7 +70,16 @@ public final class FieldContext {
 
     /** The encoded context for envelopes of {@code version}; the caller must not modify it. */
     byte[] associatedData(Envelope.Version version) {
-        return version == Envelope.Version.V1 ? associatedDataV1 : associatedDataV2;
+        if (version != Envelope.Version.V1) {
+            return associatedDataV2;
+        }
+        byte[] v1 = associatedDataV1;
+        if (v1 == null) {
+            // Racing threads compute the same bytes; either array may stay.
+            v1 = encode(entity, column, id);
+            associatedDataV1 = v1;
+        }
+        return v1;
     }
 
     private static byte[] encode(String... parts) {
