@@ -566,13 +566,12 @@ final class EntityCrypto {
     }
 
     private Object open(Slot slot, SealedValue sealed, String rowId) {
-        String where = slot.attribute.label() + " of " + aadEntity + "#" + printable(rowId);
         byte[] plaintext;
         try {
             plaintext = encryptor.open(
                     slot.scopes, FieldContext.of(aadEntity, slot.table, slot.column, rowId), sealed.envelope());
         } catch (DecryptionException e) {
-            throw e.withContext("cannot decrypt " + where);
+            throw e.withContext("cannot decrypt " + where(slot, rowId));
         }
         Object value = null;
         try {
@@ -581,7 +580,7 @@ final class EntityCrypto {
         } catch (RuntimeException e) {
             // The cause is dropped on purpose: a parser's message quotes its input, here the plaintext (for
             // example DateTimeParseException: "Text '1815-12-1x' could not be parsed").
-            throw new DecryptionException("cannot decrypt " + where + ": the decrypted bytes are not a "
+            throw new DecryptionException("cannot decrypt " + where(slot, rowId) + ": the decrypted bytes are not a "
                     + slot.attribute.javaType().getSimpleName());
         } finally {
             if (value != plaintext) {
@@ -589,6 +588,11 @@ final class EntityCrypto {
                 Arrays.fill(plaintext, (byte) 0);
             }
         }
+    }
+
+    /** @return the value's place for a message, built only when one is thrown: every value read passes here */
+    private String where(Slot slot, String rowId) {
+        return slot.attribute.label() + " of " + aadEntity + "#" + printable(rowId);
     }
 
     /**
