@@ -20,15 +20,25 @@ final class BenchDatabase {
     @Option(names = "--jdbc-password", description = "password for --jdbc-url (default: empty)")
     String password = "";
 
+    @Option(
+            names = "--jdbc-options",
+            description = "pgjdbc options appended to the URL, e.g. prepareThreshold=-1 (binary transfer from the first"
+                    + " execution)")
+    String options;
+
     /** Runs {@code work} on the given server, or on an embedded one started for it and stopped after. */
     int run(Work work) throws Exception {
         if (jdbcUrl != null) {
-            return work.run(jdbcUrl);
+            return work.run(withOptions(jdbcUrl));
         }
         try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
             user = "postgres";
             password = "";
-            return work.run(pg.getJdbcUrl("postgres", "postgres"));
+            return work.run(withOptions(pg.getJdbcUrl("postgres", "postgres")));
         }
+    }
+
+    private String withOptions(String url) {
+        return options == null ? url : url + (url.contains("?") ? "&" : "?") + options;
     }
 }
