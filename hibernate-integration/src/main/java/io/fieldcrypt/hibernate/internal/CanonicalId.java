@@ -41,10 +41,13 @@ final class CanonicalId {
 
     private final boolean composite;
     private final List<Class<?>> partTypes;
+    /** How the parts travel in a keyed read: asked for on every value read, so computed once. */
+    private final List<RowBoundRead.KeyKind> keyKinds;
 
     private CanonicalId(boolean composite, List<Class<?>> partTypes) {
         this.composite = composite;
         this.partTypes = List.copyOf(partTypes);
+        this.keyKinds = this.partTypes.stream().map(RowBoundRead.KeyKind::of).toList();
     }
 
     /**
@@ -133,7 +136,7 @@ final class CanonicalId {
 
     /** @return how each of the id's columns travels in a keyed read */
     List<RowBoundRead.KeyKind> keyKinds() {
-        return partTypes.stream().map(RowBoundRead.KeyKind::of).toList();
+        return keyKinds;
     }
 
     /**
