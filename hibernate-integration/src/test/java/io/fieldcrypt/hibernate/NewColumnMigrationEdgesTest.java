@@ -1,5 +1,8 @@
 package io.fieldcrypt.hibernate;
 
+import static io.fieldcrypt.hibernate.testing.Sql.execute;
+import static io.fieldcrypt.hibernate.testing.Sql.rootCause;
+import static io.fieldcrypt.hibernate.testing.Sql.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -21,10 +24,7 @@ import jakarta.persistence.PrimaryKeyJoinColumn;
 import jakarta.persistence.SecondaryTable;
 import jakarta.persistence.Table;
 import jakarta.persistence.Version;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -264,29 +264,9 @@ class NewColumnMigrationEdgesTest {
     private static String rootMessage(Runnable boot) {
         Throwable[] root = new Throwable[1];
         assertThatThrownBy(boot::run).satisfies(thrown -> {
-            Throwable t = thrown;
-            while (t.getCause() != null) {
-                t = t.getCause();
-            }
-            root[0] = t;
+            root[0] = rootCause(thrown);
         });
         assertThat(root[0]).isInstanceOf(ConfigurationException.class);
         return root[0].getMessage();
-    }
-
-    private static String text(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static void execute(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
     }
 }

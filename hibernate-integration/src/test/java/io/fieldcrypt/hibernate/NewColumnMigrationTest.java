@@ -1,5 +1,8 @@
 package io.fieldcrypt.hibernate;
 
+import static io.fieldcrypt.hibernate.testing.Sql.execute;
+import static io.fieldcrypt.hibernate.testing.Sql.number;
+import static io.fieldcrypt.hibernate.testing.Sql.rootCause;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -105,11 +108,11 @@ class NewColumnMigrationTest {
         TestDatabase db = shared.newSchema("newcol_relfilenode");
         execute(db, LEGACY_TABLE);
         execute(db, "insert into client select i, 0, 'c', date '2000-01-01', 1, 'e' from generate_series(1, 1000) i");
-        long before = query(db, "select relfilenode from pg_class where oid = 'client'::regclass");
+        long before = number(db, "select relfilenode from pg_class where oid = 'client'::regclass");
 
         execute(db, SCHEMA_STEPS);
 
-        assertThat(query(db, "select relfilenode from pg_class where oid = 'client'::regclass"))
+        assertThat(number(db, "select relfilenode from pg_class where oid = 'client'::regclass"))
                 .as("adding nullable columns and dropping NOT NULL rewrite nothing")
                 .isEqualTo(before);
     }
@@ -171,7 +174,7 @@ class NewColumnMigrationTest {
             assertThat(renamed.email).isEqualTo("User1@Example.org");
             assertThat(renamed.version).isEqualTo(1);
             assertThat(nulled.birthDate).as("a value set to null stays null").isNull();
-            assertThat(query(db, "select count(*) from client where email_enc like 'fc1:%'"))
+            assertThat(number(db, "select count(*) from client where email_enc like 'fc1:%'"))
                     .isEqualTo(3);
         }
     }
@@ -242,15 +245,15 @@ class NewColumnMigrationTest {
                     .isEqualTo(70 + 120 + 120);
             assertThat(resumed.encrypted()).isEqualTo(resumed.scanned());
             assertThat(resumed.remaining()).isZero();
-            assertThat(query(
+            assertThat(number(
                             db,
                             "select count(*) from client where birth_date is not null or balance is not null"
                                     + " or email is not null"))
                     .as("a raw scan finds no plaintext")
                     .isZero();
-            assertThat(query(db, "select count(*) from client where birth_date_enc is null or email_bidx is null"))
+            assertThat(number(db, "select count(*) from client where birth_date_enc is null or email_bidx is null"))
                     .isZero();
-            assertThat(query(db, "select count(*) from client where version <> 0"))
+            assertThat(number(db, "select count(*) from client where version <> 0"))
                     .isZero();
             assertThat(idsByEmail(factory, "USER77@example.org")).containsExactly(77L);
             Client client = factory.fromTransaction(s -> s.find(Client.class, 5L));
@@ -299,7 +302,7 @@ class NewColumnMigrationTest {
             }
 
             assertThat(failure.get()).isNull();
-            assertThat(query(db, "select count(*) from client where birth_date is not null"))
+            assertThat(number(db, "select count(*) from client where birth_date is not null"))
                     .isZero();
             Map<Long, LocalDate> stored = new java.util.HashMap<>();
             factory.fromTransaction(s ->
@@ -320,7 +323,7 @@ class NewColumnMigrationTest {
         execute(db, "update client set balance = null, email = null");
 
         assertThatThrownBy(() -> factory(db, Map.of()))
-                .satisfies(thrown -> assertThat(root(thrown))
+                .satisfies(thrown -> assertThat(rootCause(thrown))
                         .isInstanceOf(ConfigurationException.class)
                         .hasMessageStartingWith(
                                 "Client.birthDate is strict, but the column it migrates from, client.birth_date,"
@@ -351,7 +354,7 @@ class NewColumnMigrationTest {
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageStartingWith(
                             "cannot encrypt Client.birthDate: 1 value(s) of client.birth_date are no" + " LocalDate");
-            assertThat(query(db, "select count(*) from client where birth_date_enc is not null"))
+            assertThat(number(db, "select count(*) from client where birth_date_enc is not null"))
                     .as("nothing was written")
                     .isZero();
             assertThatThrownBy(() -> factory.fromTransaction(s -> s.find(Client.class, 2L)))
@@ -369,16 +372,16 @@ class NewColumnMigrationTest {
         execute(otherType, "alter table client alter column birth_date type varchar(20)");
 
         assertThatThrownBy(() -> migrating(missing))
-                .satisfies(thrown -> assertThat(root(thrown))
+                .satisfies(thrown -> assertThat(rootCause(thrown))
                         .isInstanceOf(ConfigurationException.class)
                         .hasMessageMatching(
                                 "@Encrypted\\(migrateFrom = \\.\\.\\.\\) on Client\\.\\w+: the column client\\.\\w+"
                                         + " does not exist; .*"));
         assertThatThrownBy(() -> migrating(notNull))
-                .satisfies(thrown -> assertThat(root(thrown))
+                .satisfies(thrown -> assertThat(rootCause(thrown))
                         .hasMessageEndingWith("alter table client alter column birth_date drop not null"));
         assertThatThrownBy(() -> migrating(otherType))
-                .satisfies(thrown -> assertThat(root(thrown))
+                .satisfies(thrown -> assertThat(rootCause(thrown))
                         .hasMessageContaining(
                                 "has type varchar, which fieldcrypt does not read as a LocalDate (expected one of"
                                         + " [date])"));
@@ -389,14 +392,6 @@ class NewColumnMigrationTest {
                 s -> s.createSelectionQuery("select c.id from Client c where c.emailIndex = :e", Long.class)
                         .setParameter("e", email)
                         .getResultList());
-    }
-
-    private static Throwable root(Throwable thrown) {
-        Throwable root = thrown;
-        while (root.getCause() != null) {
-            root = root.getCause();
-        }
-        return root;
     }
 
     /** Which of a row's legacy columns are NULL, and whether its new columns hold sealed values. */
@@ -415,22 +410,6 @@ class NewColumnMigrationTest {
                         .append(value == null ? "null" : i <= 3 ? "plaintext" : "sealed");
             }
             return out.toString();
-        }
-    }
-
-    private static long query(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
-    private static void execute(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            st.execute(sql);
         }
     }
 }

@@ -1,5 +1,9 @@
 package io.fieldcrypt.hibernate;
 
+import static io.fieldcrypt.hibernate.testing.Sql.execute;
+import static io.fieldcrypt.hibernate.testing.Sql.number;
+import static io.fieldcrypt.hibernate.testing.Sql.rootCause;
+import static io.fieldcrypt.hibernate.testing.Sql.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,10 +17,7 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.List;
 import java.util.Map;
 import org.hibernate.SessionFactory;
@@ -147,11 +148,7 @@ class PlaintextMigrationTest {
         execute(db, "insert into contact (id, name, email) values (1, 'Ada', 'ada@example.org')");
 
         assertThatThrownBy(() -> factory(db, Map.of())).satisfies(thrown -> {
-            Throwable root = thrown;
-            while (root.getCause() != null) {
-                root = root.getCause();
-            }
-            assertThat(root)
+            assertThat(rootCause(thrown))
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessageStartingWith("Contact.email is strict, but contact.email holds 1 value(s)"
                             + " without the envelope marker (fc1:)")
@@ -183,7 +180,7 @@ class PlaintextMigrationTest {
             assertThat(beforeSealing)
                     .as("found through the index while still plaintext")
                     .containsExactly(33L);
-            assertThat(query(db, "select count(*) from member where email like 'fc1:%'"))
+            assertThat(number(db, "select count(*) from member where email like 'fc1:%'"))
                     .isZero();
             RuntimeException stop = new RuntimeException("stopped");
             java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
@@ -207,11 +204,11 @@ class PlaintextMigrationTest {
                     .isEqualTo(70);
             assertThat(resumed.encrypted()).isEqualTo(70);
             assertThat(resumed.remaining()).isZero();
-            assertThat(query(db, "select count(*) from member where email not like 'fc1:%'"))
+            assertThat(number(db, "select count(*) from member where email not like 'fc1:%'"))
                     .isZero();
-            assertThat(query(db, "select count(*) from member where email_bidx is null"))
+            assertThat(number(db, "select count(*) from member where email_bidx is null"))
                     .isZero();
-            assertThat(query(db, "select count(*) from member where version <> 0"))
+            assertThat(number(db, "select count(*) from member where version <> 0"))
                     .isZero();
             List<Long> found = migrating.fromTransaction(
                     s -> s.createSelectionQuery("select m.id from Member m where m.emailIndex = :e", Long.class)
@@ -269,7 +266,7 @@ class PlaintextMigrationTest {
 
             assertThat(failure.get()).isNull();
             assertThat(report.encrypted() + report.skipped()).isLessThanOrEqualTo(report.scanned());
-            assertThat(query(db, "select count(*) from member where email not like 'fc1:%'"))
+            assertThat(number(db, "select count(*) from member where email not like 'fc1:%'"))
                     .isZero();
             Map<Long, String> stored = new java.util.HashMap<>();
             migrating
@@ -309,25 +306,12 @@ class PlaintextMigrationTest {
         }
     }
 
-    private static long query(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
-        }
-    }
-
     @Test
     void readPlaintextNamingNoEncryptedAttribute_refusedAtBoot(TestDatabase shared) {
         TestDatabase db = shared.newSchema("migration_unknown");
         assertThatThrownBy(() -> factory(db, Map.of(FieldCryptSettings.MIGRATION_READ_PLAINTEXT, "Contact.name")))
                 .satisfies(thrown -> {
-                    Throwable root = thrown;
-                    while (root.getCause() != null) {
-                        root = root.getCause();
-                    }
-                    assertThat(root)
+                    assertThat(rootCause(thrown))
                             .isInstanceOf(ConfigurationException.class)
                             .hasMessageStartingWith("fieldcrypt.migration.read-plaintext lists Contact.name, which is"
                                     + " no @Encrypted attribute of this factory");
@@ -335,18 +319,6 @@ class PlaintextMigrationTest {
     }
 
     private static String column(TestDatabase db, long id) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("select email from contact where id = " + id)) {
-            rs.next();
-            return rs.getString(1);
-        }
-    }
-
-    private static void execute(TestDatabase db, String sql) throws SQLException {
-        try (Connection c = db.connect();
-                Statement st = c.createStatement()) {
-            st.execute(sql);
-        }
+        return text(db, "select email from contact where id = " + id);
     }
 }

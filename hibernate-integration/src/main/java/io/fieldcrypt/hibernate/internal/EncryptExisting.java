@@ -224,8 +224,8 @@ public final class EncryptExisting {
         EncryptedTable table = column.table();
         String keys = String.join(", ", table.keyColumns());
         String source = column.column().sqlName();
-        String select = "select " + keys + ", " + source + " from " + table.sqlName() + " where " + source
-                + " is not null and " + source + " not like '" + Envelope.TEXT_PREFIX + "%'"
+        String select = "select " + keys + ", " + source + " from " + table.sqlName() + " where "
+                + column.column().plaintextLeftSql()
                 + (cursor == null ? "" : " and (" + keys + ") > (" + EncryptedTable.casts(keyTypes) + ")")
                 + " order by " + keys + " limit ? for no key update";
         StringBuilder set = new StringBuilder(source).append(" = ?");

@@ -28,11 +28,6 @@ public final class FieldCryptSettingsCustomizer implements HibernatePropertiesCu
         this.calls = calls;
     }
 
-    /** @return whether Spring Boot built an entity manager factory with these settings */
-    public boolean applied() {
-        return applied.get();
-    }
-
     /**
      * Refuses {@code fieldcrypt.*} properties that never reached an entity manager factory: one the application
      * builds itself, without Spring Boot's Hibernate auto-configuration, gets none of them.
@@ -41,7 +36,7 @@ public final class FieldCryptSettingsCustomizer implements HibernatePropertiesCu
      */
     public void checkApplied() {
         Map<String, String> settings = properties.toSettings();
-        if (!applied() && !settings.isEmpty()) {
+        if (!applied.get() && !settings.isEmpty()) {
             throw new ConfigurationException("fieldcrypt.* properties are set (" + String.join(", ", settings.keySet())
                     + "), but the entity manager factory was not built by Spring Boot's Hibernate auto-configuration,"
                     + " so they never reached it. Let Spring Boot build it, or put FieldCryptProperties.toSettings()"

@@ -14,7 +14,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The starter's {@link KeyProviderListener}: counts the calls to the key provider by operation and outcome from the
  * first (made while the entity manager factory is built, before any meter registry exists), remembers the last one
- * (what the health contributor reports, so that no probe calls KMS itself), and passes every call on to the
+ * that says whether the provider is usable (what the health contributor reports, so that no probe calls KMS itself), and passes every call on to the
  * listeners added (the meters' timers).
  */
 public final class KeyProviderCalls implements KeyProviderListener {
@@ -41,7 +41,6 @@ public final class KeyProviderCalls implements KeyProviderListener {
     private final Clock clock;
     private final List<KeyProviderListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<Kind, LongAdder> counts = new ConcurrentHashMap<>();
-    private volatile Last last;
     private volatile Last lastVerdict;
 
     public KeyProviderCalls(Clock clock) {
@@ -57,9 +56,8 @@ public final class KeyProviderCalls implements KeyProviderListener {
     public void called(KeyProviderCall call) {
         counts.computeIfAbsent(new Kind(call.operation(), call.outcome()), kind -> new LongAdder())
                 .increment();
-        last = new Last(call, clock.instant());
         if (call.succeeded() || !DATA_FAILURES.contains(call.outcome())) {
-            lastVerdict = last;
+            lastVerdict = new Last(call, clock.instant());
         }
         listeners.forEach(listener -> listener.called(call));
     }
@@ -82,10 +80,5 @@ public final class KeyProviderCalls implements KeyProviderListener {
      */
     public Last lastVerdict() {
         return lastVerdict;
-    }
-
-    /** @return the last call, or {@code null} if none was made yet */
-    public Last last() {
-        return last;
     }
 }
