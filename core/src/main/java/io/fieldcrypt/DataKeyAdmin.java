@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,9 +43,10 @@ public final class DataKeyAdmin {
     }
 
     /**
-     * Re-encrypts every stored data key of {@code scopes} that is not under the current master key with the key
-     * provider's re-encrypt operation (KMS {@code ReEncrypt}): the plaintext keys never leave the provider, and no
-     * value changes. Afterwards the old master key is no longer needed to read anything.
+     * Re-encrypts every stored key of {@code scopes} (and their scope keys) that is not under the current master key
+     * with the key provider's re-encrypt operation (KMS {@code ReEncrypt}): the plaintext keys never leave the
+     * provider, and no value changes. Afterwards the old master key is no longer needed to read anything. Data keys
+     * wrapped under a scope key are not touched: rewrapping their scope key is enough.
      *
      * <p>Before anything is rewrapped, every key of {@code scopes} is checked: a key under a master key that is not
      * trusted, or whose encryption context is not its scope's, refuses the whole run, so that a row planted in the
@@ -62,7 +64,11 @@ public final class DataKeyAdmin {
         List<StoredDataKey> keys = new ArrayList<>();
         List<Long> refused = new ArrayList<>();
         String[] firstReason = new String[1];
-        forEachKey(scopes, key -> {
+        forEachKey(withScopeKeys(scopes), key -> {
+            if (key.wrapped().scopeKeyId().isPresent()) {
+                // Wrapped under a scope key, not a master key: rewrapping its scope key is enough.
+                return;
+            }
             try {
                 DataKeyCache.verifiedContext(key, masterKeys, expectedContext(key));
                 keys.add(key);
@@ -73,7 +79,7 @@ public final class DataKeyAdmin {
         });
         if (!refused.isEmpty()) {
             throw new DecryptionException("rewrap refused, nothing was rewrapped: " + refused.size()
-                    + " data key(s) cannot be trusted "
+                    + " key(s) cannot be trusted "
                     + (refused.size() > 20 ? refused.subList(0, 20) + "..." : refused) + ". The first: "
                     + firstReason[0]);
         }
@@ -96,10 +102,43 @@ public final class DataKeyAdmin {
         return new RewrapReport(rewrapped, current, failed);
     }
 
-    /** The context a stored key must have been wrapped under: a blind index root key's, or a data key's. */
+    /**
+     * The context a stored key must have been wrapped under by the key provider: a blind index root key's, a scope
+     * key's, or (for keys made before scope keys) a data key's.
+     */
     private static Map<String, String> expectedContext(StoredDataKey key) {
         String group = BlindIndexKeys.keyGroupOf(key.scope());
-        return group != null ? BlindIndexKeys.encryptionContext(group) : DataKeyCache.encryptionContext(key.scope());
+        if (group != null) {
+            return BlindIndexKeys.encryptionContext(group);
+        }
+        String served = ScopeKeys.servedScopeOf(key.scope());
+        if (served == null) {
+            return DataKeyCache.encryptionContext(key.scope());
+        }
+        // The master key it was made under is read from the row: the key provider authenticates it (a row recorded
+        // with another one does not unwrap), so the check of the row's context is exactness, not its value.
+        String madeUnder = key.encryptionContext().getOrDefault(ScopeKeys.MADE_UNDER_CONTEXT_KEY, "");
+        return ScopeKeys.encryptionContext(served, madeUnder);
+    }
+
+    /**
+     * @param storedScope the scope of a row of the data key table
+     * @return the data key scope it serves: the data key scope whose scope key it is, or {@code storedScope} itself
+     */
+    public static String servedScope(String storedScope) {
+        String served = ScopeKeys.servedScopeOf(storedScope);
+        return served != null ? served : storedScope;
+    }
+
+    /** {@code scopes} and the scopes of their scope keys, which every operation on a scope's keys covers too. */
+    private static Set<String> withScopeKeys(Set<String> scopes) {
+        Set<String> all = new TreeSet<>(scopes);
+        for (String scope : scopes) {
+            if (!scope.startsWith(DataKeyCache.RESERVED_SCOPE_PREFIX)) {
+                all.add(ScopeKeys.scope(scope));
+            }
+        }
+        return all;
     }
 
     private enum Outcome {
@@ -143,8 +182,8 @@ public final class DataKeyAdmin {
     }
 
     /**
-     * Retires the active data keys of {@code scopes}, so new values get new data keys: at once in this process, and
-     * within the maximum age of their cached keys in other processes. Values already written keep their keys until
+     * Retires the active data keys of {@code scopes} and their scope keys, so new values get new data keys under a
+     * new scope key: at once in this process, and within the maximum age of their cached keys in other processes. Values already written keep their keys until
      * they are re-encrypted or updated. The retirement time is the data key store's clock (PostgreSQL's
      * {@code now()}), which {@link #destroy} compares with.
      *
@@ -153,20 +192,28 @@ public final class DataKeyAdmin {
      * @throws DataKeyStoreException if the data key table cannot be written
      */
     public RotationReport rotate(Set<String> scopes) {
-        List<StoredDataKey> retired = store.retireActive(scopes);
+        List<StoredDataKey> retired = store.retireActive(withScopeKeys(scopes));
         discardEncryptionKeys.run();
-        LOG.info("retired {} data keys of {} scope(s)", retired.size(), scopes.size());
+        long dataKeys = retired.stream()
+                .filter(key -> ScopeKeys.servedScopeOf(key.scope()) == null)
+                .count();
+        LOG.info(
+                "retired {} data keys and {} scope keys of {} scope(s)",
+                dataKeys,
+                retired.size() - dataKeys,
+                scopes.size());
         return new RotationReport(
-                retired.size(), retired.isEmpty() ? null : retired.get(0).retiredAt());
+                (int) dataKeys, retired.isEmpty() ? null : retired.get(0).retiredAt());
     }
 
     /**
      * @param scopes the scopes to count
-     * @return how many keys of {@code scopes} are in each state under each master key
+     * @return how many keys of {@code scopes} and of their scope keys are in each state under each master key (a
+     *     scope key, for data keys wrapped under one, named {@code fieldcrypt:key:<id>})
      * @throws DataKeyStoreException if the data key table cannot be read
      */
     public List<DataKeyCount> counts(Set<String> scopes) {
-        return store.countByStateAndMasterKey(scopes);
+        return store.countByStateAndMasterKey(withScopeKeys(scopes));
     }
 
     /**
@@ -214,8 +261,9 @@ public final class DataKeyAdmin {
     }
 
     /**
-     * Deletes the retired data keys of {@code scopes}, in one transaction in which {@code guard} first checks that
-     * nothing needs them any more. Whatever they protected can never be decrypted again through this table.
+     * Deletes the retired data keys of {@code scopes} and their retired scope keys, in one transaction in which
+     * {@code guard} first checks that nothing needs them any more. A retired scope key that a key not deleted is
+     * still wrapped under is kept. Whatever they protected can never be decrypted again through this table.
      *
      * @param scopes the scopes whose retired keys to delete; keys of other scopes are never deleted
      * @param guard the check, in the deleting transaction, that no stored or in-flight value uses the keys
@@ -224,7 +272,7 @@ public final class DataKeyAdmin {
      * @throws FieldCryptException whatever {@code guard} throws to refuse; then nothing was deleted
      */
     public List<Long> destroy(Set<String> scopes, DeletionGuard guard) {
-        List<Long> destroyed = store.deleteRetired(scopes, guard);
+        List<Long> destroyed = store.deleteRetired(withScopeKeys(scopes), guard);
         LOG.info("destroyed {} retired data keys {}", destroyed.size(), destroyed);
         return destroyed;
     }

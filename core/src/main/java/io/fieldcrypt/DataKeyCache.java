@@ -10,25 +10,32 @@ import io.fieldcrypt.spi.DecryptedDataKey;
 import io.fieldcrypt.spi.GeneratedDataKey;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.StoredDataKey;
+import io.fieldcrypt.spi.WrappedDataKey;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The two bounded caches of plaintext data keys (Caffeine).
+ * The bounded caches of plaintext data keys and scope keys (Caffeine).
  *
  * <ul>
  *   <li>Encryption: the current data key of each scope, reused until it reaches its maximum age or maximum number
  *       of uses. Then exactly one new key is made, however many threads ask at once (see single flight below), and
- *       a used-up entry is removed only if it is still the one that was used up.</li>
+ *       a used-up entry is removed only if it is still the one that was used up. A new data key is 256 random bits,
+ *       wrapped under the scope's current scope key ({@link ScopeKeys}) and stored; the key provider is called only
+ *       for a scope key this process holds no copy of.</li>
+ *   <li>Scope keys: unwrapped scope keys by id, bounded like decryption keys, used to wrap new data keys and to
+ *       unwrap stored ones.</li>
  *   <li>Decryption: unwrapped data keys by id, with the scope they were verified for, bounded in age and count;
  *       concurrent misses for one id unwrap it once. A new key is put here too, so values just written are read
  *       back without a key provider call.</li>
@@ -126,6 +133,17 @@ final class DataKeyCache implements AutoCloseable {
         }
     }
 
+    /**
+     * An unwrapped scope key, the data key scope it serves and the master key it was made under, both authenticated
+     * by the key provider when it was unwrapped.
+     */
+    record OpenScopeKey(long id, String scope, String madeUnder, DataKeyMaterial material) {
+        @Override
+        public String toString() {
+            return "OpenScopeKey[id=" + id + ", scope=" + scope + "]";
+        }
+    }
+
     /** What {@link #getOrLoad} found: the value, and whether this caller loaded it. */
     private record Found<V>(V value, CompletableFuture<V> future, boolean loaded) {}
 
@@ -137,6 +155,9 @@ final class DataKeyCache implements AutoCloseable {
     private final long maxUses;
     private final AsyncCache<String, ActiveKey> encryptionKeys;
     private final AsyncCache<Long, OpenKey> decryptionKeys;
+    /** Unwrapped scope keys by id, with the data key scope each serves; bounded like the decryption keys. */
+    private final AsyncCache<Long, OpenScopeKey> scopeKeys;
+
     private volatile boolean closed;
     private final LongAdder encryptionHits = new LongAdder();
     private final LongAdder encryptionMisses = new LongAdder();
@@ -173,6 +194,15 @@ final class DataKeyCache implements AutoCloseable {
                     if (key != null) {
                         key.material().destroy();
                         AesGcm.forget(key.material());
+                    }
+                })
+                .buildAsync();
+        this.scopeKeys = newBuilder(settings.ticker)
+                .expireAfterWrite(settings.decryptionKeyMaxAge)
+                .maximumSize(settings.decryptionKeyCacheSize)
+                .removalListener((RemovalListener<Long, OpenScopeKey>) (id, key, cause) -> {
+                    if (key != null) {
+                        key.material().destroy();
                     }
                 })
                 .buildAsync();
@@ -314,35 +344,142 @@ final class DataKeyCache implements AutoCloseable {
         return Map.of(SCOPE_CONTEXT_KEY, scope);
     }
 
+    /**
+     * Makes a new data key of {@code scope} locally, wraps it under the scope's current scope key and stores it. The
+     * key provider is called only if this process holds no unwrapped copy of that scope key, or there is none yet.
+     */
     private ActiveKey newDataKey(String scope) {
         if (scope.startsWith(RESERVED_SCOPE_PREFIX)) {
             throw new IllegalArgumentException("scope " + scope + " is reserved for fieldcrypt's own keys (it starts"
                     + " with '" + RESERVED_SCOPE_PREFIX + "'); name the data key scope otherwise");
         }
         Map<String, String> context = encryptionContext(scope);
-        GeneratedDataKey generated = generate(provider, masterKeys, context);
-        try {
-            // Durability first: the row is committed before any value can be encrypted under the key.
-            StoredDataKey stored = store.insert(scope, generated.wrapped(), context, maxAge);
-            decryptionKeys.put(
-                    stored.id(),
-                    CompletableFuture.completedFuture(new OpenKey(
-                            stored.id(), scope, generated.plaintext().copy())));
-            if (closed) {
-                // Closed while the key was made: nothing may keep it (the put copy is wiped by its listener).
-                decryptionKeys.synchronous().invalidate(stored.id());
-                throw new FieldCryptException("the encryptor was closed while a data key was made");
+        for (int attempt = 1; ; attempt++) {
+            StoredDataKey scopeKeyRow = currentScopeKey(scope);
+            DataKeyMaterial dataKey = ScopeKeys.newDataKey();
+            try {
+                String current = masterKeys.currentCanonical();
+                WrappedDataKey wrapped = withScopeKey(scopeKeyRow.id(), scope, () -> scopeKeyRow, scopeKey -> {
+                    if (!scopeKey.madeUnder().equals(current)) {
+                        // The table offered an older scope key as current (its state or master key rewritten):
+                        // never wrap new data under it, it may have been exposed before the master key changed.
+                        throw new DecryptionException("scope key " + scopeKey.id() + " of scope " + scope
+                                + " was made under master key " + scopeKey.madeUnder() + ", not the current one ("
+                                + current + "); refusing to wrap new data keys under it. The data key table offers"
+                                + " it as the scope's current scope key: check who changed the table");
+                    }
+                    return ScopeKeys.wrap(scopeKeyRow.id(), scopeKey.material(), scope, dataKey);
+                });
+                // Durability first: the row is committed before any value can be encrypted under the key.
+                StoredDataKey stored = store.insert(scope, wrapped, context, maxAge);
+                decryptionKeys.put(
+                        stored.id(),
+                        CompletableFuture.completedFuture(new OpenKey(stored.id(), scope, dataKey.copy())));
+                if (closed) {
+                    // Closed while the key was made: nothing may keep it (the put copy is wiped by its listener).
+                    decryptionKeys.synchronous().invalidate(stored.id());
+                    throw new FieldCryptException("the encryptor was closed while a data key was made");
+                }
+                LOG.info("new data key {} for scope {} under scope key {}", stored.id(), scope, scopeKeyRow.id());
+                return new ActiveKey(stored.id(), dataKey);
+            } catch (InactiveScopeKeyException e) {
+                // Retired or destroyed by another process since it was found: find (or make) the current one.
+                dataKey.destroy();
+                if (attempt == 3) {
+                    throw e;
+                }
+            } catch (RuntimeException | Error e) {
+                dataKey.destroy();
+                throw e;
             }
-            LOG.info(
-                    "new data key {} for scope {} under master key {}",
-                    stored.id(),
-                    scope,
-                    stored.wrapped().masterKeyId());
-            return new ActiveKey(stored.id(), generated.plaintext());
+        }
+    }
+
+    /**
+     * Returns the scope key new data keys of {@code scope} are wrapped under: the oldest active one under the
+     * current master key, made (and its unwrapped copy cached) if there is none.
+     */
+    private StoredDataKey currentScopeKey(String scope) {
+        String current = masterKeys.currentCanonical();
+        Map<String, String> context = ScopeKeys.encryptionContext(scope, current);
+        GeneratedDataKey[] made = new GeneratedDataKey[1];
+        StoredDataKey row;
+        try {
+            row = store.findOrMakeUnder(ScopeKeys.scope(scope), current, context, () -> {
+                made[0] = generate(provider, masterKeys, context);
+                return made[0].wrapped();
+            });
         } catch (RuntimeException | Error e) {
-            generated.plaintext().destroy();
+            if (made[0] != null) {
+                made[0].plaintext().destroy();
+            }
             throw e;
         }
+        if (made[0] != null) {
+            LOG.info(
+                    "new scope key {} for scope {} under master key {}",
+                    row.id(),
+                    scope,
+                    row.wrapped().masterKeyId());
+            scopeKeys.put(
+                    row.id(),
+                    CompletableFuture.completedFuture(new OpenScopeKey(row.id(), scope, current, made[0].plaintext())));
+            if (closed) {
+                scopeKeys.synchronous().invalidate(row.id());
+                throw new FieldCryptException("the encryptor was closed while a scope key was made");
+            }
+        }
+        return row;
+    }
+
+    /**
+     * Runs {@code use} with the unwrapped scope key {@code id}, serving {@code scope}, holding a copy of its material
+     * that is wiped afterwards; the key is unwrapped (once, however many callers ask) from the row {@code row}
+     * supplies, after checking it, if this process has no copy.
+     */
+    private <T> T withScopeKey(long id, String scope, Supplier<StoredDataKey> row, Function<OpenScopeKey, T> use) {
+        while (true) {
+            Found<OpenScopeKey> found = getOrLoad(scopeKeys, id, () -> unwrapScopeKey(row.get(), scope));
+            OpenScopeKey key = found.value();
+            if (!key.scope().equals(scope)) {
+                throw new DecryptionException(
+                        "scope key " + id + " serves scope " + key.scope() + ", not " + scope + "; refusing to use it");
+            }
+            DataKeyMaterial copy;
+            try {
+                copy = key.material().copy();
+            } catch (IllegalStateException evicted) {
+                // Evicted (and wiped) between the lookup and the copy: look it up again.
+                continue;
+            }
+            try {
+                return use.apply(new OpenScopeKey(key.id(), key.scope(), key.madeUnder(), copy));
+            } finally {
+                copy.destroy();
+            }
+        }
+    }
+
+    /**
+     * Checks a scope key row against configuration, then unwraps it with the key provider under the context built
+     * from the expected scope and the master key the row says it was made under, which the provider authenticates.
+     */
+    private OpenScopeKey unwrapScopeKey(StoredDataKey row, String scope) {
+        String what = "scope key " + row.id();
+        if (!row.scope().equals(ScopeKeys.scope(scope))) {
+            // Refused for this caller's scope; a caller of the scope it does serve may use it.
+            throw new CallerSpecific(new DecryptionException(what + " was found under scope " + row.scope()
+                    + ", not as a scope key of " + scope + "; refusing to use it"));
+        }
+        String madeUnder = row.encryptionContext().get(ScopeKeys.MADE_UNDER_CONTEXT_KEY);
+        if (madeUnder == null || madeUnder.isEmpty() || madeUnder.chars().anyMatch(Character::isISOControl)) {
+            throw new DecryptionException(what + " of scope " + row.scope() + " is recorded without the master key"
+                    + " it was made under; refusing to unwrap it");
+        }
+        Map<String, String> context = verifiedContext(row, masterKeys, ScopeKeys.encryptionContext(scope, madeUnder));
+        DataKeyMaterial material = unwrapChecked(provider, row, context, what);
+        LOG.debug("unwrapped {} of scope {}", what, scope);
+        return new OpenScopeKey(row.id(), scope, madeUnder, material);
     }
 
     private OpenKey unwrap(long id, Set<String> scopes) {
@@ -356,7 +493,23 @@ final class DataKeyCache implements AutoCloseable {
             // Refused for this caller's scopes, before any key provider call; another caller may accept the scope.
             throw new CallerSpecific(otherScope(id, row.scope(), scopes));
         }
-        DataKeyMaterial material = unwrapChecked(provider, row, verifiedContext(row, masterKeys), "data key " + id);
+        String what = "data key " + id;
+        OptionalLong scopeKeyId = row.wrapped().scopeKeyId();
+        DataKeyMaterial material;
+        if (scopeKeyId.isPresent()) {
+            if (!encryptionContext(row.scope()).equals(row.encryptionContext())) {
+                throw new DecryptionException(what + " of scope " + row.scope() + " is recorded with another"
+                        + " encryption context than its scope's; refusing to unwrap it");
+            }
+            long parent = scopeKeyId.getAsLong();
+            material = withScopeKey(
+                    parent,
+                    row.scope(),
+                    () -> store.find(parent).orElseThrow(() -> new DataKeyNotFoundException(parent, store.describe())),
+                    scopeKey -> ScopeKeys.unwrap(parent, scopeKey.material(), row.scope(), row.wrapped(), what));
+        } else {
+            material = unwrapChecked(provider, row, verifiedContext(row, masterKeys), what);
+        }
         LOG.debug("unwrapped data key {} of scope {}", id, row.scope());
         return new OpenKey(id, row.scope(), material);
     }
@@ -451,13 +604,14 @@ final class DataKeyCache implements AutoCloseable {
      */
     static Map<String, String> verifiedContext(StoredDataKey row, MasterKeys masterKeys, Map<String, String> context) {
         String masterKey = row.wrapped().masterKeyId();
+        String kind = ScopeKeys.servedScopeOf(row.scope()) != null ? "scope key " : "data key ";
         if (!masterKeys.trusts(masterKey)) {
-            throw new DecryptionException("data key " + row.id() + " is wrapped under master key " + masterKey
+            throw new DecryptionException(kind + row.id() + " is wrapped under master key " + masterKey
                     + ", which is not a trusted master key; refusing to unwrap it. If that key is yours, add it to"
                     + " the trusted master keys");
         }
         if (!context.equals(row.encryptionContext())) {
-            throw new DecryptionException("data key " + row.id() + " of scope " + row.scope() + " is recorded with"
+            throw new DecryptionException(kind + row.id() + " of scope " + row.scope() + " is recorded with"
                     + " another encryption context than its scope's; refusing to unwrap it");
         }
         return context;
@@ -481,5 +635,7 @@ final class DataKeyCache implements AutoCloseable {
         discardEncryptionKeys();
         decryptionKeys.synchronous().invalidateAll();
         decryptionKeys.synchronous().cleanUp();
+        scopeKeys.synchronous().invalidateAll();
+        scopeKeys.synchronous().cleanUp();
     }
 }

@@ -44,10 +44,14 @@ class DataKeyAdminTest {
         try (FieldEncryptor current = encryptor("new", "old")) {
             RewrapReport report = current.dataKeys().rewrap(SCOPES);
 
+            // Only the two scope keys are under a master key; the data keys are wrapped under them.
             assertThat(report).isEqualTo(new RewrapReport(2, 0, List.of()));
             assertThat(current.stats().reEncryptDataKeyCalls()).isEqualTo(2);
             assertThat(current.dataKeys().counts(SCOPES))
-                    .containsExactly(new DataKeyCount(DataKeyState.ACTIVE, "new", 2));
+                    .containsExactlyInAnyOrder(
+                            new DataKeyCount(DataKeyState.ACTIVE, "new", 2),
+                            new DataKeyCount(DataKeyState.ACTIVE, "fieldcrypt:key:1", 1),
+                            new DataKeyCount(DataKeyState.ACTIVE, "fieldcrypt:key:3", 1));
             assertThat(current.open("a", ROW, first)).isEqualTo(VALUE);
             assertThat(current.open("b", ROW, second)).isEqualTo(VALUE);
             assertThat(current.dataKeys().rewrap(SCOPES)).isEqualTo(new RewrapReport(0, 2, List.of()));
@@ -69,7 +73,7 @@ class DataKeyAdminTest {
             // "old" is trusted by the next encryptor, but this provider does not know it.
             assertThatThrownBy(() -> current.dataKeys().rewrap(SCOPES))
                     .isInstanceOf(DecryptionException.class)
-                    .hasMessageContaining("data key 1 is wrapped under master key old, which is not a trusted");
+                    .hasMessageContaining("scope key 1 is wrapped under master key old, which is not a trusted");
         }
         try (FieldEncryptor current = encryptor("new", "old")) {
             store.overwrite(withMasterKey(store.find(1).orElseThrow(), "old"));
@@ -136,11 +140,11 @@ class DataKeyAdminTest {
                 .build()) {
             assertThatThrownBy(() -> current.dataKeys().rewrap(SCOPES))
                     .isInstanceOf(DecryptionException.class)
-                    .hasMessage("rewrap refused, nothing was rewrapped: 1 data key(s) cannot be trusted [1]. The"
-                            + " first: data key 1 is wrapped under master key new, which is not a trusted master key; refusing to"
+                    .hasMessage("rewrap refused, nothing was rewrapped: 1 key(s) cannot be trusted [1]. The"
+                            + " first: scope key 1 is wrapped under master key new, which is not a trusted master key; refusing to"
                             + " unwrap it. If that key is yours, add it to the trusted master keys");
             assertThat(current.stats().reEncryptDataKeyCalls()).isZero();
-            assertThat(store.find(2).orElseThrow().wrapped().masterKeyId()).isEqualTo("old");
+            assertThat(store.find(3).orElseThrow().wrapped().masterKeyId()).isEqualTo("old");
         }
     }
 
@@ -154,8 +158,13 @@ class DataKeyAdminTest {
             RotationReport report = encryptor.dataKeys().rotate(SCOPES);
 
             long after = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
-            assertThat(report.retired()).isEqualTo(1);
+            assertThat(report.retired())
+                    .as("data keys only, not the scope key retired with it")
+                    .isEqualTo(1);
             assertThat(after).isNotEqualTo(before);
+            assertThat(store.find(after).orElseThrow().wrapped().masterKeyId())
+                    .as("under a new scope key")
+                    .isNotEqualTo(store.find(before).orElseThrow().wrapped().masterKeyId());
             assertThat(encryptor.dataKeys().retiredKeys(SCOPES))
                     .extracting(StoredDataKey::id)
                     .containsExactly(before);
@@ -179,11 +188,42 @@ class DataKeyAdminTest {
                     .hasMessage("still needed");
             assertThat(store.find(retired)).isPresent();
 
+            long retiredScopeKey =
+                    store.find(retired).orElseThrow().wrapped().scopeKeyId().orElseThrow();
             assertThat(encryptor.dataKeys().destroy(SCOPES, (connection, keys, now) -> {}))
-                    .containsExactly(retired);
+                    .containsExactly(retiredScopeKey, retired);
             assertThat(store.find(retired)).isEmpty();
             assertThat(store.find(active)).isPresent();
             assertThat(store.find(foreign)).isPresent();
+        }
+    }
+
+    /** A scope key retired while a data key under it stayed active (made during the rotation) is not destroyed. */
+    @Test
+    void destroy_retiredScopeKeyStillWrappingAnActiveKey_kept() {
+        try (FieldEncryptor encryptor = encryptor("old")) {
+            byte[] sealed = encryptor.seal("a", ROW, VALUE);
+            long dataKey = Envelope.parse(sealed).dataKeyId();
+            long scopeKey =
+                    store.find(dataKey).orElseThrow().wrapped().scopeKeyId().orElseThrow();
+            StoredDataKey row = store.find(scopeKey).orElseThrow();
+            store.overwrite(new StoredDataKey(
+                    row.id(),
+                    row.scope(),
+                    row.wrapped(),
+                    row.encryptionContext(),
+                    DataKeyState.RETIRED,
+                    row.createdAt(),
+                    row.expiresAt(),
+                    row.createdAt()));
+
+            assertThat(encryptor.dataKeys().destroy(SCOPES, (connection, keys, now) -> {}))
+                    .isEmpty();
+
+            assertThat(store.find(scopeKey)).isPresent();
+            try (FieldEncryptor cold = encryptor("old")) {
+                assertThat(cold.open("a", ROW, sealed)).isEqualTo(VALUE);
+            }
         }
     }
 

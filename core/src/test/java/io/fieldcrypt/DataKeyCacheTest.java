@@ -65,11 +65,11 @@ class DataKeyCacheTest {
         assertThat(stats.generateDataKeyCalls()).isEqualTo(1);
         assertThat(stats.encryptionKeyMisses()).isEqualTo(1);
         assertThat(stats.encryptionKeyHits()).isEqualTo(99);
-        assertThat(store.size()).isEqualTo(1);
+        assertThat(store.size()).as("the scope key and one data key").isEqualTo(2);
     }
 
     @Test
-    void seal_afterMaxAge_newDataKeyAndOldOneWiped() {
+    void seal_afterMaxAge_newDataKeyUnderTheCachedScopeKey_noKeyProviderCall() {
         long first = Envelope.parse(encryptor.seal(SCOPE, ROW, VALUE)).dataKeyId();
         ticker.advance(Duration.ofMinutes(4));
         assertThat(Envelope.parse(encryptor.seal(SCOPE, ROW, VALUE)).dataKeyId())
@@ -79,9 +79,28 @@ class DataKeyCacheTest {
         long second = Envelope.parse(encryptor.seal(SCOPE, ROW, VALUE)).dataKeyId();
 
         assertThat(second).isNotEqualTo(first);
-        assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(2);
-        assertThat(provider.generated.get(0).isDestroyed()).isTrue();
-        assertThat(provider.generated.get(1).isDestroyed()).isFalse();
+        assertThat(store.size()).isEqualTo(3);
+        assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(1);
+        assertThat(encryptor.stats().decryptDataKeyCalls()).isZero();
+        assertThat(provider.generated.get(0).isDestroyed()).isFalse();
+    }
+
+    @Test
+    void seal_afterTheScopeKeysCacheAge_scopeKeyWipedAndUnwrappedOnceAgain() {
+        byte[] early = encryptor.seal(SCOPE, ROW, VALUE);
+
+        ticker.advance(Duration.ofMinutes(10).plusSeconds(1));
+        byte[] late = encryptor.seal(SCOPE, ROW, VALUE);
+
+        assertThat(provider.generated.get(0).isDestroyed())
+                .as("the scope key made first, expired")
+                .isTrue();
+        assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(1);
+        assertThat(encryptor.stats().decryptDataKeyCalls()).isEqualTo(1);
+        assertThat(Envelope.parse(late).dataKeyId())
+                .isNotEqualTo(Envelope.parse(early).dataKeyId());
+        assertThat(encryptor.open(SCOPE, ROW, early)).isEqualTo(VALUE);
+        assertThat(encryptor.stats().decryptDataKeyCalls()).isEqualTo(1);
     }
 
     @Test
@@ -93,10 +112,9 @@ class DataKeyCacheTest {
             encryptor.seal(SCOPE, ROW, VALUE);
         }
 
-        assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(3);
-        assertThat(store.size()).isEqualTo(3);
-        assertThat(provider.generated.get(0).isDestroyed()).isTrue();
-        assertThat(provider.generated.get(1).isDestroyed()).isTrue();
+        assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(1);
+        assertThat(encryptor.stats().encryptionKeyMisses()).isEqualTo(3);
+        assertThat(store.size()).as("the scope key and three data keys").isEqualTo(4);
     }
 
     @Test
@@ -163,8 +181,8 @@ class DataKeyCacheTest {
         List<byte[]> results = storm(() -> encryptor.seal(SCOPE, ROW, VALUE));
 
         assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(1);
-        assertThat(store.size()).isEqualTo(1);
-        assertThat(results).extracting(r -> Envelope.parse(r).dataKeyId()).containsOnly(1L);
+        assertThat(store.size()).as("the scope key and one data key").isEqualTo(2);
+        assertThat(results).extracting(r -> Envelope.parse(r).dataKeyId()).containsOnly(2L);
     }
 
     @Test
@@ -221,7 +239,7 @@ class DataKeyCacheTest {
         assertThat(encryptor.open(SCOPE, ROW, encryptor.seal(SCOPE, ROW, VALUE)))
                 .isEqualTo(VALUE);
         assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(2);
-        assertThat(store.size()).isEqualTo(1);
+        assertThat(store.size()).isEqualTo(2);
     }
 
     @Test

@@ -77,9 +77,15 @@ class DataKeyDurabilityTest {
             @Override
             public Connection acquire() throws SQLException {
                 Connection real = db.dataSource().getConnection();
+                AtomicBoolean inserted = new AtomicBoolean();
                 return (Connection) Proxy.newProxyInstance(
                         getClass().getClassLoader(), new Class<?>[] {Connection.class}, (proxy, method, args) -> {
-                            if (method.getName().equals("commit") && failCommits.get()) {
+                            if (method.getName().equals("prepareStatement")
+                                    && ((String) args[0]).startsWith("insert")) {
+                                inserted.set(true);
+                            }
+                            // Only transactions that store a key fail to commit: the key they stored is lost.
+                            if (method.getName().equals("commit") && failCommits.get() && inserted.get()) {
                                 throw new SQLException("connection reset during commit", "08006");
                             }
                             try {
@@ -102,18 +108,31 @@ class DataKeyDurabilityTest {
                 .masterKeyId("k1")
                 .dataKeyStore(store)
                 .build()) {
+            FieldContext row = FieldContext.of("E", "e", "c", "1");
             failCommits.set(true);
-            assertThatThrownBy(() -> encryptor.seal("s", FieldContext.of("E", "e", "c", "1"), "v".getBytes(UTF_8)))
+            // The scope key cannot be stored: nothing is sealed.
+            assertThatThrownBy(() -> encryptor.seal("s", row, "v".getBytes(UTF_8)))
                     .isInstanceOf(DataKeyStoreException.class)
-                    .hasMessage("cannot store a new data key in data key table keys_flaky (SQL state 08006)");
+                    .hasMessage("cannot find or make a key in data key table keys_flaky (SQL state 08006)");
             assertThat(count(db, "select count(*) from keys_flaky")).isZero();
 
             failCommits.set(false);
-            byte[] sealed = encryptor.seal("s", FieldContext.of("E", "e", "c", "1"), "v".getBytes(UTF_8));
+            encryptor.seal("s", row, "v".getBytes(UTF_8));
+            encryptor.discardEncryptionKeys();
+            failCommits.set(true);
+            // The scope key exists, a new data key cannot be stored: nothing is sealed either.
+            assertThatThrownBy(() -> encryptor.seal("s", row, "v".getBytes(UTF_8)))
+                    .isInstanceOf(DataKeyStoreException.class)
+                    .hasMessage("cannot store a new data key in data key table keys_flaky (SQL state 08006)");
+            assertThat(count(db, "select count(*) from keys_flaky")).isEqualTo(2);
+
+            failCommits.set(false);
+            byte[] sealed = encryptor.seal("s", row, "v".getBytes(UTF_8));
 
             long keyId = Envelope.parse(sealed).dataKeyId();
             assertThat(count(db, "select count(*) from keys_flaky where id = " + keyId))
                     .isEqualTo(1);
+            assertThat(count(db, "select count(*) from keys_flaky")).isEqualTo(3);
             assertThat(encryptor.stats().generateDataKeyCalls()).isEqualTo(2);
         }
     }

@@ -232,12 +232,13 @@ class FieldEncryptorTest {
                     .hasMessage("data key " + id + " belongs to scope customer.email, not to " + SCOPE
                             + "; refusing to use it");
             assertThat(cold.stats().decryptDataKeyCalls()).isZero();
-            // A caller that accepts both scopes gets the provider's refusal: the key is bound to its real scope.
+            // A caller that accepts both scopes is refused too: the key is wrapped under its real scope's scope key.
+            long scopeKey = row.wrapped().scopeKeyId().orElseThrow();
             assertThatThrownBy(() -> cold.open(Set.of(SCOPE, "customer.email"), ROW_1, sealed))
                     .isInstanceOf(DecryptionException.class)
-                    .hasMessage("data key " + id + " could not be unwrapped under master key k1: its stored form or"
-                            + " encryption context was altered")
-                    .hasCauseInstanceOf(KeyProviderException.class);
+                    .hasMessage("scope key " + scopeKey + " was found under scope fieldcrypt:scope-key:" + SCOPE
+                            + ", not as a scope key of customer.email; refusing to use it");
+            assertThat(cold.stats().decryptDataKeyCalls()).isZero();
         }
     }
 
@@ -310,7 +311,11 @@ class FieldEncryptorTest {
             }
         };
         byte[] sealed = encryptor.seal(SCOPE, ROW_1, SSN);
-        long id = Envelope.parse(sealed).dataKeyId();
+        long scopeKey = store.find(Envelope.parse(sealed).dataKeyId())
+                .orElseThrow()
+                .wrapped()
+                .scopeKeyId()
+                .orElseThrow();
 
         try (FieldEncryptor cold = FieldEncryptor.builder()
                 .keyProvider(lying)
@@ -319,7 +324,7 @@ class FieldEncryptorTest {
                 .build()) {
             assertThatThrownBy(() -> cold.open(SCOPE, ROW_1, sealed))
                     .isInstanceOf(KeyProviderException.class)
-                    .hasMessage("key provider unwrapped data key " + id + " with master key k-other,"
+                    .hasMessage("key provider unwrapped scope key " + scopeKey + " with master key k-other,"
                             + " but it is recorded under k1")
                     .extracting(e -> ((KeyProviderException) e).reason())
                     .isEqualTo(KeyProviderException.Reason.WRONG_KEY);

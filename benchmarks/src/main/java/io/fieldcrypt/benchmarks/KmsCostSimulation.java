@@ -23,8 +23,8 @@ import picocli.CommandLine.Option;
  * What KMS costs as fleets and years grow, by simulation over the real code path: N application instances (each a
  * {@link FieldEncryptor}, with its own data key cache, on a clock that the simulation advances) share one data key
  * table and one key provider; every simulated minute each instance writes values of S scopes and reads values written
- * at any earlier time (by any instance). Reported: data key rows made, KMS calls per 1,000 operations, and the cache
- * hit rates. The cryptography is real; only time is simulated.
+ * at any earlier time (by any instance). Reported: key rows made (data keys and scope keys), KMS calls per 1,000
+ * operations, and the data key cache hit rates. The cryptography is real; only time is simulated.
  *
  * <pre>
  * java -cp "$(cat /tmp/bench.cp):benchmarks/target/classes" io.fieldcrypt.benchmarks.KmsCostSimulation \

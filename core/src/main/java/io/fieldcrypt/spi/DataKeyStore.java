@@ -26,8 +26,15 @@ public interface DataKeyStore {
      * @param scope what the key serves
      * @param wrapped the wrapped key
      * @param encryptionContext the context it is wrapped under
+     * <p>A key wrapped under a scope key ({@link WrappedDataKey#scopeKeyId()}) is stored only while that scope key
+     * is active: the insert locks the scope key's row (shared) in its own transaction, so the scope key can be
+     * neither retired nor deleted until the new row is committed, and {@link #deleteRetired} then sees the new row
+     * and keeps the scope key.
+     *
      * @param usableFor how long the process that made it may encrypt with it (its maximum age)
      * @return the stored row, with its new id
+     * @throws io.fieldcrypt.InactiveScopeKeyException if the key is wrapped under a scope key that is no longer
+     *     active (retired, or deleted); nothing was stored
      * @throws io.fieldcrypt.DataKeyStoreException if the row could not be committed; then it does not exist
      */
     StoredDataKey insert(
@@ -50,6 +57,23 @@ public interface DataKeyStore {
      */
     StoredDataKey findOrMake(
             String scope, Map<String, String> encryptionContext, Runnable beforeMaking, Supplier<WrappedDataKey> make);
+
+    /**
+     * Returns the oldest active key of {@code scope} wrapped under {@code masterKeyId} and recorded with exactly
+     * {@code encryptionContext}, making one first if there is none: for the scope key of a data key scope, which every process shares while the master key stays. Serialised
+     * on the scope across processes like {@link #findOrMake}, so however many processes start together, one key is
+     * made; {@code make} runs only when there is no such key, and its result is stored and committed before this
+     * returns.
+     *
+     * @param scope what the key serves
+     * @param masterKeyId the master key the key must be wrapped under; {@code make} must wrap under it
+     * @param encryptionContext the context a new key is wrapped under, recorded with it
+     * @param make makes the new key, wrapped; called at most once
+     * @return the key
+     * @throws io.fieldcrypt.DataKeyStoreException if the table could not be read or written; then no key was stored
+     */
+    StoredDataKey findOrMakeUnder(
+            String scope, String masterKeyId, Map<String, String> encryptionContext, Supplier<WrappedDataKey> make);
 
     /**
      * @param id a data key id
@@ -88,7 +112,9 @@ public interface DataKeyStore {
     boolean replaceWrapping(long id, WrappedDataKey expected, WrappedDataKey replacement);
 
     /**
-     * Retires the active keys of {@code scopes}, so that no process picks them again for new values. The retirement
+     * Retires the active keys of {@code scopes}, so that no process picks them again for new values. A key stored
+     * under one of the scope keys retired here, by an insert that held that scope key while this ran, is retired too
+     * when its scope is among {@code scopes}. The retirement
      * time recorded is the database's (or the store's) own clock, the one {@link #deleteRetired} compares with.
      *
      * @param scopes the scopes whose keys to retire; keys of other scopes are left alone
@@ -99,7 +125,9 @@ public interface DataKeyStore {
 
     /**
      * Deletes every retired key of {@code scopes}, in one transaction: the keys are locked, {@code guard} checks
-     * them on the same transaction, then they are deleted. If the guard throws, nothing is deleted.
+     * them on the same transaction, then they are deleted. If the guard throws, nothing is deleted. A retired scope
+     * key that a key outside the deleted ones is still wrapped under is kept (and not returned): deleting it would
+     * make that key unreadable.
      *
      * @param scopes the scopes whose retired keys to delete; keys of other scopes are left alone
      * @param guard the check that nothing still needs the keys

@@ -1,5 +1,6 @@
 package io.fieldcrypt.testing;
 
+import io.fieldcrypt.InactiveScopeKeyException;
 import io.fieldcrypt.spi.DataKeyCount;
 import io.fieldcrypt.spi.DataKeyState;
 import io.fieldcrypt.spi.DataKeyStore;
@@ -14,7 +15,10 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -30,8 +34,14 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
     private final AtomicLong ids = new AtomicLong();
 
     @Override
-    public StoredDataKey insert(
+    public synchronized StoredDataKey insert(
             String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext, Duration usableFor) {
+        wrapped.scopeKeyId().ifPresent(scopeKey -> {
+            StoredDataKey parent = rows.get(scopeKey);
+            if (parent == null || parent.state() != DataKeyState.ACTIVE) {
+                throw new InactiveScopeKeyException(scopeKey, describe());
+            }
+        });
         Instant now = Instant.now();
         StoredDataKey row = new StoredDataKey(
                 ids.incrementAndGet(),
@@ -46,16 +56,37 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
         return row;
     }
 
+    /** Serialises the finding and making of keys per scope, as the real table does, so scopes do not wait on each other. */
+    private final ConcurrentHashMap<String, Object> scopeLocks = new ConcurrentHashMap<>();
+
     @Override
-    public synchronized StoredDataKey findOrMake(
+    public StoredDataKey findOrMake(
             String scope, Map<String, String> encryptionContext, Runnable beforeMaking, Supplier<WrappedDataKey> make) {
-        for (StoredDataKey row : rows.values()) {
-            if (row.scope().equals(scope) && row.state() == DataKeyState.ACTIVE) {
-                return row;
+        synchronized (scopeLocks.computeIfAbsent(scope, s -> new Object())) {
+            for (StoredDataKey row : rows.values()) {
+                if (row.scope().equals(scope) && row.state() == DataKeyState.ACTIVE) {
+                    return row;
+                }
             }
+            beforeMaking.run();
+            return insert(scope, make.get(), encryptionContext, Duration.ZERO);
         }
-        beforeMaking.run();
-        return insert(scope, make.get(), encryptionContext, Duration.ZERO);
+    }
+
+    @Override
+    public StoredDataKey findOrMakeUnder(
+            String scope, String masterKeyId, Map<String, String> encryptionContext, Supplier<WrappedDataKey> make) {
+        synchronized (scopeLocks.computeIfAbsent(scope, s -> new Object())) {
+            for (StoredDataKey row : rows.values()) {
+                if (row.scope().equals(scope)
+                        && row.state() == DataKeyState.ACTIVE
+                        && row.wrapped().masterKeyId().equals(masterKeyId)
+                        && row.encryptionContext().equals(encryptionContext)) {
+                    return row;
+                }
+            }
+            return insert(scope, make.get(), encryptionContext, Duration.ZERO);
+        }
     }
 
     @Override
@@ -134,8 +165,16 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
         } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
-        keys.forEach(row -> rows.remove(row.id()));
-        return keys.stream().map(StoredDataKey::id).toList();
+        Set<Long> deleting = keys.stream().map(StoredDataKey::id).collect(Collectors.toSet());
+        Set<Long> stillWrapping = rows.values().stream()
+                .filter(row -> !deleting.contains(row.id()))
+                .map(row -> row.wrapped().scopeKeyId())
+                .filter(OptionalLong::isPresent)
+                .map(OptionalLong::getAsLong)
+                .collect(Collectors.toSet());
+        deleting.removeAll(stillWrapping);
+        deleting.forEach(rows::remove);
+        return deleting.stream().sorted().toList();
     }
 
     @Override
@@ -159,6 +198,15 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
     /** @return how many keys are stored */
     public int size() {
         return rows.size();
+    }
+
+    /**
+     * Deletes a row, as an attacker with write access to the table could.
+     *
+     * @param id the row's id
+     */
+    public void remove(long id) {
+        rows.remove(id);
     }
 
     /**

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fieldcrypt.KeyProviders;
 import io.fieldcrypt.hibernate.testing.HygieneChild;
-import io.fieldcrypt.spi.DecryptedDataKey;
+import io.fieldcrypt.hibernate.testing.StoredKeys;
 import io.fieldcrypt.spi.KeyProvider;
-import io.fieldcrypt.spi.WrappedDataKey;
 import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestPostgres;
@@ -22,7 +21,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -85,22 +83,15 @@ class SecretsHygieneTest {
                 new String(key, StandardCharsets.ISO_8859_1).substring(0, 16));
     }
 
-    /** Every data key and blind index root key the child made, unwrapped here with the same master key. */
+    /** Every key the child made (data keys, scope keys, blind index root keys), unwrapped here independently. */
     private static List<byte[]> dataKeys(TestDatabase db, String keys) throws Exception {
         KeyProvider provider = KeyProviders.local(keys);
         List<byte[]> dataKeys = new ArrayList<>();
         try (Connection c = db.connect();
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("select master_key_id, encrypted_key,"
-                        + " encryption_context->>'fieldcrypt:scope', encryption_context->>'fieldcrypt:key-group'"
-                        + " from fieldcrypt_data_key")) {
+                ResultSet rs = st.executeQuery("select id from fieldcrypt_data_key")) {
             while (rs.next()) {
-                Map<String, String> context = rs.getString(3) != null
-                        ? Map.of("fieldcrypt:scope", rs.getString(3))
-                        : Map.of("fieldcrypt:purpose", "blind-index-root", "fieldcrypt:key-group", rs.getString(4));
-                DecryptedDataKey key =
-                        provider.decryptDataKey(new WrappedDataKey(rs.getString(1), rs.getBytes(2)), context);
-                dataKeys.add(key.plaintext().getEncoded());
+                dataKeys.add(StoredKeys.plaintext(c, provider, rs.getLong(1)));
             }
         }
         assertThat(dataKeys).hasSizeGreaterThanOrEqualTo(10);

@@ -205,8 +205,8 @@ class TamperingTest {
         String scope;
         try (Connection c = db.connect();
                 Statement st = c.createStatement();
-                var rs = st.executeQuery(
-                        "select scope from fieldcrypt_data_key where scope like '%.dateOfBirth' limit 1")) {
+                var rs = st.executeQuery("select scope from fieldcrypt_data_key where scope like '%.dateOfBirth'"
+                        + " and scope not like 'fieldcrypt:%' limit 1")) {
             scope = rs.next() ? rs.getString(1) : "Patient.dateOfBirth";
         }
         byte[] forged;

@@ -67,7 +67,7 @@ class UntrustedKeyTest {
                 app.getCache().evictAllRegions();
                 assertThatThrownBy(() -> app.fromTransaction(s -> s.find(Patient.class, id)))
                         .isInstanceOf(DecryptionException.class)
-                        .hasMessage("cannot decrypt Patient.nationalId of Patient#" + id + ": data key " + plantedKey
+                        .hasMessage("cannot decrypt Patient.nationalId of Patient#" + id + ": scope key " + plantedKey
                                 + " is wrapped under master key " + attackers + ", which is not a trusted master"
                                 + " key; refusing to unwrap it. If that key is yours, add it to the trusted master"
                                 + " keys");
@@ -76,8 +76,8 @@ class UntrustedKeyTest {
                 kms.resetCounts();
                 assertThatThrownBy(() -> FieldCrypt.of(app).rewrapDataKeys())
                         .isInstanceOf(DecryptionException.class)
-                        .hasMessageStartingWith("rewrap refused, nothing was rewrapped: 1 data key(s) cannot be"
-                                + " trusted [" + plantedKey + "]. The first: data key " + plantedKey
+                        .hasMessageStartingWith("rewrap refused, nothing was rewrapped: 1 key(s) cannot be"
+                                + " trusted [" + plantedKey + "]. The first: scope key " + plantedKey
                                 + " is wrapped under master key " + attackers);
                 assertThat(kms.requestCount("ReEncrypt")).isZero();
                 assertThat(masterKeyOf(db, plantedKey)).isEqualTo(attackers);
@@ -115,7 +115,7 @@ class UntrustedKeyTest {
                 app.getCache().evictAllRegions();
                 assertThatThrownBy(() -> app.fromTransaction(s -> s.find(Patient.class, victim.id)))
                         .isInstanceOf(DecryptionException.class)
-                        .hasMessage("cannot decrypt Patient.nationalId of Patient#" + victim.id + ": data key "
+                        .hasMessage("cannot decrypt Patient.nationalId of Patient#" + victim.id + ": scope key "
                                 + plantedKey + " could not be unwrapped under master key " + real + ": its stored"
                                 + " form or encryption context was altered");
 
@@ -173,6 +173,7 @@ class UntrustedKeyTest {
      *
      * @return the id of the planted data key row
      */
+    /** Seals a value for the patient with a key of the attacker's; returns the planted row the application meets. */
     private static long plant(TestDatabase db, KmsClient client, String attackersKey, long patientId, String plaintext)
             throws SQLException {
         try (FieldEncryptor forger = FieldEncryptor.builder()
@@ -186,7 +187,11 @@ class UntrustedKeyTest {
                     FieldContext.of("Patient", "Patient", "nationalId", Long.toString(patientId)),
                     plaintext.getBytes(UTF_8));
             RawColumns.write(db, "Patient", "nationalId", patientId, forged);
-            return io.fieldcrypt.Envelope.parse(forged).dataKeyId();
+            // The forger's data key is wrapped under a scope key the forger made under its own master key: the row
+            // the application refuses.
+            String wrappedUnder =
+                    masterKeyOf(db, io.fieldcrypt.Envelope.parse(forged).dataKeyId());
+            return Long.parseLong(wrappedUnder.substring("fieldcrypt:key:".length()));
         }
     }
 
@@ -202,8 +207,8 @@ class UntrustedKeyTest {
     private static String scopeOf(TestDatabase db, String column) throws SQLException {
         try (Connection c = db.connect();
                 Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery(
-                        "select distinct scope from fieldcrypt_data_key where scope like '%." + column + "'")) {
+                ResultSet rs = st.executeQuery("select distinct scope from fieldcrypt_data_key where scope like '%."
+                        + column + "' and scope not like 'fieldcrypt:%'")) {
             assertThat(rs.next()).isTrue();
             return rs.getString(1);
         }

@@ -68,7 +68,7 @@ class SampleAppTest {
                 .containsPattern("load refused: cannot decrypt Patient.nationalId of Patient#\\d+: decryption failed:"
                         + " authentication tag mismatch")
                 .contains("(the original ciphertext is back in place)")
-                // One data key per encrypted column, and the root key of the national id's blind index.
+                // One scope key per encrypted column, and the root key of the national id's blind index.
                 .containsPattern("Key provider calls: 5 GenerateDataKey, 0 Decrypt");
         assertThat(demo.err()).contains("WARNING: using the DEVELOPMENT master key");
         assertThat(Files.exists(dataDir.resolve("development-master-key.txt"))).isTrue();
@@ -167,8 +167,9 @@ class SampleAppTest {
 
         assertThat(down.exitCode()).isEqualTo(1);
         assertThat(down.err())
-                .contains("error: KMS GenerateDataKey for key arn:aws:kms:us-east-1:111122223333:key/none"
-                        + " failed before KMS answered")
+                .contains("error: master key arn:aws:kms:us-east-1:111122223333:key/none cannot be used: KMS"
+                        + " DescribeKey for key arn:aws:kms:us-east-1:111122223333:key/none failed before KMS"
+                        + " answered")
                 .doesNotContain("\tat ");
     }
 

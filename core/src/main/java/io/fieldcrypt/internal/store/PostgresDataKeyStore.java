@@ -3,6 +3,7 @@ package io.fieldcrypt.internal.store;
 import io.fieldcrypt.ConfigurationException;
 import io.fieldcrypt.DataKeyStoreException;
 import io.fieldcrypt.DecryptionException;
+import io.fieldcrypt.InactiveScopeKeyException;
 import io.fieldcrypt.SchemaMode;
 import io.fieldcrypt.spi.ConnectionSource;
 import io.fieldcrypt.spi.DataKeyCount;
@@ -26,9 +27,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +73,8 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     private final String findSql;
     private final String pageSql;
     private final String oldestActiveSql;
+    private final String oldestActiveUnderSql;
+    private final String lockActiveSql;
 
     private PostgresDataKeyStore(ConnectionSource connections, String table) {
         this.connections = connections;
@@ -79,6 +85,10 @@ public final class PostgresDataKeyStore implements DataKeyStore {
         this.findSql = SELECT_COLUMNS + table + " where id = ?";
         this.pageSql = SELECT_COLUMNS + table + " where scope = any(?) and id > ? order by id limit ?";
         this.oldestActiveSql = SELECT_COLUMNS + table + " where scope = ? and state = 'ACTIVE' order by id limit 1";
+        this.oldestActiveUnderSql = SELECT_COLUMNS + table
+                + " where scope = ? and master_key_id = ? and encryption_context = cast(? as jsonb)"
+                + " and state = 'ACTIVE' order by id limit 1";
+        this.lockActiveSql = "select 1 from " + table + " where id = ? and state = 'ACTIVE' for share";
     }
 
     /**
@@ -120,20 +130,58 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     @Override
     public StoredDataKey insert(
             String scope, WrappedDataKey wrapped, Map<String, String> encryptionContext, Duration usableFor) {
-        return inTransaction(
-                "store a new data key in",
-                connection -> insertRow(connection, scope, wrapped, encryptionContext, usableFor));
+        return inTransaction("store a new data key in", connection -> {
+            OptionalLong scopeKey = wrapped.scopeKeyId();
+            if (scopeKey.isEmpty() && wrapped.masterKeyId().startsWith(WrappedDataKey.SCOPE_KEY_PREFIX)) {
+                throw new IllegalArgumentException("master key id " + wrapped.masterKeyId() + " is not the spelling of"
+                        + " a scope key; use WrappedDataKey.underScopeKey");
+            }
+            if (scopeKey.isPresent()) {
+                readCommitted(connection);
+                // Held until the commit: the scope key can be neither retired nor deleted before the new row is seen.
+                try (PreparedStatement lock = connection.prepareStatement(lockActiveSql)) {
+                    lock.setLong(1, scopeKey.getAsLong());
+                    try (ResultSet rs = lock.executeQuery()) {
+                        if (!rs.next()) {
+                            throw new InactiveScopeKeyException(scopeKey.getAsLong(), table);
+                        }
+                    }
+                }
+            }
+            return insertRow(connection, scope, wrapped, encryptionContext, usableFor);
+        });
     }
 
     @Override
     public StoredDataKey findOrMake(
             String scope, Map<String, String> encryptionContext, Runnable beforeMaking, Supplier<WrappedDataKey> make) {
+        return findOrMake(scope, oldestActiveSql, List.of(scope), encryptionContext, beforeMaking, make);
+    }
+
+    @Override
+    public StoredDataKey findOrMakeUnder(
+            String scope, String masterKeyId, Map<String, String> encryptionContext, Supplier<WrappedDataKey> make) {
+        return findOrMake(
+                scope,
+                oldestActiveUnderSql,
+                List.of(scope, masterKeyId, Json.write(encryptionContext)),
+                encryptionContext,
+                () -> {},
+                make);
+    }
+
+    /** Finds the key {@code select} returns (its parameters {@code keys}), or makes one, serialised on the scope. */
+    private StoredDataKey findOrMake(
+            String scope,
+            String select,
+            List<String> keys,
+            Map<String, String> encryptionContext,
+            Runnable beforeMaking,
+            Supplier<WrappedDataKey> make) {
         return inTransaction("find or make a key in", connection -> {
-            try (Statement isolation = connection.createStatement()) {
-                // The select after the lock must see the key the holder committed meanwhile: a snapshot taken at the
-                // transaction's first statement (REPEATABLE READ, SERIALIZABLE) would not.
-                isolation.execute("set transaction isolation level read committed");
-            }
+            // The select after the lock must see the key the holder committed meanwhile: a snapshot taken at the
+            // transaction's first statement (REPEATABLE READ, SERIALIZABLE) would not.
+            readCommitted(connection);
             try (PreparedStatement lock = connection.prepareStatement(
                     "select pg_advisory_xact_lock(hashtext('fieldcrypt:' || cast(cast(? as regclass) as oid) || ':' || ?))")) {
                 // Instances starting together wait here for the first, then find its key. The table is named by its
@@ -142,9 +190,11 @@ public final class PostgresDataKeyStore implements DataKeyStore {
                 lock.setString(2, scope);
                 lock.execute();
             }
-            try (PreparedStatement select = connection.prepareStatement(oldestActiveSql)) {
-                select.setString(1, scope);
-                List<StoredDataKey> rows = rows(select);
+            try (PreparedStatement find = connection.prepareStatement(select)) {
+                for (int i = 0; i < keys.size(); i++) {
+                    find.setString(i + 1, keys.get(i));
+                }
+                List<StoredDataKey> rows = rows(find);
                 if (!rows.isEmpty()) {
                     return rows.get(0);
                 }
@@ -168,6 +218,12 @@ public final class PostgresDataKeyStore implements DataKeyStore {
             insert.setString(4, Json.write(encryptionContext));
             insert.setLong(5, TimeUnit.NANOSECONDS.toMicros(usableFor.toNanos()));
             return rows(insert).get(0);
+        }
+    }
+
+    private static void readCommitted(Connection connection) throws SQLException {
+        try (Statement isolation = connection.createStatement()) {
+            isolation.execute("set transaction isolation level read committed");
         }
     }
 
@@ -228,20 +284,29 @@ public final class PostgresDataKeyStore implements DataKeyStore {
     @Override
     public List<StoredDataKey> retireActive(Collection<String> scopes) {
         return inTransaction("retire the active keys of", connection -> {
-            try (PreparedStatement update = connection.prepareStatement("update " + table
-                    + " set state = 'RETIRED', retired_at = now() where state = 'ACTIVE' and scope = any(?)"
-                    + " returning " + COLUMN_LIST)) {
-                update.setArray(1, connection.createArrayOf("varchar", scopes.toArray()));
-                List<StoredDataKey> retired = rows(update);
-                retired.sort(java.util.Comparator.comparingLong(StoredDataKey::id));
-                return retired;
+            readCommitted(connection);
+            List<StoredDataKey> retired = new ArrayList<>();
+            // Twice: the first statement waits for inserts that hold a scope key (FOR SHARE) and retires it, but its
+            // snapshot predates the keys those inserts committed; the second statement's snapshot sees them.
+            for (int pass = 0; pass < 2; pass++) {
+                try (PreparedStatement update = connection.prepareStatement("update " + table
+                        + " set state = 'RETIRED', retired_at = now() where state = 'ACTIVE' and scope = any(?)"
+                        + " returning " + COLUMN_LIST)) {
+                    update.setArray(1, connection.createArrayOf("varchar", scopes.toArray()));
+                    retired.addAll(rows(update));
+                }
             }
+            retired.sort(java.util.Comparator.comparingLong(StoredDataKey::id));
+            return retired;
         });
     }
 
     @Override
     public List<Long> deleteRetired(Collection<String> scopes, DeletionGuard guard) {
         return inTransaction("delete retired keys from", connection -> {
+            // Each statement must see what committed before it: the search for keys still wrapped under a scope key
+            // runs after the lock below, which waits for inserts holding that scope key.
+            readCommitted(connection);
             List<StoredDataKey> keys;
             try (PreparedStatement lock = connection.prepareStatement(
                     SELECT_COLUMNS + table + " where state = 'RETIRED' and scope = any(?) order by id for update")) {
@@ -258,7 +323,9 @@ public final class PostgresDataKeyStore implements DataKeyStore {
                 now = rs.getTimestamp(1).toInstant();
             }
             guard.check(connection, List.copyOf(keys), now);
-            List<Long> ids = keys.stream().map(StoredDataKey::id).toList();
+            List<Long> ids =
+                    new ArrayList<>(keys.stream().map(StoredDataKey::id).toList());
+            ids.removeAll(stillWrappingOthers(connection, ids));
             try (PreparedStatement delete =
                     connection.prepareStatement("delete from " + table + " where state = 'RETIRED' and id = any(?)")) {
                 delete.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
@@ -266,6 +333,31 @@ public final class PostgresDataKeyStore implements DataKeyStore {
             }
             return ids;
         });
+    }
+
+    /**
+     * The scope keys among {@code ids} that a key not among them is wrapped under. A key inserted under one of them
+     * meanwhile cannot be missed: its insert holds a shared lock on the scope key's row, which this transaction has
+     * locked for update, so it either committed before that lock (and is seen here) or waits and then fails.
+     */
+    private Set<Long> stillWrappingOthers(Connection connection, List<Long> ids) throws SQLException {
+        Set<Long> referenced = new HashSet<>();
+        try (PreparedStatement select = connection.prepareStatement("select distinct master_key_id from " + table
+                + " where master_key_id like '" + WrappedDataKey.SCOPE_KEY_PREFIX + "%' and not (id = any(?))")) {
+            select.setArray(1, connection.createArrayOf("bigint", ids.toArray()));
+            try (ResultSet rs = select.executeQuery()) {
+                while (rs.next()) {
+                    new WrappedDataKey(rs.getString(1), new byte[1])
+                            .scopeKeyId()
+                            .ifPresent(referenced::add);
+                }
+            }
+        }
+        referenced.retainAll(ids);
+        if (!referenced.isEmpty()) {
+            LOG.info("kept retired scope keys {}: keys outside this deletion are still wrapped under them", referenced);
+        }
+        return referenced;
     }
 
     @Override

@@ -287,6 +287,142 @@ class PostgresDataKeyStoreTest {
     }
 
     @Test
+    void findOrMakeUnder_findsOnlyActiveKeysOfThatMasterKey_andMakesOneOtherwise() {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_under", SchemaMode.CREATE);
+        long underM1 = store.findOrMakeUnder("sk", "m1", CONTEXT, () -> new WrappedDataKey("m1", new byte[] {1}))
+                .id();
+
+        assertThat(store.findOrMakeUnder("sk", "m1", CONTEXT, () -> {
+                            throw new AssertionError("must not make a second key");
+                        })
+                        .id())
+                .isEqualTo(underM1);
+        long underM2 = store.findOrMakeUnder("sk", "m2", CONTEXT, () -> new WrappedDataKey("m2", new byte[] {2}))
+                .id();
+        assertThat(underM2).isNotEqualTo(underM1);
+        store.retireActive(List.of("sk"));
+        assertThat(store.findOrMakeUnder("sk", "m1", CONTEXT, () -> new WrappedDataKey("m1", new byte[] {3}))
+                        .id())
+                .isNotIn(underM1, underM2);
+    }
+
+    @Test
+    void insertUnderScopeKey_onlyWhileItIsActive_andDeleteKeepsAScopeKeyOthersAreWrappedUnder() throws SQLException {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_tree", SchemaMode.CREATE);
+        long scopeKey = store.insert(
+                        "fieldcrypt:scope-key:s", new WrappedDataKey("m1", new byte[] {1}), CONTEXT, USABLE)
+                .id();
+        long retiredChild = store.insert("s", WrappedDataKey.underScopeKey(scopeKey, new byte[] {2}), CONTEXT, USABLE)
+                .id();
+        store.retireActive(List.of("s", "fieldcrypt:scope-key:s"));
+
+        assertThatThrownBy(() ->
+                        store.insert("s", WrappedDataKey.underScopeKey(scopeKey, new byte[] {3}), CONTEXT, USABLE))
+                .isInstanceOf(io.fieldcrypt.InactiveScopeKeyException.class)
+                .hasMessage("scope key " + scopeKey + " in keys_tree is no longer active (retired or deleted"
+                        + " meanwhile); no data key was stored under it");
+        assertThat(store.page(List.of("s"), 0, 10))
+                .extracting(StoredDataKey::id)
+                .containsExactly(retiredChild);
+
+        // A key under it that is not being deleted (an instance's key that missed the rotation) keeps it.
+        long activeChild = insertRaw("keys_tree", "s", "fieldcrypt:key:" + scopeKey);
+        assertThat(store.deleteRetired(List.of("s", "fieldcrypt:scope-key:s"), (connection, keys, now) -> {}))
+                .containsExactly(retiredChild);
+        assertThat(store.find(scopeKey)).isPresent();
+
+        store.retireActive(List.of("s"));
+        assertThat(store.deleteRetired(List.of("s", "fieldcrypt:scope-key:s"), (connection, keys, now) -> {}))
+                .containsExactly(scopeKey, activeChild);
+        assertThat(store.find(scopeKey)).isEmpty();
+    }
+
+    /** A delete that locked the scope key first makes a concurrent insert under it fail, never leave an orphan. */
+    @Test
+    void insertUnderScopeKey_whileADeleteHoldsIt_refusedAndNoOrphanLeft() throws Exception {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_race", SchemaMode.CREATE);
+        long scopeKey = store.insert(
+                        "fieldcrypt:scope-key:s", new WrappedDataKey("m1", new byte[] {1}), CONTEXT, USABLE)
+                .id();
+        store.retireActive(List.of("fieldcrypt:scope-key:s"));
+        CountDownLatch guardEntered = new CountDownLatch(1);
+        CountDownLatch insertStarted = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            Future<List<Long>> delete = pool.submit(() ->
+                    store.deleteRetired(List.of("s", "fieldcrypt:scope-key:s"), (connection, keys, now) -> {
+                        guardEntered.countDown();
+                        try {
+                            insertStarted.await(10, TimeUnit.SECONDS);
+                            Thread.sleep(300);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }));
+            assertThat(guardEntered.await(10, TimeUnit.SECONDS)).isTrue();
+            Future<StoredDataKey> insert = pool.submit(() -> {
+                insertStarted.countDown();
+                return store.insert("s", WrappedDataKey.underScopeKey(scopeKey, new byte[] {2}), CONTEXT, USABLE);
+            });
+
+            assertThat(delete.get(10, TimeUnit.SECONDS)).containsExactly(scopeKey);
+            assertThatThrownBy(() -> insert.get(10, TimeUnit.SECONDS))
+                    .hasCauseInstanceOf(io.fieldcrypt.InactiveScopeKeyException.class);
+            assertThat(store.page(List.of("s"), 0, 10)).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A rotation that meets an insert holding the scope key retires the key that insert commits too: no key stays
+     * active under a retired scope key.
+     */
+    @Test
+    void retireActive_whileAnInsertHoldsTheScopeKey_retiresTheKeyItCommits() throws Exception {
+        var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_rotrace", SchemaMode.CREATE);
+        long scopeKey = store.insert(
+                        "fieldcrypt:scope-key:s", new WrappedDataKey("m1", new byte[] {1}), CONTEXT, USABLE)
+                .id();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (Connection inserting = db.dataSource().getConnection()) {
+            // What PostgresDataKeyStore.insert does, held open: the scope key locked, a key under it inserted.
+            inserting.setAutoCommit(false);
+            try (Statement st = inserting.createStatement()) {
+                st.executeQuery("select 1 from keys_rotrace where id = " + scopeKey + " and state = 'ACTIVE' for share")
+                        .close();
+                st.executeQuery("insert into keys_rotrace (scope, master_key_id, encrypted_key, encryption_context,"
+                                + " state, created_at) values ('s', 'fieldcrypt:key:" + scopeKey + "', '\\x01',"
+                                + " '{}', 'ACTIVE', now()) returning id")
+                        .close();
+            }
+            Future<List<StoredDataKey>> retire =
+                    pool.submit(() -> store.retireActive(List.of("s", "fieldcrypt:scope-key:s")));
+            Thread.sleep(300);
+            assertThat(retire.isDone()).as("waits for the insert's lock").isFalse();
+            inserting.commit();
+
+            assertThat(retire.get(10, TimeUnit.SECONDS)).hasSize(2);
+            assertThat(store.page(List.of("s"), 0, 10))
+                    .extracting(StoredDataKey::state)
+                    .containsExactly(DataKeyState.RETIRED);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private long insertRaw(String table, String scope, String masterKeyId) throws SQLException {
+        try (Connection c = db.dataSource().getConnection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("insert into " + table + " (scope, master_key_id, encrypted_key,"
+                        + " encryption_context, state, created_at) values ('" + scope + "', '" + masterKeyId
+                        + "', '\\x01', '{\"fieldcrypt:scope\": \"customer.ssn\"}', 'ACTIVE', now()) returning id")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
     void page_replaceWrapping_retire_delete_count() {
         var store = PostgresDataKeyStore.open(ConnectionSource.of(db.dataSource()), "keys_admin", SchemaMode.CREATE);
         WrappedDataKey a = new WrappedDataKey("m1", new byte[] {1});

@@ -60,7 +60,10 @@ public final class DestroyJob {
      */
     public DestroyReport run(Duration minimumRetiredAge, Set<String> unmappedScopesToIgnore) {
         Set<String> scopes = runtime.scopes();
-        Map<String, Long> unmapped = new TreeMap<>(dataKeys.retiredKeyCountsByScope());
+        // A scope key counts under the data key scope it serves, so naming that scope covers both.
+        Map<String, Long> unmapped = new TreeMap<>();
+        dataKeys.retiredKeyCountsByScope()
+                .forEach((scope, count) -> unmapped.merge(DataKeyAdmin.servedScope(scope), count, Long::sum));
         unmapped.keySet().removeIf(scope -> scopes.contains(scope) || unmappedScopesToIgnore.contains(scope));
         if (!unmapped.isEmpty()) {
             throw new RetiredKeysInUseException("cannot destroy retired data keys: the data key table "

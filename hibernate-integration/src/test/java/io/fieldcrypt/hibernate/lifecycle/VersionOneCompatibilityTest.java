@@ -12,9 +12,8 @@ import io.fieldcrypt.hibernate.ReEncryptReport;
 import io.fieldcrypt.hibernate.lifecycle.model.Legacy;
 import io.fieldcrypt.hibernate.testing.Factories;
 import io.fieldcrypt.hibernate.testing.RawColumns;
-import io.fieldcrypt.spi.DecryptedDataKey;
+import io.fieldcrypt.hibernate.testing.StoredKeys;
 import io.fieldcrypt.spi.KeyProvider;
-import io.fieldcrypt.spi.WrappedDataKey;
 import io.fieldcrypt.testing.LocalMasterKeys;
 import io.fieldcrypt.testing.TestDatabase;
 import io.fieldcrypt.testing.TestPostgres;
@@ -31,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
 import org.hibernate.SessionFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -135,17 +135,13 @@ class VersionOneCompatibilityTest {
     private static byte[] versionOne(TestDatabase db, long id, String plaintext)
             throws SQLException, GeneralSecurityException {
         long keyId;
-        String masterKeyId;
-        byte[] encryptedKey;
         try (Connection c = db.connect();
-                PreparedStatement select = c.prepareStatement("select id, encrypted_key,"
-                        + " master_key_id from fieldcrypt_data_key where scope = ? and state = 'ACTIVE'")) {
+                PreparedStatement select =
+                        c.prepareStatement("select id from fieldcrypt_data_key where scope = ? and state = 'ACTIVE'")) {
             select.setString(1, SCOPE);
             try (ResultSet rs = select.executeQuery()) {
                 assertThat(rs.next()).isTrue();
                 keyId = rs.getLong(1);
-                encryptedKey = rs.getBytes(2);
-                masterKeyId = rs.getString(3);
                 assertThat(rs.next()).isFalse();
             }
         }
@@ -164,22 +160,20 @@ class VersionOneCompatibilityTest {
         }
         byte[] nonce = new byte[12];
         new SecureRandom().nextBytes(nonce);
-        try (KeyProvider provider = KeyProviders.local(KEYS)) {
-            DecryptedDataKey dataKey = provider.decryptDataKey(
-                    new WrappedDataKey(masterKeyId, encryptedKey), Map.of("fieldcrypt:scope", SCOPE));
-            try {
-                Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
-                gcm.init(Cipher.ENCRYPT_MODE, dataKey.plaintext(), new GCMParameterSpec(128, nonce));
-                gcm.updateAAD(aad.toByteArray());
-                byte[] sealed = gcm.doFinal(plaintext.getBytes(UTF_8));
-                return ByteBuffer.allocate(header.length + nonce.length + sealed.length)
-                        .put(header)
-                        .put(nonce)
-                        .put(sealed)
-                        .array();
-            } finally {
-                dataKey.plaintext().destroy();
-            }
+        try (KeyProvider provider = KeyProviders.local(KEYS);
+                Connection c = db.connect()) {
+            Cipher gcm = Cipher.getInstance("AES/GCM/NoPadding");
+            gcm.init(
+                    Cipher.ENCRYPT_MODE,
+                    new SecretKeySpec(StoredKeys.plaintext(c, provider, keyId), "AES"),
+                    new GCMParameterSpec(128, nonce));
+            gcm.updateAAD(aad.toByteArray());
+            byte[] sealed = gcm.doFinal(plaintext.getBytes(UTF_8));
+            return ByteBuffer.allocate(header.length + nonce.length + sealed.length)
+                    .put(header)
+                    .put(nonce)
+                    .put(sealed)
+                    .array();
         }
     }
 }
