@@ -43,6 +43,7 @@ final class AesGcm {
 
     private static final ThreadLocal<CipherCache> CIPHERS = ThreadLocal.withInitial(CipherCache::register);
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(AesGcm::newRandom);
+    private static final ThreadLocal<byte[]> NONCE = ThreadLocal.withInitial(() -> new byte[Envelope.NONCE_BYTES]);
 
     /** Thrown when the key was destroyed (evicted) between being looked up and being used; look it up again. */
     static final class KeyDestroyedException extends Exception {
@@ -59,13 +60,17 @@ final class AesGcm {
             throws KeyDestroyedException {
         byte[] out = new byte[Envelope.OVERHEAD_BYTES + plaintext.length];
         Envelope.writeHeader(out, dataKeyId);
-        byte[] nonce = new byte[Envelope.NONCE_BYTES];
+        // The nonce is drawn into a per-thread scratch array and copied: the envelope is the only allocation here.
+        byte[] nonce = NONCE.get();
         RANDOM.get().nextBytes(nonce);
         System.arraycopy(nonce, 0, out, Envelope.NONCE_OFFSET, nonce.length);
         CipherCache cache = CIPHERS.get();
         Cipher cipher = cache.acquire(key, true);
         try {
-            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, nonce));
+            cipher.init(
+                    Cipher.ENCRYPT_MODE,
+                    key,
+                    new GCMParameterSpec(TAG_BITS, out, Envelope.NONCE_OFFSET, Envelope.NONCE_BYTES));
             cipher.updateAAD(out, 0, Envelope.HEADER_BYTES);
             cipher.updateAAD(context.associatedData(Envelope.CURRENT_VERSION));
             cipher.doFinal(plaintext, 0, plaintext.length, out, Envelope.CIPHERTEXT_OFFSET);

@@ -222,6 +222,12 @@ final class DataKeyCache implements AutoCloseable {
     /** Returns the current data key of {@code scope}, counting one use of it. */
     ActiveKey encryptionKey(String scope) {
         requireOpen();
+        // The common case, a hit on a ready key, allocates nothing; anything else takes the single-flight path.
+        ActiveKey ready = ready(encryptionKeys.getIfPresent(scope));
+        if (ready != null && ready.uses.incrementAndGet() <= maxUses) {
+            encryptionHits.increment();
+            return ready;
+        }
         while (true) {
             Found<ActiveKey> found = getOrLoad(encryptionKeys, scope, () -> {
                 encryptionMisses.increment();
@@ -254,6 +260,14 @@ final class DataKeyCache implements AutoCloseable {
         }
         requireOpen();
         long id = envelope.dataKeyId();
+        OpenKey ready = ready(decryptionKeys.getIfPresent(id));
+        if (ready != null) {
+            decryptionHits.increment();
+            if (!scopes.contains(ready.scope())) {
+                throw otherScope(id, ready.scope(), scopes);
+            }
+            return ready.material();
+        }
         Found<OpenKey> found = getOrLoad(decryptionKeys, id, () -> {
             decryptionMisses.increment();
             return unwrap(id, scopes);
@@ -266,6 +280,11 @@ final class DataKeyCache implements AutoCloseable {
             throw otherScope(id, key.scope(), scopes);
         }
         return key.material();
+    }
+
+    /** @return the value of a cached entry whose key is ready, or null (absent, loading, or failed) */
+    private static <V> V ready(CompletableFuture<V> future) {
+        return future != null && future.isDone() && !future.isCompletedExceptionally() ? future.getNow(null) : null;
     }
 
     /**
