@@ -63,11 +63,23 @@ public final class FieldContext {
          * @throws NullPointerException if {@code id} is null
          */
         public FieldContext row(String id) {
-            byte[] utf8 = Objects.requireNonNull(id, "id").getBytes(StandardCharsets.UTF_8);
-            byte[] associatedData = Arrays.copyOf(prefix, prefix.length + Integer.BYTES + utf8.length);
-            ByteBuffer.wrap(associatedData, prefix.length, Integer.BYTES + utf8.length)
-                    .putInt(utf8.length)
-                    .put(utf8);
+            int length = Objects.requireNonNull(id, "id").length();
+            for (int i = 0; i < length; i++) {
+                if (id.charAt(i) >= 0x80) {
+                    byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+                    byte[] associatedData = Arrays.copyOf(prefix, prefix.length + Integer.BYTES + utf8.length);
+                    ByteBuffer.wrap(associatedData, prefix.length, Integer.BYTES + utf8.length)
+                            .putInt(utf8.length)
+                            .put(utf8);
+                    return new FieldContext(entity, table, column, id, associatedData);
+                }
+            }
+            // An ASCII id (every integer id): its UTF-8 bytes are its chars, written in place.
+            byte[] associatedData = Arrays.copyOf(prefix, prefix.length + Integer.BYTES + length);
+            ByteBuffer.wrap(associatedData, prefix.length, Integer.BYTES).putInt(length);
+            for (int i = 0; i < length; i++) {
+                associatedData[prefix.length + Integer.BYTES + i] = (byte) id.charAt(i);
+            }
             return new FieldContext(entity, table, column, id, associatedData);
         }
 
