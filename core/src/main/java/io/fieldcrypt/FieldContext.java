@@ -2,6 +2,7 @@ package io.fieldcrypt;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -25,11 +26,82 @@ public final class FieldContext {
     private final byte[] associatedDataV2;
 
     private FieldContext(String entity, String table, String column, String id) {
+        this(entity, table, column, id, encode(entity, table, column, id));
+    }
+
+    private FieldContext(String entity, String table, String column, String id, byte[] associatedDataV2) {
         this.entity = entity;
         this.table = table;
         this.column = column;
         this.id = id;
-        this.associatedDataV2 = encode(entity, table, column, id);
+        this.associatedDataV2 = associatedDataV2;
+    }
+
+    /**
+     * The contexts of one column's values, row by row: the entity, table and column are encoded once, so each row's
+     * context costs only the encoding of its id. Every context it makes is equal to, and has the same associated data
+     * as, the one {@link FieldContext#of} makes from the same four parts. Immutable and thread-safe.
+     */
+    public static final class Column {
+
+        private final String entity;
+        private final String table;
+        private final String column;
+        /** The version 2 associated data of entity, table and column: a context's own, without its id. */
+        private final byte[] prefix;
+
+        private Column(String entity, String table, String column) {
+            this.entity = entity;
+            this.table = table;
+            this.column = column;
+            this.prefix = encode(entity, table, column);
+        }
+
+        /**
+         * @param id the canonical form of the row's id
+         * @return the context of this column's value in that row
+         * @throws NullPointerException if {@code id} is null
+         */
+        public FieldContext row(String id) {
+            int length = Objects.requireNonNull(id, "id").length();
+            for (int i = 0; i < length; i++) {
+                if (id.charAt(i) >= 0x80) {
+                    byte[] utf8 = id.getBytes(StandardCharsets.UTF_8);
+                    byte[] associatedData = Arrays.copyOf(prefix, prefix.length + Integer.BYTES + utf8.length);
+                    ByteBuffer.wrap(associatedData, prefix.length, Integer.BYTES + utf8.length)
+                            .putInt(utf8.length)
+                            .put(utf8);
+                    return new FieldContext(entity, table, column, id, associatedData);
+                }
+            }
+            // An ASCII id (every integer id): its UTF-8 bytes are its chars, written in place.
+            byte[] associatedData = Arrays.copyOf(prefix, prefix.length + Integer.BYTES + length);
+            ByteBuffer.wrap(associatedData, prefix.length, Integer.BYTES).putInt(length);
+            for (int i = 0; i < length; i++) {
+                associatedData[prefix.length + Integer.BYTES + i] = (byte) id.charAt(i);
+            }
+            return new FieldContext(entity, table, column, id, associatedData);
+        }
+
+        /** Shows the names, as {@link FieldContext#toString()} does. */
+        @Override
+        public String toString() {
+            return entity + "." + table + "." + column;
+        }
+    }
+
+    /**
+     * @param entity the entity name, for example {@code Customer}
+     * @param table the unqualified table name, for example {@code customer}
+     * @param column the column name, for example {@code ssn}
+     * @return the contexts of that column's values, one per row id
+     * @throws NullPointerException if an argument is null
+     */
+    public static Column column(String entity, String table, String column) {
+        return new Column(
+                Objects.requireNonNull(entity, "entity"),
+                Objects.requireNonNull(table, "table"),
+                Objects.requireNonNull(column, "column"));
     }
 
     /**

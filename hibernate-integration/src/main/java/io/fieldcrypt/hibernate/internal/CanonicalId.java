@@ -28,7 +28,8 @@ import org.hibernate.persister.entity.EntityPersister;
  *       column order, integers bare, strings and UUIDs quoted, e.g. {@code ["clinic-7",1024]}.</li>
  * </ul>
  *
- * <p>{@code docs/FORMAT.md} specifies it for other implementations; known-answer vectors pin it. Immutable.
+ * <p>{@code docs/FORMAT.md} specifies it for other implementations; known-answer vectors pin it. Thread-safe: its
+ * one mutable field caches the text of the last {@code Long} id, replaced whole.
  */
 final class CanonicalId {
 
@@ -41,6 +42,14 @@ final class CanonicalId {
 
     private final boolean composite;
     private final List<Class<?>> partTypes;
+    /**
+     * The last {@code Long} id made canonical, with its text: the encrypted values of one row, and the entity's
+     * pre-load check after them, ask for the same id in turn. Replaced whole, so threads see one or the other.
+     */
+    private volatile LastLong lastLong = new LastLong(0, "0");
+
+    private record LastLong(long value, String text) {}
+
     /** How the parts travel in a keyed read: asked for on every value read, so computed once. */
     private final List<RowBoundRead.KeyKind> keyKinds;
 
@@ -101,7 +110,7 @@ final class CanonicalId {
      */
     String of(Object id, EntityPersister persister, SharedSessionContractImplementor session) {
         if (!composite) {
-            return text(List.of(id), false);
+            return id instanceof Long value ? ofLong(value) : text(List.of(id), false);
         }
         List<Object> parts = new ArrayList<>(partTypes.size());
         persister.getIdentifierMapping().breakDownJdbcValues(id, (index, value, mapping) -> parts.add(value), session);
@@ -148,11 +157,29 @@ final class CanonicalId {
      * @throws EnvelopeFormatException if a part is not a value of its part's type
      */
     String ofKeyParts(List<Object> parts) {
+        if (!composite) {
+            Object part = as(parts.get(0), partTypes.get(0));
+            if (part instanceof Long value) {
+                return ofLong(value);
+            }
+            return part(part);
+        }
         List<Object> typed = new ArrayList<>(partTypes.size());
         for (int i = 0; i < partTypes.size(); i++) {
             typed.add(as(parts.get(i), partTypes.get(i)));
         }
         return text(typed, composite);
+    }
+
+    /** @return the canonical text of a {@code Long} id, its decimal digits, as {@link #text} gives */
+    private String ofLong(long value) {
+        LastLong last = lastLong;
+        if (last.value() == value) {
+            return last.text();
+        }
+        String text = Long.toString(value);
+        lastLong = new LastLong(value, text);
+        return text;
     }
 
     private static Object as(Object part, Class<?> type) {

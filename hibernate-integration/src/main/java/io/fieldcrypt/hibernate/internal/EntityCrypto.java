@@ -140,6 +140,8 @@ final class EntityCrypto {
     private final Slot[] slots;
     private final IndexSlot[] indexes;
     private final FieldEncryptor encryptor;
+    /** The contexts of each slot's values, by the slot's index in {@link #slots}. */
+    private final FieldContext.Column[] contexts;
 
     EntityCrypto(
             String aadEntity,
@@ -154,6 +156,23 @@ final class EntityCrypto {
         this.slots = slots.clone();
         this.indexes = indexes.clone();
         this.encryptor = encryptor;
+        this.contexts = new FieldContext.Column[this.slots.length];
+        for (int i = 0; i < this.slots.length; i++) {
+            contexts[i] = FieldContext.column(aadEntity, this.slots[i].table, this.slots[i].column);
+        }
+    }
+
+    /**
+     * @return the context of {@code slot}'s value in the row {@code rowId}: the slot's entity, table and column are
+     *     encoded once, not for every value sealed or opened
+     */
+    private FieldContext context(Slot slot, String rowId) {
+        for (int i = 0; i < slots.length; i++) {
+            if (slots[i] == slot) {
+                return contexts[i].row(rowId);
+            }
+        }
+        return FieldContext.of(aadEntity, slot.table, slot.column, rowId);
     }
 
     /** @return the blind index handles */
@@ -200,9 +219,7 @@ final class EntityCrypto {
             if (plaintext != null && !(plaintext instanceof SealedValue)) {
                 EncryptedAttribute attribute = slot.attribute;
                 byte[] envelope = encryptor.seal(
-                        slot.scope,
-                        FieldContext.of(aadEntity, slot.table, slot.column, rowId),
-                        attribute.codec().encode(plaintext));
+                        slot.scope, context(slot, rowId), attribute.codec().encode(plaintext));
                 SealedValue sealed = SealedValue.sealed(envelope, attribute.text(), rowId);
                 if (slot.embedded()) {
                     // The embeddable is the application's instance: it keeps the plaintext, and the guard converter
@@ -252,7 +269,7 @@ final class EntityCrypto {
                 Object plaintext = persister.getValue(entity, slot.index);
                 byte[] envelope = encryptor.seal(
                         slot.scope,
-                        FieldContext.of(aadEntity, slot.table, slot.column, rowId),
+                        contexts[i].row(rowId),
                         slot.attribute.codec().encode(plaintext));
                 stored[i] = SealedValue.sealed(envelope, slot.attribute.text(), rowId)
                         .stored();
@@ -551,11 +568,7 @@ final class EntityCrypto {
         }
         byte[] bytes = slot.attribute.codec().encode(plaintext);
         try {
-            return SealedValue.sealed(
-                            encryptor.seal(
-                                    slot.scope, FieldContext.of(aadEntity, slot.table, slot.column, rowId), bytes),
-                            true,
-                            rowId)
+            return SealedValue.sealed(encryptor.seal(slot.scope, context(slot, rowId), bytes), true, rowId)
                     .stored();
         } finally {
             if (bytes != plaintext) {
@@ -568,8 +581,7 @@ final class EntityCrypto {
     private Object open(Slot slot, SealedValue sealed, String rowId) {
         byte[] plaintext;
         try {
-            plaintext = encryptor.open(
-                    slot.scopes, FieldContext.of(aadEntity, slot.table, slot.column, rowId), sealed.envelope());
+            plaintext = encryptor.open(slot.scopes, context(slot, rowId), sealed.envelope());
         } catch (DecryptionException e) {
             throw e.withContext("cannot decrypt " + where(slot, rowId));
         }

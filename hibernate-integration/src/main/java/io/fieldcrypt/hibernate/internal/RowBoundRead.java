@@ -249,6 +249,13 @@ final class RowBoundRead {
             return null;
         }
         ByteBuffer in = ByteBuffer.wrap(value, TOKEN_BYTES.length, value.length - TOKEN_BYTES.length);
+        if (keys.size() == 1 && keys.get(0) == KeyKind.INTEGER) {
+            // The common key, a single integer column, without a list to build and copy per value.
+            List<Object> part = List.of(take(in, Long.BYTES).getLong());
+            return legacy
+                    ? new Read(part, utf8(in), true)
+                    : new Read(part, Arrays.copyOfRange(value, in.position(), value.length), false);
+        }
         List<Object> parts = new ArrayList<>(keys.size());
         for (KeyKind kind : keys) {
             parts.add(

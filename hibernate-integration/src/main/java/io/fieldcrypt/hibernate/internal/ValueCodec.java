@@ -142,14 +142,16 @@ interface ValueCodec {
 
                     @Override
                     public Object decode(byte[] bytes) {
-                        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                        int scale = buffer.getInt();
-                        byte[] unscaled = new byte[buffer.remaining()];
-                        buffer.get(unscaled);
-                        return new BigDecimal(new BigInteger(unscaled), scale);
+                        int scale = ByteBuffer.wrap(bytes).getInt();
+                        if (bytes.length == Integer.BYTES) {
+                            // What new BigInteger(new byte[0]) throws; the ranged constructor would index out of
+                            // bounds.
+                            throw new NumberFormatException("Zero length BigInteger");
+                        }
+                        return new BigDecimal(new BigInteger(bytes, 4, bytes.length - 4), scale);
                     }
                 }),
-                Map.entry(LocalDate.class, text(Object::toString, LocalDate::parse)),
+                Map.entry(LocalDate.class, text(Object::toString, Codecs::localDate)),
                 Map.entry(LocalDateTime.class, text(Object::toString, LocalDateTime::parse)),
                 Map.entry(LocalTime.class, text(Object::toString, LocalTime::parse)),
                 Map.entry(Instant.class, text(Object::toString, Instant::parse)),
@@ -166,6 +168,37 @@ interface ValueCodec {
                 Boolean.class);
 
         private Codecs() {}
+
+        /**
+         * {@link LocalDate#parse}, without its general-purpose parser for the form {@code yyyy-mm-dd} that
+         * {@link LocalDate#toString()} gives every year from 0 to 9999: the same value, or the same kind of exception
+         * (a {@link java.time.DateTimeException}) for a day that does not exist. Any other text goes to
+         * {@link LocalDate#parse}.
+         */
+        static Object localDate(String text) {
+            if (text.length() == 10 && text.charAt(4) == '-' && text.charAt(7) == '-') {
+                int year = digits(text, 0, 4);
+                int month = digits(text, 5, 7);
+                int day = digits(text, 8, 10);
+                if (year >= 0 && month >= 0 && day >= 0) {
+                    return LocalDate.of(year, month, day);
+                }
+            }
+            return LocalDate.parse(text);
+        }
+
+        /** @return the decimal number of the ASCII digits of {@code text} from {@code from} to {@code to}, or -1 */
+        private static int digits(String text, int from, int to) {
+            int value = 0;
+            for (int i = from; i < to; i++) {
+                char c = text.charAt(i);
+                if (c < '0' || c > '9') {
+                    return -1;
+                }
+                value = value * 10 + (c - '0');
+            }
+            return value;
+        }
 
         private static Object bool(ByteBuffer buffer) {
             byte value = buffer.get();
