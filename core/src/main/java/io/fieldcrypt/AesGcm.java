@@ -44,6 +44,8 @@ final class AesGcm {
     private static final ThreadLocal<CipherCache> CIPHERS = ThreadLocal.withInitial(CipherCache::register);
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(AesGcm::newRandom);
     private static final ThreadLocal<byte[]> NONCE = ThreadLocal.withInitial(() -> new byte[Envelope.NONCE_BYTES]);
+    /** Scratch for the associated data of one operation; grows to the longest context a thread has seen. */
+    private static final ThreadLocal<byte[]> AAD = ThreadLocal.withInitial(() -> new byte[256]);
 
     /** Thrown when the key was destroyed (evicted) between being looked up and being used; look it up again. */
     static final class KeyDestroyedException extends Exception {
@@ -71,8 +73,7 @@ final class AesGcm {
                     Cipher.ENCRYPT_MODE,
                     key,
                     new GCMParameterSpec(TAG_BITS, out, Envelope.NONCE_OFFSET, Envelope.NONCE_BYTES));
-            cipher.updateAAD(out, 0, Envelope.HEADER_BYTES);
-            cipher.updateAAD(context.associatedData(Envelope.CURRENT_VERSION));
+            updateAad(cipher, out, context.associatedData(Envelope.CURRENT_VERSION));
             cipher.doFinal(plaintext, 0, plaintext.length, out, Envelope.CIPHERTEXT_OFFSET);
             return out;
         } catch (InvalidKeyException e) {
@@ -93,8 +94,7 @@ final class AesGcm {
                     Cipher.DECRYPT_MODE,
                     key,
                     new GCMParameterSpec(TAG_BITS, in, Envelope.NONCE_OFFSET, Envelope.NONCE_BYTES));
-            cipher.updateAAD(in, 0, Envelope.HEADER_BYTES);
-            cipher.updateAAD(context.associatedData(envelope.version()));
+            updateAad(cipher, in, context.associatedData(envelope.version()));
             return cipher.doFinal(in, Envelope.CIPHERTEXT_OFFSET, in.length - Envelope.CIPHERTEXT_OFFSET);
         } catch (AEADBadTagException e) {
             throw new DecryptionException("decryption failed: authentication tag mismatch", e);
@@ -105,6 +105,23 @@ final class AesGcm {
         } finally {
             cache.release();
         }
+    }
+
+    /**
+     * Hands the associated data (the envelope's header, then the context's) to the cipher in one call: the JDK's
+     * GCM buffers associated data until the first block, sized by the first call, so a second call would grow and
+     * copy that buffer on every value.
+     */
+    private static void updateAad(Cipher cipher, byte[] envelope, byte[] contextAad) {
+        int length = Envelope.HEADER_BYTES + contextAad.length;
+        byte[] scratch = AAD.get();
+        if (scratch.length < length) {
+            scratch = new byte[Math.max(length, 2 * scratch.length)];
+            AAD.set(scratch);
+        }
+        System.arraycopy(envelope, 0, scratch, 0, Envelope.HEADER_BYTES);
+        System.arraycopy(contextAad, 0, scratch, Envelope.HEADER_BYTES, contextAad.length);
+        cipher.updateAAD(scratch, 0, length);
     }
 
     /**
