@@ -338,6 +338,8 @@ public final class EndToEndHarness implements Callable<Integer> {
     private <T extends RecordBase> Phases measure(SessionFactory sf, Class<T> type, Supplier<T> make, int count) {
         sf.inTransaction(s ->
                 s.createMutationQuery("delete from " + type.getSimpleName()).executeUpdate());
+        String variant = type.getSimpleName();
+        PhaseEvent phase = PhaseEvent.begin(variant, "insert");
         long start = System.nanoTime();
         for (int from = 0; from < count; from += BATCH) {
             int first = from;
@@ -350,7 +352,9 @@ public final class EndToEndHarness implements Callable<Integer> {
             });
         }
         double insert = count / seconds(start);
+        phase.commit();
 
+        phase = PhaseEvent.begin(variant, "read");
         start = System.nanoTime();
         long names = sf.fromTransaction(s -> s.createSelectionQuery("from " + type.getSimpleName(), type)
                 .setHint(HibernateHints.HINT_READ_ONLY, true)
@@ -359,7 +363,9 @@ public final class EndToEndHarness implements Callable<Integer> {
                 .filter(r -> r.secretName() != null)
                 .count());
         double read = names / seconds(start);
+        phase.commit();
 
+        phase = PhaseEvent.begin(variant, "update");
         start = System.nanoTime();
         for (int page = 0; page * BATCH < count; page++) {
             int offset = page * BATCH;
@@ -370,6 +376,7 @@ public final class EndToEndHarness implements Callable<Integer> {
                     .forEach(r -> r.secretName(r.secretName().toUpperCase(java.util.Locale.ROOT))));
         }
         double update = count / seconds(start);
+        phase.commit();
         if (names != count) {
             throw new IllegalStateException(type.getSimpleName() + ": read " + names + " of " + count);
         }

@@ -122,9 +122,11 @@ public final class ReEncryptHarness implements Callable<Integer> {
     /** @return rows per second of the plain job over the copy's three {@code bytea} columns */
     private double plainRate(String url) throws SQLException {
         try (Connection c = DriverManager.getConnection(url, database.user, database.password)) {
+            PhaseEvent phase = PhaseEvent.begin("plain job", "re-encrypt");
             long start = System.nanoTime();
             long done = PlainKeysetUpdate.rewriteBytes(
                     c, "bench_reencrypt_bytes", BYTE_COLUMNS, "for update skip locked", batch);
+            phase.commit();
             if (done != rows) {
                 throw new IllegalStateException("plain job: " + done + " of " + rows + " rows");
             }
@@ -136,7 +138,9 @@ public final class ReEncryptHarness implements Callable<Integer> {
     private double[] reEncryptRate(FieldCrypt admin) {
         admin.rotateDataKeys();
         resetPeaks();
+        PhaseEvent phase = PhaseEvent.begin("fieldcrypt", "re-encrypt");
         ReEncryptReport report = admin.reEncrypt(ReEncryptOptions.defaults().withBatchSize(batch));
+        phase.commit();
         if (report.remaining() != 0 || report.reEncrypted() != rows) {
             throw new IllegalStateException("reEncrypt: " + report);
         }
