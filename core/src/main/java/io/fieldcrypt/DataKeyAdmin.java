@@ -65,8 +65,9 @@ public final class DataKeyAdmin {
         List<Long> refused = new ArrayList<>();
         String[] firstReason = new String[1];
         forEachKey(withScopeKeys(scopes), key -> {
-            if (key.wrapped().scopeKeyId().isPresent()) {
-                // Wrapped under a scope key, not a master key: rewrapping its scope key is enough.
+            if (key.wrapped().scopeKeyId().isPresent() && !key.scope().startsWith(DataKeyCache.RESERVED_SCOPE_PREFIX)) {
+                // A data key wrapped under a scope key, not a master key: rewrapping its scope key is enough. (A scope
+                // key or root key claiming to be wrapped under one is checked below, and refused.)
                 return;
             }
             try {

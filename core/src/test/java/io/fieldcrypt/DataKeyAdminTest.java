@@ -198,6 +198,23 @@ class DataKeyAdminTest {
         }
     }
 
+    /** A scope key row claiming to be wrapped under another scope key is not a key rewrap may skip: it is refused. */
+    @Test
+    void rewrap_scopeKeyRowClaimingAScopeKeyAsItsWrapper_refusesTheRun() {
+        try (FieldEncryptor encryptor = encryptor("old")) {
+            long dataKey = Envelope.parse(encryptor.seal("a", ROW, VALUE)).dataKeyId();
+            long scopeKey =
+                    store.find(dataKey).orElseThrow().wrapped().scopeKeyId().orElseThrow();
+            StoredDataKey row = store.find(scopeKey).orElseThrow();
+            store.overwrite(withMasterKey(row, "fieldcrypt:key:" + dataKey));
+
+            assertThatThrownBy(() -> encryptor.dataKeys().rewrap(SCOPES))
+                    .isInstanceOf(DecryptionException.class)
+                    .hasMessageContaining("scope key " + scopeKey + " is wrapped under master key fieldcrypt:key:"
+                            + dataKey + ", which is not a trusted master key");
+        }
+    }
+
     /** A scope key retired while a data key under it stayed active (made during the rotation) is not destroyed. */
     @Test
     void destroy_retiredScopeKeyStillWrappingAnActiveKey_kept() {
