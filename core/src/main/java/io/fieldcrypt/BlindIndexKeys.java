@@ -2,7 +2,6 @@ package io.fieldcrypt;
 
 import io.fieldcrypt.spi.DataKeyMaterial;
 import io.fieldcrypt.spi.DataKeyStore;
-import io.fieldcrypt.spi.GeneratedDataKey;
 import io.fieldcrypt.spi.KeyProvider;
 import io.fieldcrypt.spi.StoredDataKey;
 import java.nio.ByteBuffer;
@@ -137,26 +136,19 @@ final class BlindIndexKeys implements AutoCloseable {
     private DataKeyMaterial loadRoot(String group) {
         String scope = scope(group);
         Map<String, String> context = encryptionContext(group);
-        GeneratedDataKey[] made = new GeneratedDataKey[1];
-        StoredDataKey row;
-        try {
-            row = store.findOrMake(scope, context, () -> beforeMakingRoot.accept(group), () -> {
-                made[0] = DataKeyCache.generate(provider, masterKeys, context);
-                return made[0].wrapped();
-            });
-        } catch (RuntimeException | Error e) {
-            if (made[0] != null) {
-                made[0].plaintext().destroy();
-            }
-            throw e;
-        }
-        if (made[0] != null) {
+        DataKeyCache.FoundOrMade found = DataKeyCache.findOrGenerate(
+                provider,
+                masterKeys,
+                context,
+                make -> store.findOrMake(scope, context, () -> beforeMakingRoot.accept(group), make));
+        StoredDataKey row = found.row();
+        if (found.made() != null) {
             LOG.info(
                     "new blind index root key {} for key group {} under master key {}",
                     row.id(),
                     group,
                     row.wrapped().masterKeyId());
-            return made[0].plaintext();
+            return found.made();
         }
         String what = "blind index root key " + row.id() + " of key group " + group;
         if (!row.scope().equals(scope)) {

@@ -421,20 +421,13 @@ final class DataKeyCache implements AutoCloseable {
     private StoredDataKey currentScopeKey(String scope) {
         String current = masterKeys.currentCanonical();
         Map<String, String> context = ScopeKeys.encryptionContext(scope, current);
-        GeneratedDataKey[] made = new GeneratedDataKey[1];
-        StoredDataKey row;
-        try {
-            row = store.findOrMakeUnder(ScopeKeys.scope(scope), current, context, () -> {
-                made[0] = generate(provider, masterKeys, context);
-                return made[0].wrapped();
-            });
-        } catch (RuntimeException | Error e) {
-            if (made[0] != null) {
-                made[0].plaintext().destroy();
-            }
-            throw e;
-        }
-        if (made[0] != null) {
+        FoundOrMade found = findOrGenerate(
+                provider,
+                masterKeys,
+                context,
+                make -> store.findOrMakeUnder(ScopeKeys.scope(scope), current, context, make));
+        StoredDataKey row = found.row();
+        if (found.made() != null) {
             LOG.info(
                     "new scope key {} for scope {} under master key {}",
                     row.id(),
@@ -442,7 +435,7 @@ final class DataKeyCache implements AutoCloseable {
                     row.wrapped().masterKeyId());
             scopeKeys.put(
                     row.id(),
-                    CompletableFuture.completedFuture(new OpenScopeKey(row.id(), scope, current, made[0].plaintext())));
+                    CompletableFuture.completedFuture(new OpenScopeKey(row.id(), scope, current, found.made())));
             if (closed) {
                 scopeKeys.synchronous().invalidate(row.id());
                 throw new FieldCryptException("the encryptor was closed while a scope key was made");
@@ -531,6 +524,40 @@ final class DataKeyCache implements AutoCloseable {
         }
         LOG.debug("unwrapped data key {} of scope {}", id, row.scope());
         return new OpenKey(id, row.scope(), material);
+    }
+
+    /** A stored key, and its plaintext if this caller made it (else {@code null}: unwrap the row to use it). */
+    record FoundOrMade(StoredDataKey row, DataKeyMaterial made) {
+        @Override
+        public String toString() {
+            return "FoundOrMade[id=" + row.id() + ", made=" + (made != null) + "]";
+        }
+    }
+
+    /**
+     * Finds a key of the store's choosing or has it make one, which this generates with the key provider under
+     * {@code context}; a key generated but not stored (the store failed) is wiped.
+     *
+     * @param find asks the store, handing it the maker to call only when there is no key yet
+     */
+    static FoundOrMade findOrGenerate(
+            KeyProvider provider,
+            MasterKeys masterKeys,
+            Map<String, String> context,
+            Function<Supplier<WrappedDataKey>, StoredDataKey> find) {
+        GeneratedDataKey[] made = new GeneratedDataKey[1];
+        try {
+            StoredDataKey row = find.apply(() -> {
+                made[0] = generate(provider, masterKeys, context);
+                return made[0].wrapped();
+            });
+            return new FoundOrMade(row, made[0] == null ? null : made[0].plaintext());
+        } catch (RuntimeException | Error e) {
+            if (made[0] != null) {
+                made[0].plaintext().destroy();
+            }
+            throw e;
+        }
     }
 
     /**

@@ -223,16 +223,7 @@ class DataKeyAdminTest {
             long dataKey = Envelope.parse(sealed).dataKeyId();
             long scopeKey =
                     store.find(dataKey).orElseThrow().wrapped().scopeKeyId().orElseThrow();
-            StoredDataKey row = store.find(scopeKey).orElseThrow();
-            store.overwrite(new StoredDataKey(
-                    row.id(),
-                    row.scope(),
-                    row.wrapped(),
-                    row.encryptionContext(),
-                    DataKeyState.RETIRED,
-                    row.createdAt(),
-                    row.expiresAt(),
-                    row.createdAt()));
+            store.retire(scopeKey);
 
             assertThat(encryptor.dataKeys().destroy(SCOPES, (connection, keys, now) -> {}))
                     .isEmpty();

@@ -28,40 +28,21 @@ final class PlainKeysetUpdate {
      */
     static long rewriteBytes(Connection c, String table, List<String> columns, String lock, int batch)
             throws SQLException {
-        long done = 0;
-        long after = 0;
-        c.setAutoCommit(false);
-        String set = String.join(" = ?, ", columns) + " = ?";
-        try (PreparedStatement select = c.prepareStatement("select id, " + String.join(", ", columns) + " from " + table
-                        + " where id > ? order by id limit ? " + lock);
-                PreparedStatement update = c.prepareStatement("update " + table + " set " + set + " where id = ?")) {
-            java.util.Random random = new java.util.Random(1);
-            while (true) {
-                select.setLong(1, after);
-                select.setInt(2, batch);
-                int inBatch = 0;
-                try (ResultSet rs = select.executeQuery()) {
-                    while (rs.next()) {
-                        after = rs.getLong(1);
-                        for (int i = 0; i < columns.size(); i++) {
-                            byte[] fresh = new byte[rs.getBytes(i + 2).length];
-                            random.nextBytes(fresh);
-                            update.setBytes(i + 1, fresh);
-                        }
-                        update.setLong(columns.size() + 1, after);
-                        update.addBatch();
-                        inBatch++;
+        java.util.Random random = new java.util.Random(1);
+        return keysetUpdate(
+                c,
+                "select id, " + String.join(", ", columns) + " from " + table + " where id > ? order by id limit ? "
+                        + lock,
+                "update " + table + " set " + String.join(" = ?, ", columns) + " = ? where id = ?",
+                batch,
+                (row, update) -> {
+                    for (int i = 0; i < columns.size(); i++) {
+                        byte[] fresh = new byte[row.getBytes(i + 2).length];
+                        random.nextBytes(fresh);
+                        update.setBytes(i + 1, fresh);
                     }
-                }
-                for (int count : update.executeBatch()) {
-                    done += count;
-                }
-                c.commit();
-                if (inBatch == 0) {
-                    return done;
-                }
-            }
-        }
+                    update.setLong(columns.size() + 1, row.getLong(1));
+                });
     }
 
     /**
@@ -71,29 +52,51 @@ final class PlainKeysetUpdate {
      * @return the rows updated
      */
     static long run(Connection c, String table, String column, String lock, int batch) throws SQLException {
+        return keysetUpdate(
+                c,
+                "select id, " + column + " from " + table + " where id > ? order by id limit ? " + lock,
+                "update " + table + " set " + column + " = ? where id = ? and " + column + " = ?",
+                batch,
+                (row, update) -> {
+                    String text = row.getString(2);
+                    update.setString(1, text.toUpperCase(Locale.ROOT));
+                    update.setLong(2, row.getLong(1));
+                    update.setString(3, text);
+                });
+    }
+
+    /** Sets the update's parameters for one row of the batch query. */
+    @FunctionalInterface
+    private interface RowBinder {
+        void bind(ResultSet row, PreparedStatement update) throws SQLException;
+    }
+
+    /**
+     * The loop both jobs share: {@code select} (parameters: the last id, the batch size; the id first in its select
+     * list) read in keyset batches, one {@code update} per row added to a JDBC batch, sent and committed per batch.
+     *
+     * @return the rows updated
+     */
+    private static long keysetUpdate(Connection c, String select, String update, int batch, RowBinder binder)
+            throws SQLException {
         long done = 0;
         long after = 0;
         c.setAutoCommit(false);
-        try (PreparedStatement select = c.prepareStatement(
-                        "select id, " + column + " from " + table + " where id > ? order by id limit ? " + lock);
-                PreparedStatement update = c.prepareStatement(
-                        "update " + table + " set " + column + " = ? where id = ? and " + column + " = ?")) {
+        try (PreparedStatement query = c.prepareStatement(select);
+                PreparedStatement write = c.prepareStatement(update)) {
             while (true) {
-                select.setLong(1, after);
-                select.setInt(2, batch);
+                query.setLong(1, after);
+                query.setInt(2, batch);
                 int inBatch = 0;
-                try (ResultSet rs = select.executeQuery()) {
+                try (ResultSet rs = query.executeQuery()) {
                     while (rs.next()) {
                         after = rs.getLong(1);
-                        String text = rs.getString(2);
-                        update.setString(1, text.toUpperCase(Locale.ROOT));
-                        update.setLong(2, after);
-                        update.setString(3, text);
-                        update.addBatch();
+                        binder.bind(rs, write);
+                        write.addBatch();
                         inBatch++;
                     }
                 }
-                for (int count : update.executeBatch()) {
+                for (int count : write.executeBatch()) {
                     done += count;
                 }
                 c.commit();

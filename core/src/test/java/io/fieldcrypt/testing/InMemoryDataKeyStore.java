@@ -135,19 +135,34 @@ public final class InMemoryDataKeyStore implements DataKeyStore {
         List<StoredDataKey> retired = new ArrayList<>();
         for (StoredDataKey row : rows.values()) {
             if (row.state() == DataKeyState.ACTIVE && scopes.contains(row.scope())) {
-                StoredDataKey changed = new StoredDataKey(
-                        row.id(),
-                        row.scope(),
-                        row.wrapped(),
-                        row.encryptionContext(),
-                        DataKeyState.RETIRED,
-                        row.createdAt(),
-                        row.expiresAt(),
-                        now);
-                rows.put(row.id(), changed);
-                retired.add(changed);
+                retired.add(retire(row.id(), now));
             }
         }
+        return retired;
+    }
+
+    /**
+     * Retires one key, whatever its scope, as a rotation elsewhere (or someone with write access to the table) could.
+     *
+     * @param id the key
+     * @return the retired row
+     */
+    public synchronized StoredDataKey retire(long id) {
+        return retire(id, Instant.now());
+    }
+
+    private StoredDataKey retire(long id, Instant now) {
+        StoredDataKey row = rows.get(id);
+        StoredDataKey retired = new StoredDataKey(
+                row.id(),
+                row.scope(),
+                row.wrapped(),
+                row.encryptionContext(),
+                DataKeyState.RETIRED,
+                row.createdAt(),
+                row.expiresAt(),
+                now);
+        rows.put(id, retired);
         return retired;
     }
 

@@ -154,18 +154,8 @@ class FieldCryptAutoConfigurationTest {
 
     @Test
     void withAnEntityManagerFactory_theAdminApiMetersHealthAndEndpointAreBeans_eachOnlyWithItsLibrary(TestDatabase db) {
-        ApplicationContextRunner jpa = new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(
-                        DataSourceAutoConfiguration.class,
-                        TransactionAutoConfiguration.class,
-                        HibernateJpaAutoConfiguration.class,
-                        FieldCryptAutoConfiguration.class,
-                        FieldCryptAdminAutoConfiguration.class))
-                .withUserConfiguration(Entities.class)
+        ApplicationContextRunner jpa = withJpa(db, Entities.class)
                 .withPropertyValues(
-                        "spring.datasource.url=" + db.jdbcUrl(),
-                        "spring.datasource.username=" + db.user(),
-                        "spring.datasource.password=" + db.password(),
                         "spring.jpa.hibernate.ddl-auto=create",
                         "spring.jmx.enabled=true",
                         "management.endpoints.jmx.exposure.include=fieldcrypt",
@@ -197,20 +187,8 @@ class FieldCryptAutoConfigurationTest {
     /** Adding the starter before any attribute is encrypted must not stop the application. */
     @Test
     void withoutEncryptedAttributes_theApplicationStarts_andReportsFieldcryptInactive(TestDatabase db) {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(
-                        DataSourceAutoConfiguration.class,
-                        TransactionAutoConfiguration.class,
-                        HibernateJpaAutoConfiguration.class,
-                        FieldCryptAutoConfiguration.class,
-                        FieldCryptAdminAutoConfiguration.class))
-                .withUserConfiguration(NoEntities.class)
-                .withPropertyValues(
-                        "spring.datasource.url=" + db.jdbcUrl(),
-                        "spring.datasource.username=" + db.user(),
-                        "spring.datasource.password=" + db.password(),
-                        "spring.jmx.enabled=true",
-                        "management.endpoints.jmx.exposure.include=fieldcrypt")
+        withJpa(db, NoEntities.class)
+                .withPropertyValues("spring.jmx.enabled=true", "management.endpoints.jmx.exposure.include=fieldcrypt")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(FieldCryptHealthIndicator.class)
@@ -225,18 +203,8 @@ class FieldCryptAutoConfigurationTest {
     /** fieldcrypt.* set, but the application builds its own factory: start-up stops rather than ignore them. */
     @Test
     void propertiesThatNeverReachTheFactory_stopTheStartUp(TestDatabase db) {
-        new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(
-                        DataSourceAutoConfiguration.class,
-                        HibernateJpaAutoConfiguration.class,
-                        FieldCryptAutoConfiguration.class,
-                        FieldCryptAdminAutoConfiguration.class))
-                .withUserConfiguration(OwnFactory.class)
-                .withPropertyValues(
-                        "spring.datasource.url=" + db.jdbcUrl(),
-                        "spring.datasource.username=" + db.user(),
-                        "spring.datasource.password=" + db.password(),
-                        "fieldcrypt.data-key.max-uses=1000")
+        withJpa(db, OwnFactory.class)
+                .withPropertyValues("fieldcrypt.data-key.max-uses=1000")
                 .run(context -> assertThat(context.getStartupFailure())
                         .isInstanceOf(ConfigurationException.class)
                         .hasMessageStartingWith(
@@ -250,6 +218,25 @@ class FieldCryptAutoConfigurationTest {
     void aWrongSetting_failsTheStartUpWithAFailureReport(TestDatabase db, CapturedOutput output) {
         assertThat(failedStartUp(db, output, "fieldcrypt.data-key.max-uses", "0"))
                 .contains("fieldcrypt could not start: fieldcrypt.data-key.max-uses");
+    }
+
+    /**
+     * @return a context with a data source on {@code db}, transactions, Hibernate and both fieldcrypt
+     *     auto-configurations, and {@code configuration}
+     */
+    private static ApplicationContextRunner withJpa(TestDatabase db, Class<?> configuration) {
+        return new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        DataSourceAutoConfiguration.class,
+                        TransactionAutoConfiguration.class,
+                        HibernateJpaAutoConfiguration.class,
+                        FieldCryptAutoConfiguration.class,
+                        FieldCryptAdminAutoConfiguration.class))
+                .withUserConfiguration(configuration)
+                .withPropertyValues(
+                        "spring.datasource.url=" + db.jdbcUrl(),
+                        "spring.datasource.username=" + db.user(),
+                        "spring.datasource.password=" + db.password());
     }
 
     /**
